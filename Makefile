@@ -1,0 +1,66 @@
+# The two commands: `make run` (demo on http://localhost:8000) and `make test` (the whole suite).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+LG := $(BIN)/learner-graph
+STATE := .lg
+NEO4J_PORT ?= 7687
+TEST_NEO4J_PORT ?= 7688
+REDIS_PORT ?= 6379
+PORT ?= 8000
+
+.PHONY: run test install servers redis neo4j test-neo4j stop lint typecheck bench clean
+
+run: install redis neo4j
+	LG_NEO4J_URI=bolt://127.0.0.1:$(NEO4J_PORT) LG_REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/0 \
+	  $(LG) demo --port $(PORT)
+
+test: install redis test-neo4j
+	$(BIN)/ruff check learner_graph seed tests benchmarks
+	$(BIN)/mypy
+	LG_TEST_NEO4J_URI=bolt://127.0.0.1:$(TEST_NEO4J_PORT) LG_TEST_REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/15 \
+	  $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# The virtualenv is built once; it is rebuilt only when pyproject.toml changes.
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+# Debian's redis-server, installed when missing, on localhost only, no persistence (it is a cache).
+redis:
+	@command -v redis-server >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+	@mkdir -p $(STATE)/redis
+	@redis-cli -p $(REDIS_PORT) ping >/dev/null 2>&1 || redis-server --port $(REDIS_PORT) --bind 127.0.0.1 \
+	  --daemonize yes --save '' --appendonly no --dir $(CURDIR)/$(STATE)/redis \
+	  --pidfile $(CURDIR)/$(STATE)/redis/redis.pid --logfile $(CURDIR)/$(STATE)/redis/redis.log
+	@for i in $$(seq 50); do redis-cli -p $(REDIS_PORT) ping >/dev/null 2>&1 && break; sleep 0.1; done
+	@echo "redis ready on 127.0.0.1:$(REDIS_PORT)"
+
+neo4j: install
+	$(LG) neo4j start --port $(NEO4J_PORT)
+
+test-neo4j: install
+	$(LG) neo4j start --port $(TEST_NEO4J_PORT) --heap 1g --pagecache 256m
+
+# Stop what `make run` / `make test` started (by the pids they recorded).
+stop:
+	-$(LG) neo4j stop --port $(NEO4J_PORT)
+	-$(LG) neo4j stop --port $(TEST_NEO4J_PORT)
+	-test -f $(STATE)/redis/redis.pid && kill $$(cat $(STATE)/redis/redis.pid) && rm -f $(STATE)/redis/redis.pid
+
+lint:
+	$(BIN)/ruff check learner_graph seed tests benchmarks
+
+typecheck:
+	$(BIN)/mypy
+
+bench: install redis neo4j
+	LG_NEO4J_URI=bolt://127.0.0.1:$(NEO4J_PORT) $(BIN)/python -m benchmarks
+
+clean: stop
+	rm -rf $(STATE) services/neo4j-embedded/target

@@ -1,0 +1,63 @@
+// Uniqueness constraints and indexes: the one source of truth for the schema.
+// Applied in file order, idempotently, at start-up and by `learner-graph schema apply`.
+// Community edition has uniqueness constraints only; required fields are checked in the API.
+
+-- name: schema_concept_id
+-- Concept ids are unique.
+CREATE CONSTRAINT concept_id IF NOT EXISTS FOR (c:Concept) REQUIRE c.id IS UNIQUE
+
+-- name: schema_unit_id
+-- Unit ids are unique.
+CREATE CONSTRAINT unit_id IF NOT EXISTS FOR (u:Unit) REQUIRE u.id IS UNIQUE
+
+-- name: schema_question_id
+-- Question ids are unique.
+CREATE CONSTRAINT question_id IF NOT EXISTS FOR (q:Question) REQUIRE q.id IS UNIQUE
+
+-- name: schema_user_id
+-- User ids are unique.
+CREATE CONSTRAINT user_id IF NOT EXISTS FOR (u:User) REQUIRE u.id IS UNIQUE
+
+-- name: schema_attempt_id
+-- Attempt ids (the client's idempotency key) are unique.
+CREATE CONSTRAINT attempt_id IF NOT EXISTS FOR (a:Attempt) REQUIRE a.id IS UNIQUE
+
+-- name: schema_recommendation_id
+-- Recommendation ids are unique.
+CREATE CONSTRAINT recommendation_id IF NOT EXISTS FOR (r:Recommendation) REQUIRE r.id IS UNIQUE
+
+-- name: schema_model_version_id
+-- Model version ids are unique.
+CREATE CONSTRAINT model_version_id IF NOT EXISTS FOR (m:ModelVersion) REQUIRE m.id IS UNIQUE
+
+-- name: schema_experiment_key
+-- Experiment keys are unique.
+CREATE CONSTRAINT experiment_key IF NOT EXISTS FOR (e:Experiment) REQUIRE e.key IS UNIQUE
+
+-- name: schema_content_change_id
+-- Audit records of content changes have unique ids.
+CREATE CONSTRAINT content_change_id IF NOT EXISTS FOR (c:ContentChange) REQUIRE c.id IS UNIQUE
+
+-- name: schema_meta_key
+-- Singleton counters (content version, ...) are keyed.
+CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (m:Meta) REQUIRE m.key IS UNIQUE
+
+-- name: schema_concept_subject
+-- Concepts are listed by subject.
+CREATE INDEX concept_subject IF NOT EXISTS FOR (c:Concept) ON (c.subject)
+
+-- name: schema_content_change_at
+-- Audit records are filtered by time.
+CREATE INDEX content_change_at IF NOT EXISTS FOR (c:ContentChange) ON (c.at)
+
+-- name: schema_attempt_user_at
+-- A student's attempts are read in time order.
+CREATE INDEX attempt_user_at IF NOT EXISTS FOR (a:Attempt) ON (a.user_id, a.at)
+
+-- name: schema_model_version_active
+-- The active model version is found by flag.
+CREATE INDEX model_version_active IF NOT EXISTS FOR (m:ModelVersion) ON (m.active)
+
+-- name: schema_question_text
+-- Questions are searched by words of their text.
+CREATE FULLTEXT INDEX question_text IF NOT EXISTS FOR (q:Question) ON EACH [q.text]

@@ -1,0 +1,84 @@
+"""The FastAPI application: `create_app(settings)` wires one driver and one Redis client."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from neo4j.exceptions import ServiceUnavailable
+from redis.asyncio import Redis
+
+from learner_graph import __version__
+from learner_graph.api import errors
+from learner_graph.api.metrics import Metrics
+from learner_graph.api.routes import admin, health
+from learner_graph.cache import Cache
+from learner_graph.config import Settings
+from learner_graph.db.graph import Graph, apply_schema_async, open_async_driver
+from learner_graph.db.queries import Queries
+from learner_graph.logs import request_id
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the API for `settings`; nothing is opened until the lifespan starts."""
+    queries = Queries.load(settings.cypher_dir)  # a malformed file fails here, loudly
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        driver = open_async_driver(settings)
+        redis = Redis.from_url(
+            settings.redis_url,
+            socket_timeout=settings.redis_timeout_s,
+            socket_connect_timeout=settings.redis_timeout_s,
+        )
+        app.state.graph = Graph(driver, queries, settings.neo4j_database)
+        app.state.cache = Cache(redis, on_error=lambda op: metrics.redis_errors.labels(op=op).inc())
+        if settings.apply_schema_on_startup:
+            try:
+                await apply_schema_async(driver, queries, settings.neo4j_database)
+            except ServiceUnavailable as error:
+                # Start anyway: /readyz says 503 until Neo4j is back and the schema is applied.
+                log.error("schema not applied at start-up, neo4j unavailable: %s", error)
+        try:
+            yield
+        finally:
+            await driver.close()
+            await redis.aclose()
+
+    app = FastAPI(
+        title="learner-graph",
+        version=__version__,
+        description="What each student should practise next, why, and whether it helped.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.queries = queries
+    app.state.metrics = metrics
+    errors.install(app)
+    for router in (health.router, admin.router):
+        app.include_router(router)
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        rid = request.headers.get("x-request-id") or uuid.uuid4().hex
+        token = request_id.set(rid)
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        finally:
+            request_id.reset(token)
+        elapsed = time.perf_counter() - started
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        metrics.requests.labels(route, request.method, str(response.status_code)).inc()
+        metrics.latency.labels(route, request.method).observe(elapsed)
+        response.headers["X-Request-ID"] = rid
+        return response
+
+    return app

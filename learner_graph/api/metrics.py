@@ -1,0 +1,37 @@
+"""Prometheus metrics of one app instance (own registry: no globals built at import time)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+class Metrics:
+    """Request counts and latencies per route, and errors of the stores behind the API."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "lg_http_requests",
+            "HTTP requests served, by route template, method and status.",
+            ["route", "method", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "lg_http_request_duration_seconds",
+            "HTTP request latency by route template and method.",
+            ["route", "method"],
+            buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5),
+            registry=self.registry,
+        )
+        self.neo4j_errors = Counter(
+            "lg_neo4j_errors", "Neo4j calls that failed.", ["kind"], registry=self.registry
+        )
+        self.redis_errors = Counter(
+            "lg_redis_errors",
+            "Redis calls that failed (served without cache).",
+            ["op"],
+            registry=self.registry,
+        )
+        self.redis_up = Gauge(
+            "lg_redis_up", "1 when the last Redis health check answered.", registry=self.registry
+        )

@@ -1,0 +1,53 @@
+"""Every knob of the service in one typed, validated object."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from learner_graph.api_keys import ApiKey, parse_api_keys
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Settings read from `LG_*` environment variables (and an optional `.env`)."""
+
+    model_config = SettingsConfigDict(env_prefix="LG_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    neo4j_uri: str = "bolt://127.0.0.1:7687"
+    neo4j_user: str = "neo4j"
+    neo4j_password: str = "learner-graph"
+    neo4j_database: str = "neo4j"
+    neo4j_timeout_s: float = Field(default=3.0, gt=0)
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_timeout_s: float = Field(default=0.25, gt=0)
+    api_keys: str = ""
+    model_dir: Path = PROJECT_ROOT / ".lg" / "models"
+    cypher_dir: Path = PROJECT_ROOT / "cypher"
+    log_level: str = "INFO"
+    apply_schema_on_startup: bool = True
+    retry_after_s: int = Field(default=5, ge=1)
+
+    @cached_property
+    def keys(self) -> list[ApiKey]:
+        """The configured API keys, parsed (secrets kept only as sha256 hashes)."""
+        return parse_api_keys(self.api_keys)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.env == "production":
+            problems = []
+            if not self.api_keys.strip():
+                problems.append("LG_API_KEYS must be set in production")
+            if self.neo4j_password == "learner-graph":
+                problems.append("LG_NEO4J_PASSWORD must not be the development default")
+            if problems:
+                raise ValueError("; ".join(problems))
+        parse_api_keys(self.api_keys)  # fail at start-up, not on the first request
+        return self

@@ -1,0 +1,155 @@
+"""Run Neo4j Community embedded (services/neo4j-embedded) in the background, without Docker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from learner_graph.config import PROJECT_ROOT
+
+SERVICE_DIR = PROJECT_ROOT / "services" / "neo4j-embedded"
+MAIN_CLASS = "learnergraph.EmbeddedNeo4j"
+JVM_OPENS = [
+    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--enable-native-access=ALL-UNNAMED",
+]
+
+
+class EmbeddedError(RuntimeError):
+    """The embedded server could not be built, started or stopped."""
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One embedded server: a Bolt port and the directory holding its data, logs and pid."""
+
+    port: int
+    data_dir: Path
+
+    @property
+    def pid_file(self) -> Path:
+        return self.data_dir / "neo4j.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir / "neo4j.out"
+
+    def pid(self) -> int | None:
+        """The server's process id if it is running."""
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        return pid
+
+    def bolt_answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+
+
+def build(*, quiet: bool = True) -> list[str]:
+    """Compile the launcher once (Maven keeps the jars in its user cache); return the classpath."""
+    classes = SERVICE_DIR / "target" / "classes" / "learnergraph" / "EmbeddedNeo4j.class"
+    classpath = SERVICE_DIR / "target" / "classpath.txt"
+    sources = [SERVICE_DIR / "pom.xml", *SERVICE_DIR.glob("src/main/java/**/*.java")]
+    fresh = (
+        classes.exists()
+        and classpath.exists()
+        and all(classes.stat().st_mtime >= s.stat().st_mtime for s in sources)
+    )
+    if not fresh:
+        command = ["mvn", "-B", "package", "-DskipTests"] + (["-q"] if quiet else [])
+        done = subprocess.run(command, cwd=SERVICE_DIR, capture_output=quiet, text=True)
+        if done.returncode != 0:
+            raise EmbeddedError(f"maven build failed:\n{(done.stdout or '')[-4000:]}")
+    return [str(SERVICE_DIR / "target" / "classes"), classpath.read_text().strip()]
+
+
+def start(instance: Instance, *, heap: str = "2g", pagecache: str = "512m", timeout_s: float = 240) -> int:
+    """Start the server in the background and return its pid once Bolt answers (no-op if running)."""
+    running = instance.pid()
+    if running is not None and instance.bolt_answers():
+        return running
+    if instance.bolt_answers():
+        raise EmbeddedError(f"port {instance.port} is already taken by another process")
+    classpath = os.pathsep.join(build())
+    instance.data_dir.mkdir(parents=True, exist_ok=True)
+    command = [
+        "java",
+        f"-Xmx{heap}",
+        "-XX:+UseG1GC",
+        *JVM_OPENS,
+        "-cp",
+        classpath,
+        MAIN_CLASS,
+        "--data",
+        str(instance.data_dir),
+        "--port",
+        str(instance.port),
+        "--pagecache",
+        pagecache,
+    ]
+    with open(instance.log_file, "ab") as log:
+        process = subprocess.Popen(
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # survives the shell that started it; never holds its pipes
+        )
+    instance.pid_file.write_text(str(process.pid))
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise EmbeddedError(
+                f"neo4j exited with {process.returncode}; last log lines:\n{_tail(instance.log_file)}"
+            )
+        if instance.bolt_answers() and b"READY" in instance.log_file.read_bytes()[-65536:]:
+            return process.pid
+        time.sleep(0.2)
+    process.terminate()
+    raise EmbeddedError(f"neo4j did not answer within {timeout_s:.0f}s:\n{_tail(instance.log_file)}")
+
+
+def stop(instance: Instance, *, timeout_s: float = 60) -> bool:
+    """Stop the server with SIGTERM (SIGKILL after `timeout_s`); False if it was not running."""
+    pid = instance.pid()
+    if pid is None:
+        instance.pid_file.unlink(missing_ok=True)
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        os.kill(pid, signal.SIGKILL)
+    instance.pid_file.unlink(missing_ok=True)
+    return True
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except FileNotFoundError:
+        return "(no log)"

@@ -1,0 +1,120 @@
+"""Opening the Neo4j driver and applying the schema: shared by the API, CLI and workers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, LiteralString, TypeVar
+
+from neo4j import (
+    AsyncDriver,
+    AsyncGraphDatabase,
+    AsyncManagedTransaction,
+    Driver,
+    GraphDatabase,
+    RoutingControl,
+)
+
+from learner_graph.config import Settings
+from learner_graph.db.queries import Queries
+
+SCHEMA_FILE = "schema.cypher"
+T = TypeVar("T")
+_OBJECT_NAME = re.compile(r"^CREATE\s+(?:\w+\s+)?(?:CONSTRAINT|INDEX)\s+(\w+)", re.IGNORECASE)
+
+
+def _driver_options(settings: Settings) -> dict[str, object]:
+    return {
+        "auth": (settings.neo4j_user, settings.neo4j_password),
+        "connection_timeout": settings.neo4j_timeout_s,
+        # Fail fast when the database is down: reads answer 503 rather than hang.
+        "max_transaction_retry_time": settings.neo4j_timeout_s,
+        "connection_acquisition_timeout": settings.neo4j_timeout_s * 2,
+        "max_connection_pool_size": 64,
+    }
+
+
+def open_async_driver(settings: Settings) -> AsyncDriver:
+    """The one async driver of an API process."""
+    return AsyncGraphDatabase.driver(settings.neo4j_uri, **_driver_options(settings))  # type: ignore[arg-type]
+
+
+def open_driver(settings: Settings) -> Driver:
+    """The one sync driver of a CLI command or worker."""
+    return GraphDatabase.driver(settings.neo4j_uri, **_driver_options(settings))  # type: ignore[arg-type]
+
+
+def schema_object_names(queries: Queries) -> list[str]:
+    """Names of the constraints and indexes `schema.cypher` creates."""
+    names = []
+    for query in queries.from_file(SCHEMA_FILE):
+        match = _OBJECT_NAME.match(query.text)
+        if match:
+            names.append(match.group(1))
+    return names
+
+
+def apply_schema(driver: Driver, queries: Queries, database: str) -> list[str]:
+    """Apply every statement of `schema.cypher` (all `IF NOT EXISTS`, so harmless twice)."""
+    applied = []
+    for query in queries.from_file(SCHEMA_FILE):
+        driver.execute_query(query.text, database_=database)
+        applied.append(query.name)
+    driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
+    return applied
+
+
+async def apply_schema_async(driver: AsyncDriver, queries: Queries, database: str) -> None:
+    """`apply_schema` for the API's start-up."""
+    for query in queries.from_file(SCHEMA_FILE):
+        await driver.execute_query(query.text, database_=database)
+    await driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
+
+
+async def missing_schema_objects(driver: AsyncDriver, queries: Queries, database: str) -> list[str]:
+    """Schema objects named in `schema.cypher` that the database does not have."""
+    records, _, _ = await driver.execute_query(
+        queries["schema_constraint_names"], database_=database, routing_=RoutingControl.READ
+    )
+    present = set(records[0]["names"]) if records else set()
+    return [name for name in schema_object_names(queries) if name not in present]
+
+
+@dataclass
+class Graph:
+    """What service functions get to talk to Neo4j: the driver, the named queries, the database."""
+
+    driver: AsyncDriver
+    queries: Queries
+    database: str
+
+    async def read(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        """Run the named read query (routed to readers) and return its records as dicts."""
+        records, _, _ = await self.driver.execute_query(
+            self.queries[name], params, database_=self.database, routing_=RoutingControl.READ
+        )
+        return [record.data() for record in records]
+
+    async def write(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        """Run the named write query in its own transaction and return its records as dicts."""
+        records, _, _ = await self.driver.execute_query(
+            self.queries[name], params, database_=self.database, routing_=RoutingControl.WRITE
+        )
+        return [record.data() for record in records]
+
+    async def in_write_transaction(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
+        """Run `work` in one managed write transaction (retried by the driver when transient)."""
+        async with self.driver.session(database=self.database) as session:
+            return await session.execute_write(work)
+
+    async def in_read_transaction(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
+        """Run `work` in one managed read transaction."""
+        async with self.driver.session(database=self.database, default_access_mode="READ") as session:
+            return await session.execute_read(work)
+
+
+async def fetch_all(tx: AsyncManagedTransaction, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
+    """Run a query inside a transaction and return every record as a dict."""
+    result = await tx.run(query, params)
+    return [record.data() async for record in result]
