@@ -15,7 +15,15 @@ from redis.asyncio import Redis
 from learner_graph import __version__
 from learner_graph.api import errors
 from learner_graph.api.metrics import Metrics
-from learner_graph.api.routes import admin, health
+from learner_graph.api.routes import (
+    admin,
+    content,
+    experiments,
+    health,
+    learners,
+    models,
+    recommendations,
+)
 from learner_graph.cache import Cache
 from learner_graph.config import Settings
 from learner_graph.db.graph import Graph, apply_schema_async, open_async_driver
@@ -62,8 +70,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.queries = queries
     app.state.metrics = metrics
     errors.install(app)
-    for router in (health.router, admin.router):
-        app.include_router(router)
+    for module in (health, admin, content, learners, models, recommendations, experiments):
+        app.include_router(module.router)
 
     @app.middleware("http")
     async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
