@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     apply_schema_on_startup: bool = True
     retry_after_s: int = Field(default=5, ge=1)
+    review_retention: float = Field(default=0.9, gt=0.5, lt=1.0)
 
     @cached_property
     def keys(self) -> list[ApiKey]:

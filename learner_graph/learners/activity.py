@@ -1,0 +1,81 @@
+"""Practice days, streaks and the personalised daily goal, in the student's own time zone."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+GOAL_WINDOW_DAYS = 14  # the recent active days the daily goal is learned from
+GOAL_MIN, GOAL_MAX, GOAL_DEFAULT = 5, 40, 10
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    questions: int
+    minutes: float
+
+
+@dataclass(frozen=True)
+class Streak:
+    current: int
+    longest: int
+    today: Day
+    daily_goal: int
+    goal_met: bool
+    last_active: date | None
+    recent_days: list[Day]
+
+
+def practice_days(events: list[tuple[datetime, int]], timezone: str) -> list[Day]:
+    """Group (time, milliseconds spent) events into local calendar days, oldest first."""
+    zone = ZoneInfo(timezone)
+    questions: Counter[date] = Counter()
+    millis: Counter[date] = Counter()
+    for at, time_ms in events:
+        local = at.astimezone(zone).date()
+        questions[local] += 1
+        millis[local] += max(time_ms or 0, 0)
+    return [Day(d, questions[d], round(millis[d] / 60000, 2)) for d in sorted(questions)]
+
+
+def daily_goal(days: list[Day], today: date, scale: float = 1.0) -> int:
+    """Questions per day to aim for: the median of the recent active days before today.
+
+    A newcomer gets the default; the goal stays within [GOAL_MIN, GOAL_MAX] so it is always
+    reachable in one sitting and never trivial.
+    """
+    recent = [d.questions for d in days if d.day < today][-GOAL_WINDOW_DAYS:]
+    base = statistics.median(recent) if recent else GOAL_DEFAULT
+    return int(min(GOAL_MAX, max(GOAL_MIN, round(base * scale))))
+
+
+def streak(days: list[Day], now: datetime, timezone: str, goal_scale: float = 1.0) -> Streak:
+    """Current streak (alive until the end of the day after the last active one) and longest."""
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    active = {d.day for d in days if d.day <= today}
+    longest = run = 0
+    previous: date | None = None
+    for day in sorted(active):
+        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
+        longest = max(longest, run)
+        previous = day
+    current = 0
+    cursor = today if today in active else today - timedelta(days=1)
+    while cursor in active:
+        current += 1
+        cursor -= timedelta(days=1)
+    todays = next((d for d in days if d.day == today), Day(today, 0, 0.0))
+    goal = daily_goal(days, today, goal_scale)
+    return Streak(
+        current=current,
+        longest=longest,
+        today=todays,
+        daily_goal=goal,
+        goal_met=todays.questions >= goal,
+        last_active=max(active) if active else None,
+        recent_days=[d for d in days if d.day > today - timedelta(days=GOAL_WINDOW_DAYS)],
+    )

@@ -1,0 +1,143 @@
+"""Review state per (student, concept): FSRS scheduling, implicit credit and the mastery level.
+
+Mastery of a concept is `evidence × retrievability`:
+- evidence is the posterior mean of a Beta(1, 1) prior updated with exponentially decayed,
+  ASSESSES-weighted wins and fails on the concept (recent answers count most);
+- retrievability is FSRS's probability that the student still recalls the concept now.
+A concept is *mastered* when its level is at least `MASTERED` (0.7): for example four correct
+answers in a row, practised recently enough that FSRS has not let it fade.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from fsrs import Card, Rating, Scheduler, State
+
+MASTERED = 0.7
+EVIDENCE_DECAY = 0.85  # weight left to older answers each time the concept is answered again
+IMPLICIT_DISCOUNT = 0.5  # implicit credit halves with each prerequisite level
+IMPLICIT_DEPTH = 3  # how far down the prerequisite graph credit flows (also in learners.cypher)
+
+
+def make_scheduler(desired_retention: float = 0.9) -> Scheduler:
+    """FSRS with day-scale scheduling: concepts skip the minute-long learning steps of flashcards."""
+    return Scheduler(
+        desired_retention=desired_retention, learning_steps=(), relearning_steps=(), enable_fuzzing=False
+    )
+
+
+@dataclass(frozen=True)
+class MemoryState:
+    """What the MEMORY relationship stores; `stability is None` means never reviewed."""
+
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime | None = None
+    last_review: datetime | None = None
+    reps: int = 0
+    lapses: int = 0
+    wins: float = 0.0
+    fails: float = 0.0
+    last_time_ms: int | None = None
+
+    @property
+    def evidence(self) -> float:
+        return (self.wins + 1.0) / (self.wins + self.fails + 2.0)
+
+    def retrievability(self, now: datetime, scheduler: Scheduler) -> float:
+        if self.stability is None or self.last_review is None:
+            return 0.0
+        return float(scheduler.get_card_retrievability(self._card(), now))
+
+    def level(self, now: datetime, scheduler: Scheduler) -> float:
+        """Mastery now, in [0, 1]."""
+        return self.evidence * self.retrievability(now, scheduler)
+
+    def _card(self) -> Card:
+        return Card(
+            card_id=0,
+            state=State.Review if self.stability is not None else State.Learning,
+            stability=self.stability,
+            difficulty=self.difficulty,
+            due=self.due,
+            last_review=self.last_review,
+        )
+
+    def to_props(self) -> dict[str, Any]:
+        props = asdict(self)
+        props["mastery"] = self.evidence  # skill evidence at the last practice, for analytics
+        return props
+
+    @classmethod
+    def from_props(cls, props: dict[str, Any] | None) -> MemoryState:
+        if not props:
+            return cls()
+        fields: dict[str, Any] = {k: props[k] for k in cls.__dataclass_fields__ if props.get(k) is not None}
+        for key in ("due", "last_review"):
+            if hasattr(fields.get(key), "to_native"):
+                fields[key] = fields[key].to_native()
+        return cls(**fields)
+
+
+def review(
+    state: MemoryState,
+    *,
+    correct: bool,
+    at: datetime,
+    weight: float,
+    scheduler: Scheduler,
+    time_ms: int | None = None,
+) -> MemoryState:
+    """An explicit answer: FSRS review (correct is Good, wrong is Again) plus weighted evidence."""
+    when = max(at, state.last_review) if state.last_review else at
+    card, _ = scheduler.review_card(state._card(), Rating.Good if correct else Rating.Again, when)
+    return replace(
+        state,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=card.due,
+        last_review=card.last_review,
+        reps=state.reps + 1,
+        lapses=state.lapses + (0 if correct else 1),
+        wins=state.wins * EVIDENCE_DECAY + (weight if correct else 0.0),
+        fails=state.fails * EVIDENCE_DECAY + (0.0 if correct else weight),
+        last_time_ms=time_ms if time_ms is not None else state.last_time_ms,
+    )
+
+
+def implicit_credit(
+    state: MemoryState, *, at: datetime, depth: int, weight: float, scheduler: Scheduler
+) -> MemoryState:
+    """A correct answer on a concept `depth` levels above this prerequisite.
+
+    Stability moves `IMPLICIT_DISCOUNT ** depth` of the way to what a real Good review would
+    give; difficulty, reps and the last review date stay (it was not practised directly).
+    """
+    factor = weight * IMPLICIT_DISCOUNT**depth
+    when = max(at, state.last_review) if state.last_review else at
+    good, _ = scheduler.review_card(state._card(), Rating.Good, when)
+    assert good.stability is not None
+    if state.stability is None:
+        stability, last_review, difficulty = good.stability * factor, when, good.difficulty
+    else:
+        stability = state.stability + factor * max(0.0, good.stability - state.stability)
+        last_review, difficulty = state.last_review or when, state.difficulty
+    return replace(
+        state,
+        stability=stability,
+        difficulty=difficulty,
+        last_review=last_review,
+        due=last_review + interval(stability, scheduler),
+        wins=state.wins + factor,
+    )
+
+
+def interval(stability: float, scheduler: Scheduler) -> timedelta:
+    """Whole days until retrievability falls to the desired retention (at least one, as FSRS)."""
+    decay = -scheduler.parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+    days = stability / factor * (scheduler.desired_retention ** (1 / decay) - 1)
+    return timedelta(days=max(1, round(days)))

@@ -1,0 +1,156 @@
+"""Recording attempts against the real Neo4j: idempotence, all-or-nothing, FSRS state, credit."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from fastapi.testclient import TestClient
+from fsrs import Card, Rating, State
+from neo4j import Driver
+
+from learner_graph.config import Settings
+from learner_graph.db.graph import Graph, open_async_driver
+from learner_graph.db.queries import Queries
+from learner_graph.learners.attempts import record_attempts
+from learner_graph.learners.memory import make_scheduler
+from learner_graph.learners.models import AttemptIn
+from tests.conftest import auth
+from tests.learners_fixtures import attempt, make_chain
+
+
+def count(db: Driver, query: str, **params: object) -> int:
+    records, _, _ = db.execute_query(query, params)
+    return int(records[0][0])
+
+
+def test_replayed_attempt_is_acknowledged_once(client: TestClient, db: Driver) -> None:
+    make_chain(db)
+    body = attempt("a1", "q-adding-1", True, "2026-03-01T10:00:00Z")
+    first = client.post("/v1/attempts", json=body, headers=auth("learner_app"))
+    assert first.status_code == 200, first.text
+    assert first.json()["created"] == 1
+    again = client.post("/v1/attempts", json=body, headers=auth("learner_app"))
+    assert again.json() == {
+        "created": 0,
+        "duplicates": 1,
+        "items": [{"attempt_id": "a1", "status": "duplicate", "mismatch": False}],
+    }
+    assert count(db, "MATCH (a:Attempt) RETURN count(a)") == 1
+    assert count(db, "MATCH (:User {id:'u1'})-[m:MEMORY]->(:Concept {id:'adding'}) RETURN m.reps") == 1
+    assert (
+        count(db, "MATCH (:User {id:'u1'})-[:ATTEMPTED]->(:Attempt)-[:OF]->(:Question) RETURN count(*)") == 1
+    )
+
+
+def test_concurrent_replays_end_in_exactly_one_attempt(
+    db: Driver, settings: Settings, queries: Queries
+) -> None:
+    make_chain(db)
+    item = AttemptIn.model_validate(attempt("race", "q-counting-1", True, "2026-03-01T10:00:00Z"))
+    other = AttemptIn.model_validate(attempt("race-2", "q-counting-2", False, "2026-03-01T10:01:00Z"))
+
+    async def replay_many() -> list[int]:
+        driver = open_async_driver(settings)
+        graph = Graph(driver, queries, settings.neo4j_database)
+        now = datetime(2026, 3, 1, 12, tzinfo=UTC)
+        try:
+            results = await asyncio.gather(
+                *(
+                    record_attempts(
+                        db=graph,
+                        attempts=[item, other] if i % 2 else [item],
+                        now=now,
+                        scheduler=make_scheduler(),
+                    )
+                    for i in range(16)
+                )
+            )
+        finally:
+            await driver.close()
+        return [r.created for r in results]
+
+    created = asyncio.run(replay_many())
+    assert sum(created) == 2  # "race" once and "race-2" once, whoever won
+    assert count(db, "MATCH (a:Attempt) RETURN count(a)") == 2
+    assert count(db, "MATCH (:User)-[:ATTEMPTED]->(a:Attempt {id:'race'}) RETURN count(*)") == 1
+    assert count(db, "MATCH (:User {id:'u1'})-[m:MEMORY]->(:Concept {id:'counting'}) RETURN m.reps") == 2
+
+
+def test_batch_is_all_or_nothing_and_names_each_bad_item(client: TestClient, db: Driver) -> None:
+    make_chain(db)
+    batch = [
+        attempt("b1", "q-adding-1", True, "2026-03-01T10:00:00Z"),
+        attempt("b2", "no-such-question", True, "2026-03-01T10:01:00Z"),
+        attempt("b3", "q-adding-2", False, "2026-03-01T10:02:00Z"),
+        attempt("b4", "also-missing", False, "2026-03-01T10:03:00Z"),
+    ]
+    refused = client.post("/v1/attempts", json={"attempts": batch}, headers=auth("learner_app"))
+    assert refused.status_code == 422
+    fields = [d["field"] for d in refused.json()["error"]["details"]]
+    assert fields == ["attempts[1].question_id", "attempts[3].question_id"]
+    assert count(db, "MATCH (a:Attempt) RETURN count(a)") == 0
+    assert count(db, "MATCH (u:User) RETURN count(u)") == 0
+
+
+def test_bad_fields_are_all_reported(client: TestClient, db: Driver) -> None:
+    bad = [
+        {"attempt_id": "x", "user_id": "u", "question_id": "q", "time_spent_ms": -1, "correct": True},
+        {"attempt_id": "y", "user_id": "u", "question_id": "q", "time_spent_ms": 5},
+    ]
+    refused = client.post("/v1/attempts", json={"attempts": bad}, headers=auth("learner_app"))
+    assert refused.status_code == 422
+    fields = {d["field"] for d in refused.json()["error"]["details"]}
+    assert "body.AttemptBatch.attempts.0.time_spent_ms" in fields
+    assert "body.AttemptBatch.attempts.1.correct" in fields
+    future = attempt("f", "q-adding-1", True, "2099-01-01T00:00:00Z")
+    refused = client.post("/v1/attempts", json=future, headers=auth("learner_app"))
+    assert refused.status_code == 422
+    assert refused.json()["error"]["details"][0]["field"] == "attempts[0].at"
+    assert client.post("/v1/attempts", json=future, headers=auth("analyst")).status_code == 403
+
+
+def test_fsrs_state_matches_the_fsrs_package(client: TestClient, db: Driver) -> None:
+    make_chain(db)
+    sequence = [
+        (True, datetime(2026, 3, 1, 9, tzinfo=UTC)),
+        (True, datetime(2026, 3, 4, 9, tzinfo=UTC)),
+        (False, datetime(2026, 3, 20, 9, tzinfo=UTC)),
+        (True, datetime(2026, 3, 21, 9, tzinfo=UTC)),
+    ]
+    batch = [
+        attempt(f"s{i}", f"q-counting-{1 + i % 3}", ok, at.isoformat()) for i, (ok, at) in enumerate(sequence)
+    ]
+    assert (
+        client.post("/v1/attempts", json={"attempts": batch}, headers=auth("learner_app")).status_code == 200
+    )
+
+    scheduler = make_scheduler()
+    card = Card(card_id=1, state=State.Learning)
+    for ok, at in sequence:
+        card, _ = scheduler.review_card(card, Rating.Good if ok else Rating.Again, at)
+    records, _, _ = db.execute_query(
+        "MATCH (:User {id:'u1'})-[m:MEMORY]->(:Concept {id:'counting'}) RETURN m"
+    )
+    stored = records[0]["m"]
+    assert stored["stability"] == card.stability
+    assert stored["difficulty"] == card.difficulty
+    assert stored["due"].to_native() == card.due
+    assert (stored["reps"], stored["lapses"]) == (4, 1)
+
+
+def test_implicit_credit_flows_down_and_weakens_with_depth(client: TestClient, db: Driver) -> None:
+    make_chain(db)
+    body = attempt("c1", "q-fractions-1", True, "2026-03-01T10:00:00Z")
+    assert client.post("/v1/attempts", json=body, headers=auth("learner_app")).status_code == 200
+    records, _, _ = db.execute_query(
+        "MATCH (:User {id:'u1'})-[m:MEMORY]->(c:Concept) RETURN c.id AS c, m.stability AS s, m.reps AS reps"
+    )
+    stability = {r["c"]: r["s"] for r in records}
+    reps = {r["c"]: r["reps"] for r in records}
+    assert stability["fractions"] > stability["multiplying"] > stability["adding"] > stability["counting"] > 0
+    assert stability["multiplying"] == stability["fractions"] / 2
+    assert reps == {"fractions": 1, "multiplying": 0, "adding": 0, "counting": 0}
+    wrong = attempt("c2", "q-fractions-2", False, "2026-03-02T10:00:00Z", user="u2")
+    client.post("/v1/attempts", json=wrong, headers=auth("learner_app"))
+    assert count(db, "MATCH (:User {id:'u2'})-[m:MEMORY]->() RETURN count(m)") == 1
