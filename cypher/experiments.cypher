@@ -1,0 +1,96 @@
+// Experiments: definitions, status changes, exposures and the per-user metrics of results.
+// An experiment's definition is a JSON string; the fields queries filter on are properties.
+
+-- name: experiment_create
+-- Create a draft experiment; returns nothing when the key is taken.
+OPTIONAL MATCH (taken:Experiment {key: $key})
+WITH taken WHERE taken IS NULL
+CREATE (e:Experiment {key: $key, status: 'draft', definition: $definition, coverage: $coverage,
+                      namespace: $namespace, start: $start, end: $end, created_at: $now})
+RETURN e {.*} AS experiment
+
+-- name: experiment_get
+-- One experiment by key.
+MATCH (e:Experiment {key: $key})
+RETURN e {.*} AS experiment
+
+-- name: experiment_list
+-- Every experiment, newest first.
+MATCH (e:Experiment)
+RETURN e {.*} AS experiment
+ORDER BY e.created_at DESC, e.key
+
+-- name: experiments_in_namespace
+-- Experiments not yet stopped that hold a range of a namespace (to refuse overlaps).
+MATCH (e:Experiment)
+WHERE e.namespace = $namespace AND e.status <> 'stopped' AND e.key <> $key
+RETURN e {.*} AS experiment
+
+-- name: experiments_running
+-- Running experiments, for assignment on the recommendation route.
+MATCH (e:Experiment {status: 'running'})
+RETURN e {.*} AS experiment
+
+-- name: experiment_start
+-- Move a draft to running (start defaults to now); returns the status it had.
+MATCH (e:Experiment {key: $key})
+WITH e, e.status AS was
+SET e.status = CASE WHEN was = 'draft' THEN 'running' ELSE e.status END,
+    e.start = CASE WHEN was = 'draft' THEN coalesce(e.start, $now) ELSE e.start END
+RETURN was, e {.*} AS experiment
+
+-- name: experiment_stop
+-- Move a running experiment to stopped; its end becomes now unless it ended earlier.
+MATCH (e:Experiment {key: $key})
+WITH e, e.status AS was
+SET e.status = CASE WHEN was = 'running' THEN 'stopped' ELSE e.status END,
+    e.end = CASE WHEN was = 'running' AND (e.end IS NULL OR e.end > $now) THEN $now ELSE e.end END
+RETURN was, e {.*} AS experiment
+
+-- name: experiment_set_coverage
+-- Change coverage (ranges only widen or narrow in place, so a raise moves nobody).
+MATCH (e:Experiment {key: $key})
+SET e.coverage = $coverage
+RETURN e {.*} AS experiment
+
+-- name: experiment_expose
+-- Record each first exposure once: the user node is write-locked first so concurrent MERGEs agree.
+MERGE (u:User {id: $user_id})
+  ON CREATE SET u.created_at = $now, u.timezone = 'UTC'
+SET u._exposure_lock = true
+REMOVE u._exposure_lock
+WITH u
+UNWIND $rows AS row
+MATCH (e:Experiment {key: row.key})
+MERGE (u)-[x:EXPOSED]->(e)
+  ON CREATE SET x.arm = row.arm, x.first_at = $now
+RETURN row.key AS key, x.arm AS arm, x.first_at AS first_at
+
+-- name: experiment_user_ids
+-- Ids of users who existed before the window closed: the population assignment is computed over.
+MATCH (u:User)
+WHERE u.created_at IS NULL OR u.created_at < $until
+RETURN collect(u.id) AS ids
+
+-- name: experiment_user_metrics
+-- Per exposed user, the metrics of results over [first exposure, until), aggregated in the graph.
+MATCH (u:User)-[x:EXPOSED]->(:Experiment {key: $key})
+WITH u, x.arm AS arm, x.first_at AS since
+CALL (u, since) {
+  OPTIONAL MATCH (u)-[:ATTEMPTED]->(a:Attempt)
+  WHERE a.at >= since AND a.at < $until
+  WITH a, date(datetime({datetime: a.at, timezone: coalesce(u.timezone, 'UTC')})) AS day
+  RETURN count(a) AS attempts,
+         sum(coalesce(a.time_ms, 0)) / 60000.0 AS practice_minutes,
+         CASE WHEN count(a) = 0 THEN null
+              ELSE toFloat(sum(CASE WHEN a.correct THEN 1 ELSE 0 END)) / count(a) END AS accuracy,
+         count(DISTINCT day) AS active_days,
+         CASE WHEN any(t IN collect(a.at) WHERE t >= since + duration({hours: 24})
+                                             AND t < since + duration({days: 7}))
+              THEN 1 ELSE 0 END AS returned_7d
+}
+RETURN u.id AS user_id, arm, attempts, practice_minutes, accuracy, active_days, returned_7d,
+       COUNT { (u)-[m:MEMORY]->(:Concept)
+               WHERE m.mastery >= $mastery_threshold AND m.updated_at >= since AND m.updated_at < $until }
+         AS mastery_gained,
+       COUNT { (u)-[r:REJECTED]->(:Question) WHERE r.at >= since AND r.at < $until } AS dismissals

@@ -1,0 +1,134 @@
+"""Service functions of experiments: define, start, stop, and assign users on the hot path."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from neo4j import AsyncManagedTransaction
+
+from learner_graph.db.graph import Graph, fetch_all
+from learner_graph.errors import Conflict, Invalid, NotFound
+from learner_graph.experiments.assignment import choose_arm
+from learner_graph.experiments.models import Assignment, Experiment, ExperimentCreate
+from learner_graph.experiments.rules import definition_problems, namespace_overlaps
+from learner_graph.experiments.store import from_row, to_params
+
+RUNNING_TTL_S = 3.0  # a start or stop reaches every replica's hot path within this many seconds
+_running: dict[tuple[int, str], tuple[float, list[Experiment]]] = {}
+
+
+async def create_experiment(*, db: Graph, definition: ExperimentCreate, now: datetime) -> Experiment:
+    """Store a draft after checking every rule; 422 lists all problems, 409 a taken key."""
+    problems = definition_problems(definition)
+    if problems:
+        raise Invalid("invalid experiment definition", problems)
+
+    async def work(tx: AsyncManagedTransaction) -> list[dict[str, object]]:
+        if definition.namespace is not None:
+            rows = await fetch_all(
+                tx, db.queries["experiments_in_namespace"],
+                namespace=definition.namespace.name, key=definition.key,
+            )
+            overlaps = namespace_overlaps(definition.namespace, [from_row(r["experiment"]) for r in rows])
+            if overlaps:
+                raise Invalid("invalid experiment definition", overlaps)
+        return await fetch_all(tx, db.queries["experiment_create"], now=now, **to_params(definition))
+
+    created = await db.in_write_transaction(work)
+    if not created:
+        raise Conflict(f"experiment {definition.key!r} already exists")
+    return from_row(created[0]["experiment"])  # type: ignore[arg-type]
+
+
+async def list_experiments(*, db: Graph) -> list[Experiment]:
+    return [from_row(r["experiment"]) for r in await db.read("experiment_list")]
+
+
+async def get_experiment(*, db: Graph, key: str) -> Experiment:
+    rows = await db.read("experiment_get", key=key)
+    if not rows:
+        raise NotFound(f"no experiment {key!r}")
+    return from_row(rows[0]["experiment"])
+
+
+async def start_experiment(*, db: Graph, key: str, now: datetime) -> Experiment:
+    """draft -> running; anything else is a 409."""
+    return await _transition(db, "experiment_start", key=key, now=now, expected="draft")
+
+
+async def stop_experiment(*, db: Graph, key: str, now: datetime) -> Experiment:
+    """running -> stopped; the end of the results window becomes now."""
+    return await _transition(db, "experiment_stop", key=key, now=now, expected="running")
+
+
+async def set_coverage(*, db: Graph, key: str, coverage: float) -> Experiment:
+    """Ramp coverage up (nobody assigned moves) or down (users past the new edge leave)."""
+    rows = await db.write("experiment_set_coverage", key=key, coverage=coverage)
+    if not rows:
+        raise NotFound(f"no experiment {key!r}")
+    return from_row(rows[0]["experiment"])
+
+
+async def _transition(db: Graph, query: str, *, key: str, now: datetime, expected: str) -> Experiment:
+    rows = await db.write(query, key=key, now=now)
+    if not rows:
+        raise NotFound(f"no experiment {key!r}")
+    if rows[0]["was"] != expected:
+        raise Conflict(f"experiment {key!r} is {rows[0]['was']}, not {expected}")
+    forget_running()
+    return from_row(rows[0]["experiment"])
+
+
+async def running_experiments(*, db: Graph, fresh: bool = False) -> list[Experiment]:
+    """Running experiments, cached in process for RUNNING_TTL_S unless `fresh`."""
+    slot = (id(db.driver), db.database)
+    cached = _running.get(slot)
+    if not fresh and cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    experiments = [from_row(r["experiment"]) for r in await db.read("experiments_running")]
+    _running[slot] = (time.monotonic() + RUNNING_TTL_S, experiments)
+    return experiments
+
+
+def forget_running() -> None:
+    """Drop this process's cached running list (other replicas catch up within the TTL)."""
+    _running.clear()
+
+
+def in_scope(experiment: Experiment, units: list[str], now: datetime) -> bool:
+    """Within its start/end and, when limited to units, asked about one of them."""
+    if experiment.start is not None and now < experiment.start:
+        return False
+    if experiment.end is not None and now >= experiment.end:
+        return False
+    return experiment.units is None or bool(set(experiment.units) & set(units))
+
+
+async def assign_and_expose(
+    *, db: Graph, user_id: str, units: list[str], now: datetime, fresh: bool = False
+) -> list[Assignment]:
+    """Assign the user in every running experiment in scope and record first exposures.
+
+    One Cypher round trip (none when no experiment applies, plus one every few seconds to
+    refresh the running list). A user already exposed keeps the arm recorded at first exposure,
+    so a later change of weights never switches anyone mid-experiment.
+    """
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    by_key: dict[str, Experiment] = {}
+    rows = []
+    for experiment in await running_experiments(db=db, fresh=fresh):
+        arm = choose_arm(experiment, user_id) if in_scope(experiment, units, now) else None
+        if arm is not None:
+            by_key[experiment.key] = experiment
+            rows.append({"key": experiment.key, "arm": arm})
+    if not rows:
+        return []
+    recorded = await db.write("experiment_expose", user_id=user_id, rows=rows, now=now)
+    assignments = []
+    for row in recorded:
+        stored = by_key[row["key"]].arm(row["arm"])
+        if stored is not None:  # an arm renamed since first exposure is left out
+            assignments.append(Assignment(row["key"], stored.name, dict(stored.overrides)))
+    return sorted(assignments, key=lambda a: a.experiment_key)
