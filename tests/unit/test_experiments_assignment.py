@@ -53,7 +53,9 @@ def test_run_cases_with_seed_and_hash_v2(name: str, user_id: str, spec: dict, ex
     assert choose_variation(hash_v2(spec["seed"], user_id), [tuple(r) for r in ranges]) == expected
 
 
-def _experiment(coverage: float = 1.0, weights: tuple[float, ...] = (0.5, 0.5), **extra: object) -> Experiment:
+def _experiment(
+    coverage: float = 1.0, weights: tuple[float, ...] = (0.5, 0.5), **extra: object
+) -> Experiment:
     arms = [Arm(name=f"arm{i}", weight=w) for i, w in enumerate(weights)]
     return Experiment(key="ramp", seed="ramp-seed", coverage=coverage, arms=arms, control="arm0", **extra)
 

@@ -11,7 +11,10 @@ from learner_graph.experiments.rules import definition_problems, namespace_overl
 def _definition(**changes: Any) -> ExperimentCreate:
     fields: dict[str, Any] = {
         "key": "target-p",
-        "arms": [Arm(name="control", weight=0.5), Arm(name="easier", weight=0.5, overrides={"target_p": 0.7})],
+        "arms": [
+            Arm(name="control", weight=0.5),
+            Arm(name="easier", weight=0.5, overrides={"target_p": 0.7}),
+        ],
         "control": "control",
         "primary_metrics": ["attempts"],
     }
@@ -28,27 +31,34 @@ def test_each_problem_is_named() -> None:
         Arm(name="control", weight=0.6, overrides={"target_p": 2, "model_version": 3, "band": True}),
     ]
     problems = definition_problems(
-        _definition(arms=arms, control="nope", primary_metrics=["fun"], guardrail_metrics=["attempts", "attempts"])
+        _definition(
+            arms=arms, control="nope", primary_metrics=["fun"], guardrail_metrics=["attempts", "attempts"]
+        )
     )
     fields = sorted(p["field"] for p in problems)
-    assert fields == sorted([
-        "arms",  # weights sum to 1.1
-        "arms",  # duplicate names
-        "control",
-        "arms.0.overrides.colour",
-        "arms.1.overrides.target_p",
-        "arms.1.overrides.model_version",
-        "arms.1.overrides.band",
-        "primary_metrics.0",
-        "guardrail_metrics.1",
-    ])
+    assert fields == sorted(
+        [
+            "arms",  # weights sum to 1.1
+            "arms",  # duplicate names
+            "control",
+            "arms.0.overrides.colour",
+            "arms.1.overrides.target_p",
+            "arms.1.overrides.model_version",
+            "arms.1.overrides.band",
+            "primary_metrics.0",
+            "guardrail_metrics.1",
+        ]
+    )
     assert any("sum to 1.1" in p["message"] for p in problems)
 
 
 def test_namespace_range_and_window_are_checked() -> None:
     problems = definition_problems(
-        _definition(namespace=Namespace(name="mixer", range=(0.6, 0.2)),
-                    start="2025-01-02T00:00:00Z", end="2025-01-01T00:00:00Z")
+        _definition(
+            namespace=Namespace(name="mixer", range=(0.6, 0.2)),
+            start="2025-01-02T00:00:00Z",
+            end="2025-01-01T00:00:00Z",
+        )
     )
     assert sorted(p["field"] for p in problems) == ["end", "namespace.range"]
 
