@@ -1,1 +1,1 @@
-"""The mixer domain."""
+"""The mixer: next-best questions, spaced review and streak goals blended and explained."""

@@ -1,0 +1,93 @@
+"""What the mixer takes and gives: candidates with predictions, concept states, picks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+Kind = Literal["next", "review", "streak"]
+KINDS: tuple[Kind, ...] = ("next", "review", "streak")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A question the student could be given, with the model's P(correct)."""
+
+    question_id: str
+    concepts: tuple[str, ...]
+    p_correct: float
+    difficulty_tag: int | None = None
+    known_to_model: bool = True
+    last_attempt: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ConceptView:
+    """The student's state on a concept, as the mixer needs it."""
+
+    concept_id: str
+    name: str
+    level: float = 0.0
+    retrievability: float = 0.0
+    due: datetime | None = None
+    last_review: datetime | None = None
+    ready: bool = False
+    mastered: bool = False
+
+
+@dataclass(frozen=True)
+class MixSettings:
+    """Every knob an admin request or an experiment arm may override."""
+
+    weight_next: float = 0.4
+    weight_review: float = 0.3
+    weight_streak: float = 0.3
+    target_p: float = 0.5
+    band: float = 0.15
+    review_low: float = 0.7
+    review_high: float = 0.85
+    quick_win_p: float = 0.8
+    recent_hours: float = 12.0
+    seed: int = 0
+
+    def weights(self) -> dict[Kind, float]:
+        return {"next": self.weight_next, "review": self.weight_review, "streak": self.weight_streak}
+
+
+@dataclass(frozen=True)
+class StreakView:
+    current: int
+    daily_goal: int
+    today: int
+
+    @property
+    def goal_met(self) -> bool:
+        return self.today >= self.daily_goal
+
+
+@dataclass(frozen=True)
+class Explanation:
+    reasons: list[str]
+    factors: dict[str, float]
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Pick:
+    question_id: str
+    kind: Kind
+    p_correct: float
+    concepts: tuple[str, ...]
+    explanation: Explanation
+    fallback: str | None = None  # which fallback of the next-best ladder found it
+
+
+@dataclass
+class MixInput:
+    candidates: list[Candidate]
+    concepts: dict[str, ConceptView]
+    streak: StreakView
+    now: datetime
+    attempts_in_scope: int
+    blocked: set[str] = field(default_factory=set)  # rejected, excluded or attempted recently

@@ -1,0 +1,105 @@
+"""The three candidate streams, each ranked best first: next best, spaced review, streak wins."""
+
+from __future__ import annotations
+
+import hashlib
+
+from learner_graph.mixer.models import Candidate, ConceptView, MixInput, MixSettings
+
+# P(correct) a difficulty tag stands for when the model knows nothing of a question.
+TAG_P = {1: 0.85, 2: 0.7, 3: 0.55, 4: 0.4, 5: 0.25}
+
+
+def tiebreak(seed: int, question_id: str) -> int:
+    """A stable pseudo-random order: same seed and inputs, same answer, on every replica."""
+    return int.from_bytes(hashlib.blake2b(f"{seed}:{question_id}".encode(), digest_size=8).digest(), "big")
+
+
+def next_best(data: MixInput, settings: MixSettings) -> list[tuple[Candidate, str]]:
+    """Questions nearest the target P, spread across concepts, with the fallback that found each.
+
+    Ladder: inside the band; inside twice the band; nearest to the target; by difficulty tag
+    (when the model has no opinion); any unseen question.
+    """
+    pool = [c for c in data.candidates if c.question_id not in data.blocked]
+    target = settings.target_p
+    ready = {cid for cid, view in data.concepts.items() if view.ready}
+
+    def distance(c: Candidate) -> float:
+        p = c.p_correct if c.known_to_model or c.difficulty_tag is None else TAG_P[c.difficulty_tag]
+        return abs(p - target)
+
+    def key(c: Candidate) -> tuple[int, float, int]:
+        not_ready = 0 if any(cid in ready for cid in c.concepts) else 1
+        return (not_ready, round(distance(c), 3), tiebreak(settings.seed, c.question_id))
+
+    ranked: list[tuple[Candidate, str]] = []
+    taken: set[str] = set()
+    ladder = [
+        ("band", lambda c: distance(c) <= settings.band),
+        ("wide_band", lambda c: distance(c) <= 2 * settings.band),
+        ("nearest", lambda c: c.known_to_model),
+        ("difficulty_tag", lambda c: c.difficulty_tag is not None),
+        ("any_unseen", lambda c: c.last_attempt is None),
+    ]
+    for name, admits in ladder:
+        step = sorted((c for c in pool if c.question_id not in taken and admits(c)), key=key)
+        for c in _spread(step):
+            ranked.append((c, name))
+            taken.add(c.question_id)
+    return ranked
+
+
+def _spread(ranked: list[Candidate]) -> list[Candidate]:
+    """Round-robin over main concepts so consecutive picks practise different concepts."""
+    queues: dict[str, list[Candidate]] = {}
+    for c in ranked:
+        queues.setdefault(c.concepts[0] if c.concepts else "", []).append(c)
+    spread: list[Candidate] = []
+    while queues:
+        for concept in list(queues):
+            spread.append(queues[concept].pop(0))
+            if not queues[concept]:
+                del queues[concept]
+    return spread
+
+
+def due_concepts(data: MixInput) -> list[ConceptView]:
+    """Concepts whose FSRS due date has passed, most overdue first."""
+    due = [v for v in data.concepts.values() if v.due is not None and v.due <= data.now]
+    return sorted(due, key=lambda v: (v.due, v.concept_id))
+
+
+def review(data: MixInput, settings: MixSettings) -> list[tuple[Candidate, ConceptView]]:
+    """For each due concept, its easiest-enough question: P in the review band, nearest its middle."""
+    middle = (settings.review_low + settings.review_high) / 2
+    picks: list[tuple[Candidate, ConceptView]] = []
+    used: set[str] = set()
+    for view in due_concepts(data):
+        options = [
+            c
+            for c in data.candidates
+            if view.concept_id in c.concepts and c.question_id not in data.blocked | used
+        ]
+        if not options:
+            continue
+        in_band = [c for c in options if settings.review_low <= c.p_correct <= settings.review_high]
+        best = min(
+            in_band or options,
+            key=lambda c: (abs(c.p_correct - middle), tiebreak(settings.seed, c.question_id)),
+        )
+        picks.append((best, view))
+        used.add(best.question_id)
+    return picks
+
+
+def streak_wins(data: MixInput, settings: MixSettings) -> list[Candidate]:
+    """Quick wins (high P) while today's goal is not met; nothing once it is."""
+    if data.streak.goal_met:
+        return []
+    wins = [
+        c
+        for c in data.candidates
+        if c.question_id not in data.blocked and c.p_correct >= settings.quick_win_p
+    ]
+    return sorted(wins, key=lambda c: (-round(c.p_correct, 3), tiebreak(settings.seed, c.question_id)))
