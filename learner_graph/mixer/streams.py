@@ -44,7 +44,9 @@ def next_best(data: MixInput, settings: MixSettings) -> list[tuple[Candidate, st
     ]
     for name, admits in ladder:
         step = sorted((c for c in pool if c.question_id not in taken and admits(c)), key=key)
-        for c in _spread(step):
+        # Ready concepts first, and within each tier one question per concept in turn.
+        tiers = [[c for c in step if key(c)[0] == tier] for tier in (0, 1)]
+        for c in _spread(tiers[0]) + _spread(tiers[1]):
             ranked.append((c, name))
             taken.add(c.question_id)
     return ranked
