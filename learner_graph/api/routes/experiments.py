@@ -1,7 +1,67 @@
-"""Routes of the experiments domain (filled in by its issue)."""
+"""Routes of experiments: admins define, start and stop them; analysts (and admins) read them."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import UTC, datetime
+from typing import Literal
 
-router = APIRouter(prefix="/v1")
+from fastapi import APIRouter, Query, Response
+
+from learner_graph.api.deps import Admin, Analyst, GraphDep
+from learner_graph.experiments import service
+from learner_graph.experiments.charts import lift_chart
+from learner_graph.experiments.models import CoverageUpdate, Experiment, ExperimentCreate
+from learner_graph.experiments.results import Results, experiment_results, metrics_frame
+
+router = APIRouter(prefix="/v1", tags=["experiments"])
+
+
+@router.get("/experiments", response_model=list[Experiment])
+async def list_experiments(db: GraphDep, _: Analyst) -> list[Experiment]:
+    return await service.list_experiments(db=db)
+
+
+@router.post("/experiments", response_model=Experiment, status_code=201)
+async def create_experiment(body: ExperimentCreate, db: GraphDep, _: Admin) -> Experiment:
+    return await service.create_experiment(db=db, definition=body, now=datetime.now(UTC))
+
+
+@router.get("/experiments/{key}", response_model=Experiment)
+async def get_experiment(key: str, db: GraphDep, _: Analyst) -> Experiment:
+    return await service.get_experiment(db=db, key=key)
+
+
+@router.post("/experiments/{key}/start", response_model=Experiment)
+async def start_experiment(key: str, db: GraphDep, _: Admin) -> Experiment:
+    return await service.start_experiment(db=db, key=key, now=datetime.now(UTC))
+
+
+@router.post("/experiments/{key}/stop", response_model=Experiment)
+async def stop_experiment(key: str, db: GraphDep, _: Admin) -> Experiment:
+    return await service.stop_experiment(db=db, key=key, now=datetime.now(UTC))
+
+
+@router.patch("/experiments/{key}", response_model=Experiment)
+async def update_coverage(key: str, body: CoverageUpdate, db: GraphDep, _: Admin) -> Experiment:
+    return await service.set_coverage(db=db, key=key, coverage=body.coverage)
+
+
+@router.get(
+    "/experiments/{key}/results",
+    response_model=Results,
+    responses={200: {"content": {"text/csv": {}, "image/png": {}}}},
+)
+async def get_results(
+    key: str, db: GraphDep, _: Analyst, format: Literal["json", "csv", "png"] = Query(default="json")
+) -> Results | Response:
+    results = await experiment_results(db=db, key=key, now=datetime.now(UTC))
+    if format == "csv":
+        csv = metrics_frame(results).to_csv(index=False)
+        return Response(csv, media_type="text/csv", headers=_attachment(key, "csv"))
+    if format == "png":
+        return Response(lift_chart(results), media_type="image/png")
+    return results
+
+
+def _attachment(key: str, extension: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{key}-results.{extension}"'}

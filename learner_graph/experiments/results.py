@@ -1,0 +1,109 @@
+"""Results of an experiment: per-user metrics aggregated in Cypher, compared with pandas and scipy."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel
+
+from learner_graph.db.graph import Graph
+from learner_graph.experiments import stats
+from learner_graph.experiments.assignment import choose_arm
+from learner_graph.experiments.models import METRICS, Experiment
+from learner_graph.experiments.service import get_experiment
+from learner_graph.experiments.summary import summary_lines
+
+MASTERY_THRESHOLD = 0.8  # a concept counts as mastered from this MEMORY.mastery on
+
+
+class ArmCounts(BaseModel):
+    name: str
+    weight: float
+    assigned: int
+    exposed: int
+
+
+class MetricRow(BaseModel):
+    metric: str
+    role: str  # primary | secondary | guardrail | other
+    arm: str
+    n: int
+    mean: float | None
+    std: float | None
+    abs_lift: float | None = None
+    rel_lift: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    p_value: float | None = None
+    p_adjusted: float | None = None
+    cohens_d: float | None = None
+
+
+class Results(BaseModel):
+    key: str
+    status: str
+    control: str
+    window_end: datetime
+    arms: list[ArmCounts]
+    srm_chi2: float
+    srm_p_value: float
+    srm_warning: bool
+    metrics: list[MetricRow]
+    summary: list[str]
+
+
+def metric_role(experiment: Experiment, metric: str) -> str:
+    for role in ("primary", "secondary", "guardrail"):
+        if metric in getattr(experiment, f"{role}_metrics"):
+            return role
+    return "other"
+
+
+async def experiment_results(*, db: Graph, key: str, now: datetime) -> Results:
+    """Counts, the sample-ratio check, per-metric comparisons with Holm correction, and a summary."""
+    experiment = await get_experiment(db=db, key=key)
+    until = min(experiment.end, now) if experiment.end else now
+    rows = await db.read(
+        "experiment_user_metrics", key=key, until=until, mastery_threshold=MASTERY_THRESHOLD
+    )
+    users = pd.DataFrame(rows, columns=["user_id", "arm", *METRICS])
+    ids = (await db.read("experiment_user_ids", until=until))[0]["ids"]
+    assigned = Counter(choose_arm(experiment, user_id) for user_id in ids)
+    exposed = {str(arm): int(n) for arm, n in users["arm"].value_counts().items()}
+    weights = {arm.name: arm.weight for arm in experiment.arms}
+    srm = stats.sample_ratio_test(exposed, weights)
+    table = stats.compare(users, control=experiment.control, metrics=list(METRICS))
+    table["role"] = table["metric"].map(lambda m: metric_role(experiment, m))
+    tested = (table["role"] != "guardrail") & (table["arm"] != experiment.control)
+    table["p_adjusted"] = stats.holm(table["p_value"].where(tested))
+    table.loc[table["role"] == "guardrail", "p_adjusted"] = table["p_value"]
+    metrics = [MetricRow(**_clean(record)) for record in table.to_dict("records")]
+    return Results(
+        key=key,
+        status=experiment.status,
+        control=experiment.control,
+        window_end=until,
+        arms=[
+            ArmCounts(name=a.name, weight=a.weight, assigned=assigned[a.name], exposed=exposed.get(a.name, 0))
+            for a in experiment.arms
+        ],
+        srm_chi2=srm.chi2,
+        srm_p_value=srm.p_value,
+        srm_warning=srm.mismatch,
+        metrics=metrics,
+        summary=summary_lines(experiment, metrics, srm),
+    )
+
+
+def metrics_frame(results: Results) -> pd.DataFrame:
+    """The metric rows as a table (the CSV format of results)."""
+    return pd.DataFrame([row.model_dump() for row in results.metrics])
+
+
+def _clean(record: dict[Any, Any]) -> dict[str, Any]:
+    """NaN (no comparison, or no data) becomes None so JSON says null."""
+    return {str(k): None if isinstance(v, float) and math.isnan(v) else v for k, v in record.items()}

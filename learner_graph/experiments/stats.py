@@ -1,0 +1,82 @@
+"""The statistics of results, vectorised with pandas and scipy (never a loop over users).
+
+Each treatment arm is compared with control per metric: Welch's t-test (unequal variances),
+the 95% confidence interval of the difference of means with Welch-Satterthwaite degrees of
+freedom, Cohen's d with the pooled standard deviation, and Holm's step-down correction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+SRM_ALPHA = 0.001  # the usual threshold: a smaller p almost always means broken assignment or logging
+CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class SampleRatio:
+    chi2: float
+    p_value: float
+    mismatch: bool
+
+
+def sample_ratio_test(observed: dict[str, int], weights: dict[str, float]) -> SampleRatio:
+    """Chi-square goodness of fit of the exposed users per arm against the arm weights."""
+    arms = list(weights)
+    counts = np.array([observed.get(arm, 0) for arm in arms], dtype=float)
+    total = counts.sum()
+    if total == 0 or len(arms) < 2:
+        return SampleRatio(0.0, 1.0, False)
+    expected = total * np.array([weights[a] for a in arms]) / sum(weights.values())
+    chi2, p_value = sps.chisquare(counts, expected)
+    return SampleRatio(float(chi2), float(p_value), bool(p_value < SRM_ALPHA))
+
+
+def summarise(users: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+    """n, mean, std (ddof 1) and variance per (metric, arm); missing values (no attempts) are skipped."""
+    long = users.melt(id_vars=["arm"], value_vars=metrics, var_name="metric").dropna(subset=["value"])
+    long["value"] = long["value"].astype(float)
+    grouped = long.groupby(["metric", "arm"])["value"].agg(n="count", mean="mean", std="std", var="var")
+    return grouped.reset_index()
+
+
+def compare(users: pd.DataFrame, *, control: str, metrics: list[str]) -> pd.DataFrame:
+    """One row per (metric, arm): its summary and, for treatments, the comparison with control."""
+    table = summarise(users, metrics)
+    base = table[table["arm"] == control][["metric", "n", "mean", "var"]]
+    table = table.merge(base, on="metric", how="left", suffixes=("", "_c"))
+    n1, m1, v1 = table["n"].astype(float), table["mean"], table["var"]
+    n0, m0, v0 = table["n_c"].astype(float), table["mean_c"], table["var_c"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se2 = v1 / n1 + v0 / n0
+        se = np.sqrt(se2)
+        df = se2**2 / ((v1 / n1) ** 2 / (n1 - 1) + (v0 / n0) ** 2 / (n0 - 1))
+        diff = m1 - m0
+        t_crit = sps.t.ppf(0.5 + CONFIDENCE / 2, df)
+        pooled = np.sqrt(((n1 - 1) * v1 + (n0 - 1) * v0) / (n1 + n0 - 2))
+        table["abs_lift"] = diff
+        table["rel_lift"] = np.where(m0 != 0, diff / m0, np.nan)
+        table["ci_low"] = diff - t_crit * se
+        table["ci_high"] = diff + t_crit * se
+        table["p_value"] = 2 * sps.t.sf(np.abs(diff / se), df)
+        table["cohens_d"] = diff / pooled
+    comparison = ["abs_lift", "rel_lift", "ci_low", "ci_high", "p_value", "cohens_d"]
+    table.loc[table["arm"] == control, comparison] = np.nan
+    return table.drop(columns=["n_c", "mean_c", "var_c", "var"])
+
+
+def holm(p_values: pd.Series) -> pd.Series:
+    """Holm-Bonferroni adjusted p-values (NaN stays NaN and does not count as a test)."""
+    valid = p_values.dropna().sort_values()
+    m = len(valid)
+    if m == 0:
+        return p_values.astype(float)
+    scaled = valid.to_numpy() * (m - np.arange(m))
+    adjusted = np.minimum(np.maximum.accumulate(scaled), 1.0)
+    result = pd.Series(np.nan, index=p_values.index, dtype=float)
+    result.loc[valid.index] = adjusted
+    return result
