@@ -1,7 +1,11 @@
-"""Routes of the content domain (filled in by its issue)."""
+"""Routes of the content domain: concepts, units, questions, bulk import/export and the audit."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
+from learner_graph.api.routes import content_bulk, content_concepts, content_questions, content_units
+
 router = APIRouter(prefix="/v1")
+for module in (content_concepts, content_units, content_questions, content_bulk):
+    router.include_router(module.router)

@@ -1,0 +1,122 @@
+"""Concepts, units and questions through the API against the real Neo4j: CRUD, roles, 404, 422."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import auth
+from tests.content_fixtures import EDITOR, concept, question, unit
+
+
+def test_concept_crud_and_roles(client: TestClient) -> None:
+    concept(client, "int-add")
+    created = concept(client, "frac-add", "int-add")
+    assert created == {
+        "id": "frac-add",
+        "name": "Concept frac-add",
+        "description": "",
+        "subject": "math",
+        "requires": ["int-add"],
+    }
+    for role in ("learner_app", "analyst", "admin", "content_editor"):
+        assert client.get("/v1/concepts/frac-add", headers=auth(role)).json() == created
+    denied = client.post(
+        "/v1/concepts", json={"id": "x", "name": "x", "subject": "s"}, headers=auth("learner_app")
+    )
+    assert denied.status_code == 403
+    updated = client.patch("/v1/concepts/frac-add", json={"description": "halves"}, headers=EDITOR)
+    assert updated.status_code == 200 and updated.json()["description"] == "halves"
+    assert updated.json()["name"] == "Concept frac-add"
+    duplicate = client.post(
+        "/v1/concepts", json={"id": "int-add", "name": "x", "subject": "s"}, headers=EDITOR
+    )
+    assert duplicate.status_code == 409
+    assert client.delete("/v1/concepts/frac-add", headers=EDITOR).status_code == 204
+    assert client.get("/v1/concepts/frac-add", headers=EDITOR).status_code == 404
+    assert client.patch("/v1/concepts/nope", json={"name": "n"}, headers=EDITOR).status_code == 404
+
+
+def test_bad_bodies_name_every_field(client: TestClient) -> None:
+    bad = {"id": "", "text": "", "difficulty_tag": 9, "concepts": [{"id": "c", "weight": 0}], "extra": 1}
+    response = client.post("/v1/questions", json=bad, headers=EDITOR)
+    assert response.status_code == 422
+    fields = {d["field"] for d in response.json()["error"]["details"]}
+    assert fields == {"body.id", "body.text", "body.difficulty_tag", "body.concepts.0.weight", "body.extra"}
+    unknown = client.post(
+        "/v1/questions",
+        json={"id": "q1", "text": "t", "difficulty_tag": 1, "concepts": [{"id": "ghost", "weight": 1}]},
+        headers=EDITOR,
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["error"]["details"][0]["field"] == "concepts[0].id"
+    assert client.get("/v1/questions/q1", headers=EDITOR).status_code == 404  # nothing half-written
+
+
+def test_question_crud_and_filters(client: TestClient) -> None:
+    concept(client, "a")
+    concept(client, "b", subject="physics")
+    question(client, "q1", "a", difficulty=1)
+    question(client, "q2", "a", "b", difficulty=3)
+    question(client, "q3", "b", difficulty=3)
+    unit(client, "sec", questions=["q2", "q1"])
+    unit(client, "chap", units=["sec"])
+    got = client.get("/v1/questions/q2", headers=EDITOR).json()
+    assert got["concepts"] == [{"id": "a", "weight": 1.0}, {"id": "b", "weight": 1.0}]
+    assert got["answer"] == {"kind": "numeric", "value": "42"}
+
+    def ids(**params: object) -> list[str]:
+        page = client.get("/v1/questions", params=params, headers=auth("analyst")).json()
+        return [q["id"] for q in page["items"]]
+
+    assert ids() == ["q1", "q2", "q3"]
+    assert ids(concept="b") == ["q2", "q3"]
+    assert ids(subject="physics", difficulty=3) == ["q2", "q3"]
+    assert ids(unit="chap") == ["q1", "q2"]
+    assert ids(q="QUESTION Q3") == ["q3"]
+    assert ids(limit=1, offset=1) == ["q2"]
+    page = client.get("/v1/questions", params={"limit": 1}, headers=EDITOR).json()
+    assert page["total"] == 3 and page["limit"] == 1
+    concepts = client.get("/v1/concepts", params={"unit": "sec", "subject": "math"}, headers=EDITOR).json()
+    assert [c["id"] for c in concepts["items"]] == ["a"]
+    patched = client.patch(
+        "/v1/questions/q1",
+        json={"difficulty_tag": 4, "concepts": [{"id": "b", "weight": 0.5}]},
+        headers=EDITOR,
+    )
+    assert patched.status_code == 200
+    assert (
+        patched.json()["concepts"] == [{"id": "b", "weight": 0.5}] and patched.json()["difficulty_tag"] == 4
+    )
+    assert client.get("/v1/units/sec", headers=EDITOR).json()["questions"] == ["q2", "q1"]
+    assert client.delete("/v1/questions/q1", headers=EDITOR).status_code == 204
+    assert client.get("/v1/units/sec", headers=EDITOR).json()["questions"] == ["q2"]
+
+
+def test_unit_crud_membership_and_list(client: TestClient) -> None:
+    concept(client, "a")
+    question(client, "q1", "a")
+    unit(client, "s1", questions=["q1"])
+    unit(client, "s2")
+    unit(client, "ch", units=["s1"])
+    added = client.put("/v1/units/ch/units/s2", headers=EDITOR)
+    assert added.status_code == 200 and added.json()["changed"] is True
+    again = client.put("/v1/units/ch/units/s2", headers=EDITOR)
+    assert again.json()["changed"] is False and again.json()["version"] == added.json()["version"]
+    assert client.get("/v1/units/ch", headers=EDITOR).json()["units"] == ["s1", "s2"]
+    assert client.put("/v1/units/s2/questions/q1", headers=EDITOR).json()["changed"] is True
+    assert client.put("/v1/units/s2/questions/ghost", headers=EDITOR).status_code == 404
+    assert client.delete("/v1/units/ch/units/s1", headers=EDITOR).status_code == 200
+    assert client.delete("/v1/units/ch/units/s1", headers=EDITOR).status_code == 404
+    assert client.get("/v1/units/ch", headers=EDITOR).json()["units"] == ["s2"]
+    listed = client.get("/v1/units", params={"unit": "ch"}, headers=auth("learner_app")).json()
+    assert [u["id"] for u in listed["items"]] == ["s2"]
+    renamed = client.patch("/v1/units/s2", json={"name": "Second", "filter_scope": ["s1"]}, headers=EDITOR)
+    assert renamed.json()["name"] == "Second" and renamed.json()["filter_scope"] == ["s1"]
+    bad_scope = client.patch("/v1/units/s2", json={"filter_scope": ["ghost"]}, headers=EDITOR)
+    assert (
+        bad_scope.status_code == 422 and bad_scope.json()["error"]["details"][0]["field"] == "filter_scope[0]"
+    )
+    bad = client.post(
+        "/v1/units", json={"id": "u", "name": "U", "kind": "k", "units": ["x", "ch"]}, headers=EDITOR
+    )
+    assert bad.status_code == 422 and [d["field"] for d in bad.json()["error"]["details"]] == ["units[0]"]
