@@ -79,15 +79,16 @@ WITH u, x.arm AS arm, x.first_at AS since
 CALL (u, since) {
   OPTIONAL MATCH (u)-[:ATTEMPTED]->(a:Attempt)
   WHERE a.at >= since AND a.at < $until
-  WITH a, date(datetime({datetime: a.at, timezone: coalesce(u.timezone, 'UTC')})) AS day
+  WITH a, CASE WHEN a IS NULL THEN null
+               ELSE date(datetime({datetime: a.at, timezone: coalesce(u.timezone, 'UTC')})) END AS day,
+       CASE WHEN a.at >= since + duration({hours: 24}) AND a.at < since + duration({days: 7})
+            THEN 1 ELSE 0 END AS came_back
   RETURN count(a) AS attempts,
          sum(coalesce(a.time_ms, 0)) / 60000.0 AS practice_minutes,
          CASE WHEN count(a) = 0 THEN null
               ELSE toFloat(sum(CASE WHEN a.correct THEN 1 ELSE 0 END)) / count(a) END AS accuracy,
          count(DISTINCT day) AS active_days,
-         CASE WHEN any(t IN collect(a.at) WHERE t >= since + duration({hours: 24})
-                                             AND t < since + duration({days: 7}))
-              THEN 1 ELSE 0 END AS returned_7d
+         coalesce(max(came_back), 0) AS returned_7d
 }
 RETURN u.id AS user_id, arm, attempts, practice_minutes, accuracy, active_days, returned_7d,
        COUNT { (u)-[m:MEMORY]->(:Concept)

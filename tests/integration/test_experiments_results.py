@@ -1,0 +1,192 @@
+"""Results on a constructed dataset, checked against numbers computed here by independent formulas."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from neo4j import Driver
+from scipy import stats as sps
+
+from learner_graph.config import Settings
+from learner_graph.db.graph import Graph
+from learner_graph.db.queries import Queries
+from learner_graph.experiments import service
+from learner_graph.experiments.results import Results, experiment_results
+from tests.experiments_fixtures import definition, on_graph
+
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+T0 = NOW + timedelta(hours=1)  # everyone's first exposure
+END = NOW + timedelta(days=10)
+H = timedelta(hours=1)
+# user -> (arm, timezone, attempts as (offset from T0, correct, time_ms)); offsets outside the window
+# (before T0, after END) must be ignored.
+USERS = {
+    "c1": ("control", "UTC", [(1 * H, True, 60000), (2 * H, False, 120000)]),
+    "c2": ("control", "UTC", [(1 * H, True, 30000), (30 * H, True, 30000), (200 * H, False, 60000)]),
+    "c3": ("control", "UTC", [(-1 * H, True, 60000)]),
+    "t1": ("easier", "UTC", [(1 * H, True, 60000), (2 * H, True, 60000), (3 * H, True, 60000)]),
+    "t2": ("easier", "UTC", [(1 * H, True, 90000), (25 * H, False, 90000), (50 * H, True, 120000)]),
+    "t3": (
+        "easier",
+        "Asia/Tokyo",
+        [(1 * H, True, 60000), (10 * H, True, 60000), (26 * H, True, 60000), (27 * H, False, 60000)],
+    ),
+    "t4": ("easier", "UTC", [(48 * H, True, 120000), (END - T0 + H, True, 60000)]),
+}
+DISMISSALS = {"c1": [2 * H], "t1": [1 * H, 5 * H, -1 * H]}
+MEMORY = {"c2": [(0.9, 30 * H), (0.5, 30 * H)], "t2": [(0.85, 50 * H), (0.95, -2 * H)], "t3": [(0.8, 3 * H)]}
+
+
+def _load(db: Driver, settings: Settings) -> None:
+    rows = []
+    for user, (arm, zone, attempts) in USERS.items():
+        rows.append(
+            {
+                "user": user,
+                "arm": arm,
+                "zone": zone,
+                "attempts": [
+                    {"id": f"{user}-{i}", "at": T0 + off, "correct": ok, "time_ms": ms}
+                    for i, (off, ok, ms) in enumerate(attempts)
+                ],
+                "dismissals": [T0 + off for off in DISMISSALS.get(user, [])],
+                "memory": [
+                    {"concept": f"k{i}", "mastery": m, "at": T0 + off}
+                    for i, (m, off) in enumerate(MEMORY.get(user, []))
+                ],
+            }
+        )
+    db.execute_query(
+        """
+        CREATE (:User {id: 'never-exposed', created_at: $created})
+        MERGE (q:Question {id: 'q1'})
+        WITH q
+        MATCH (e:Experiment {key: 'target-p'})
+        UNWIND $rows AS row
+        CREATE (u:User {id: row.user, timezone: row.zone, created_at: $created})
+        CREATE (u)-[:EXPOSED {arm: row.arm, first_at: $t0}]->(e)
+        FOREACH (a IN row.attempts |
+          CREATE (u)-[:ATTEMPTED]->(:Attempt {id: a.id, user_id: row.user, question_id: 'q1',
+                                              correct: a.correct, at: a.at, time_ms: a.time_ms})-[:OF]->(q))
+        FOREACH (t IN row.dismissals | CREATE (u)-[:REJECTED {reason: 'too_easy', at: t}]->(q))
+        FOREACH (m IN row.memory |
+          MERGE (k:Concept {id: m.concept})
+          CREATE (u)-[:MEMORY {mastery: m.mastery, updated_at: m.at}]->(k))
+        """,
+        rows=rows,
+        t0=T0,
+        created=NOW - timedelta(days=30),
+        database_=settings.neo4j_database,
+    )
+
+
+def _expected_user_metrics() -> dict[str, dict[str, float | None]]:
+    """Each user's metrics straight from the dataset definition above."""
+    out: dict[str, dict[str, float | None]] = {}
+    for user, (_arm, zone, attempts) in USERS.items():
+        inside = [(off, ok, ms) for off, ok, ms in attempts if T0 <= T0 + off < END]
+        days = {(T0 + off).astimezone(ZoneInfo(zone)).date() for off, _, _ in inside}
+        out[user] = {
+            "attempts": len(inside),
+            "practice_minutes": sum(ms for _, _, ms in inside) / 60000,
+            "accuracy": sum(ok for _, ok, _ in inside) / len(inside) if inside else None,
+            "active_days": len(days),
+            "returned_7d": int(any(timedelta(hours=24) <= off < timedelta(days=7) for off, _, _ in inside)),
+            "mastery_gained": sum(1 for m, off in MEMORY.get(user, []) if m >= 0.8 and off >= timedelta(0)),
+            "dismissals": sum(1 for off in DISMISSALS.get(user, []) if off >= timedelta(0)),
+        }
+    return out
+
+
+@pytest.fixture
+def results(db: Driver, settings: Settings, queries: Queries) -> Results:
+    async def setup(graph: Graph) -> None:
+        await service.create_experiment(db=graph, definition=definition(), now=NOW)
+        await service.start_experiment(db=graph, key="target-p", now=NOW)
+        await service.stop_experiment(db=graph, key="target-p", now=END)
+
+    on_graph(settings, queries, setup)
+    _load(db, settings)
+    return on_graph(settings, queries, lambda g: experiment_results(db=g, key="target-p", now=END + 20 * H))
+
+
+def test_hand_built_per_user_metrics() -> None:
+    expected = _expected_user_metrics()
+    assert expected["c2"]["active_days"] == 3 and expected["t3"]["active_days"] == 3  # Tokyo days
+    assert [expected[u]["attempts"] for u in USERS] == [2, 3, 0, 3, 3, 4, 1]
+
+
+def test_counts_and_no_sample_ratio_warning(results: Results) -> None:
+    arms = {a.name: a for a in results.arms}
+    assert (arms["control"].exposed, arms["easier"].exposed) == (3, 4)
+    assert arms["control"].assigned + arms["easier"].assigned == len(USERS) + 1
+    assert results.srm_p_value == pytest.approx(sps.chisquare([3, 4], [3.5, 3.5]).pvalue)
+    assert results.srm_warning is False
+
+
+def test_metrics_equal_independent_computation(results: Results) -> None:
+    per_user = _expected_user_metrics()
+    rows = {(r.metric, r.arm): r for r in results.metrics}
+    p_values = {}
+    for metric in (
+        "attempts",
+        "practice_minutes",
+        "accuracy",
+        "active_days",
+        "returned_7d",
+        "mastery_gained",
+        "dismissals",
+    ):
+        c = [v[metric] for u, v in per_user.items() if USERS[u][0] == "control" and v[metric] is not None]
+        t = [v[metric] for u, v in per_user.items() if USERS[u][0] == "easier" and v[metric] is not None]
+        row, base = rows[(metric, "easier")], rows[(metric, "control")]
+        assert (base.n, row.n) == (len(c), len(t))
+        assert base.mean == pytest.approx(statistics.mean(c))
+        assert row.std == pytest.approx(statistics.stdev(t))
+        diff = statistics.mean(t) - statistics.mean(c)
+        assert row.abs_lift == pytest.approx(diff)
+        va, vb = statistics.variance(t) / len(t), statistics.variance(c) / len(c)
+        if va + vb == 0:
+            assert row.p_value is None
+            continue
+        df = (va + vb) ** 2 / (va**2 / (len(t) - 1) + vb**2 / (len(c) - 1))
+        half = sps.t.ppf(0.975, df) * math.sqrt(va + vb)
+        assert (row.ci_low, row.ci_high) == (pytest.approx(diff - half), pytest.approx(diff + half))
+        assert row.p_value == pytest.approx(sps.ttest_ind(t, c, equal_var=False).pvalue)
+        pooled = math.sqrt(
+            ((len(t) - 1) * statistics.variance(t) + (len(c) - 1) * statistics.variance(c))
+            / (len(t) + len(c) - 2)
+        )
+        assert row.cohens_d == pytest.approx(diff / pooled)
+        if metric != "dismissals":  # the guardrail is left out of the correction
+            p_values[metric] = row.p_value
+    ordered = sorted(p_values.items(), key=lambda kv: kv[1])
+    running = 0.0
+    for rank, (metric, p) in enumerate(ordered):
+        running = max(running, min(1.0, p * (len(ordered) - rank)))
+        assert rows[(metric, "easier")].p_adjusted == pytest.approx(running)
+    assert rows[("attempts", "easier")].mean == pytest.approx(11 / 4)
+    assert results.summary and "attempts" in " ".join(results.summary)
+
+
+def test_skewed_split_warns(db: Driver, settings: Settings, queries: Queries) -> None:
+    async def setup(graph: Graph) -> None:
+        await service.create_experiment(db=graph, definition=definition(), now=NOW)
+        await service.start_experiment(db=graph, key="target-p", now=NOW)
+
+    on_graph(settings, queries, setup)
+    db.execute_query(
+        "MATCH (e:Experiment {key: 'target-p'}) UNWIND range(1, 100) AS i "
+        "CREATE (:User {id: 'u' + i})-[:EXPOSED {arm: CASE WHEN i <= 30 THEN 'control' ELSE 'easier' END, "
+        "first_at: $t0}]->(e)",
+        t0=T0,
+        database_=settings.neo4j_database,
+    )
+    results = on_graph(settings, queries, lambda g: experiment_results(db=g, key="target-p", now=END))
+    assert results.srm_p_value == pytest.approx(sps.chisquare([30, 70]).pvalue)
+    assert results.srm_p_value < 0.001 and results.srm_warning
+    assert results.summary[0].startswith("Warning: the split of exposed users")
