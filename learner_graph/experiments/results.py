@@ -101,7 +101,7 @@ async def experiment_results(*, db: Graph, key: str, now: datetime) -> Results:
 
 def metrics_frame(results: Results) -> pd.DataFrame:
     """The metric rows as a table (the CSV format of results)."""
-    return pd.DataFrame([row.model_dump() for row in results.metrics])
+    return pd.DataFrame([row.model_dump() for row in results.metrics], columns=list(MetricRow.model_fields))
 
 
 def _clean(record: dict[Any, Any]) -> dict[str, Any]:
