@@ -30,8 +30,10 @@ def summary_lines(experiment: Experiment, metrics: list[MetricRow], srm: SampleR
         if row.role == "guardrail" and _worse(row) and (row.p_value or 1) < ALPHA:
             worse = f"{_name(row)} got worse in {row.arm} ({_lift(row)})"
             lines.append(f"Guardrail: {worse}; look before shipping.")
-    if not lines:
-        lines.append("No primary metric is declared and no guardrail moved; nothing to act on yet.")
+    if not treatments:
+        lines.append("Not enough exposed users yet to compare arms (each needs at least two).")
+    elif not lines:
+        lines.append("No primary or secondary metric is declared and no guardrail moved; nothing to act on.")
     return lines
 
 
