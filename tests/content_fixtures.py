@@ -19,7 +19,9 @@ def concept(client: TestClient, cid: str, *requires: str, subject: str = "math")
     return dict(response.json())
 
 
-def unit(client: TestClient, uid: str, *, units: list[str] = (), questions: list[str] = ()) -> dict[str, Any]:  # type: ignore[assignment]
+def unit(
+    client: TestClient, uid: str, *, units: Sequence[str] = (), questions: Sequence[str] = ()
+) -> dict[str, Any]:
     body = {
         "id": uid,
         "name": f"Unit {uid}",

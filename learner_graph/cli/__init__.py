@@ -6,9 +6,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from learner_graph.cli import content, demo, experiments, learners, model, ops, simulate
+from learner_graph.cli import content, demo, experiments, imports, learners, model, ops, simulate
 
-GROUPS = [ops, demo, content, learners, model, experiments, simulate]
+GROUPS = [ops, demo, content, imports, learners, model, experiments, simulate]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,74 @@
+"""Content-wide routes: bulk import and export, the audit trail and the content version."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body
+from pydantic import BaseModel
+
+from learner_graph.api.deps import ContentEditor, GraphDep, Reader
+from learner_graph.api.routes.content_params import Limit, Offset
+from learner_graph.content import audit, importer
+from learner_graph.content.audit import ChangeRecord
+from learner_graph.content.importer import ImportResult
+
+router = APIRouter(prefix="/content", tags=["content"])
+
+
+class Version(BaseModel):
+    version: int
+
+
+class Changes(BaseModel):
+    items: list[ChangeRecord]
+    total: int
+    limit: int
+    offset: int
+
+
+@router.post("/import")
+async def import_content(
+    key: ContentEditor, db: GraphDep, document: Annotated[dict[str, Any], Body()]
+) -> ImportResult:
+    """Import a whole curriculum (docs/GRAPH.md format); 422 lists every problem, nothing written."""
+    return await importer.import_content(db=db, document=document, author=key.name)
+
+
+@router.get("/export")
+async def export_content(_: Reader, db: GraphDep) -> dict[str, Any]:
+    """The whole content graph in the import format: export then import changes nothing."""
+    return await importer.export_content(db=db)
+
+
+@router.get("/version")
+async def content_version(_: Reader, db: GraphDep) -> Version:
+    """The content version: +1 with every change; caches key on it."""
+    return Version(version=await audit.content_version(db=db))
+
+
+@router.get("/changes")
+async def changes(
+    _: Reader,
+    db: GraphDep,
+    entity: str | None = None,
+    entity_id: str | None = None,
+    author: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Changes:
+    """Who changed what and when (before and after), newest first; filter by entity, author, time."""
+    total, items = await audit.list_changes(
+        db=db,
+        entity=entity,
+        entity_id=entity_id,
+        author=author,
+        since=since,
+        until=until,
+        limit=limit,
+        offset=offset,
+    )
+    return Changes(items=items, total=total, limit=limit, offset=offset)
