@@ -1,7 +1,64 @@
-"""Routes of the models domain (filled in by its issue)."""
+"""Admin routes of the model domain: list, activate and train model versions."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+import logging
+from typing import Any
 
-router = APIRouter(prefix="/v1")
+from fastapi import APIRouter, Request, status
+from pydantic import BaseModel, Field
+
+from learner_graph.api.deps import Admin, GraphDep, SettingsDep
+from learner_graph.errors import Conflict
+from learner_graph.model import registry
+from learner_graph.model.service import train_version
+from learner_graph.model.store import app_store
+
+router = APIRouter(prefix="/v1", tags=["models"])
+log = logging.getLogger(__name__)
+
+
+class TrainRequest(BaseModel):
+    scope: list[str] = Field(default_factory=list, description="unit ids; empty: every attempt")
+    force: bool = False
+
+
+@router.get("/admin/models")
+async def list_models(db: GraphDep, _: Admin) -> list[dict[str, Any]]:
+    """Every model version with its metrics, newest first."""
+    return await registry.list_versions(db=db)
+
+
+@router.get("/admin/models/current")
+async def current_model(request: Request, db: GraphDep, _: Admin) -> dict[str, Any]:
+    """The version this API process is serving right now."""
+    side = await app_store(request.app.state).current(db)
+    return {"model_id": side.model_id if side else None}
+
+
+@router.post("/admin/models/{model_id}/activate")
+async def activate_model(model_id: str, db: GraphDep, _: Admin) -> dict[str, Any]:
+    """Activate a version; every replica switches to it within about a second, without a restart."""
+    await registry.activate(db=db, model_id=model_id)
+    return {"model_id": model_id, "active": True}
+
+
+@router.post("/admin/models/train", status_code=status.HTTP_202_ACCEPTED)
+async def train_model(body: TrainRequest, request: Request, db: GraphDep, settings: SettingsDep,
+                      _: Admin) -> dict[str, Any]:
+    """Start a training run in the background (one at a time per process)."""
+    state = request.app.state
+    running = getattr(state, "model_training", None)
+    if running is not None and not running.done():
+        raise Conflict("a training run is already in progress")
+
+    async def run() -> None:
+        try:
+            await train_version(db=db, model_dir=settings.model_dir, units=body.scope or None,
+                                force=body.force)
+        except Exception:
+            log.exception("background training failed")
+
+    state.model_training = asyncio.create_task(run())
+    return {"status": "started", "scope": body.scope, "force": body.force}

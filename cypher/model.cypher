@@ -1,0 +1,63 @@
+// The success model: attempt export, question metadata and model versions.
+
+-- name: model_scope_questions
+-- The questions inside a list of units (any depth up to 8), deduplicated.
+MATCH (u:Unit) WHERE u.id IN $unit_ids
+MATCH (u)-[:CONTAINS*1..8]->(q:Question)
+RETURN DISTINCT q.id AS id
+
+-- name: model_question_meta
+-- Text, difficulty tag and weighted concepts of the questions (all when $question_ids is null).
+MATCH (q:Question)
+WHERE $question_ids IS NULL OR q.id IN $question_ids
+OPTIONAL MATCH (q)-[r:ASSESSES]->(c:Concept)
+RETURN q.id AS id, q.text AS text, q.difficulty_tag AS difficulty_tag,
+       collect({id: c.id, weight: r.weight}) AS concepts
+
+-- name: model_export_attempts
+-- One batch of students after $after by id, each with their attempts (in scope) in time order.
+MATCH (u:User) WHERE u.id > $after
+WITH u ORDER BY u.id LIMIT $limit
+OPTIONAL MATCH (u)-[:ATTEMPTED]->(a:Attempt)-[:OF]->(q:Question)
+WHERE $question_ids IS NULL OR q.id IN $question_ids
+WITH u, a, q ORDER BY u.id, a.at
+// A student without attempts in scope still ends the batch, so paging goes on past them.
+RETURN u.id AS user_id,
+       collect(CASE WHEN q IS NULL THEN null
+               ELSE {user_id: u.id, question_id: q.id, correct: a.correct, at: a.at} END) AS attempts
+ORDER BY user_id
+
+-- name: model_register
+-- Create a model version (inactive) with its metrics and its question side as JSON.
+CREATE (m:ModelVersion {id: $id, trained_at: datetime($trained_at), scope: $scope, dim: $dim,
+                        metrics: $metrics, active: false, side: $side, path: $path})
+RETURN m.id AS id
+
+-- name: model_activate
+-- Make one version the active one and deactivate every other, in one transaction.
+MATCH (m:ModelVersion {id: $id})
+CALL (m) {
+  MATCH (o:ModelVersion {active: true}) WHERE o <> m
+  SET o.active = false
+}
+SET m.active = true, m.activated_at = datetime()
+RETURN m.id AS id
+
+-- name: model_list
+-- Every model version without its question side, newest first.
+MATCH (m:ModelVersion)
+RETURN m.id AS id, toString(m.trained_at) AS trained_at, m.scope AS scope, m.dim AS dim,
+       m.metrics AS metrics, m.active AS active, toString(m.activated_at) AS activated_at
+ORDER BY m.trained_at DESC, m.id DESC
+
+-- name: model_active_id
+-- The id of the active model version, if any.
+MATCH (m:ModelVersion {active: true})
+RETURN m.id AS id
+ORDER BY m.activated_at DESC
+LIMIT 1
+
+-- name: model_side
+-- The question side (JSON) of one model version.
+MATCH (m:ModelVersion {id: $id})
+RETURN m.side AS side

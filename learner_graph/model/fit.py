@@ -1,0 +1,106 @@
+"""The PyTorch part of training: joint fit of question and student parameters with early stopping."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm import tqdm
+
+if TYPE_CHECKING:
+    from learner_graph.model.train import Encoded, TrainConfig
+
+
+class _Model(nn.Module):
+    def __init__(self, n_students: int, n_questions: int, n_concepts: int, dim: int) -> None:
+        super().__init__()
+        self.theta = nn.Parameter(torch.randn(n_students, dim) * 0.1)
+        self.c = nn.Parameter(torch.zeros(n_students))
+        self.e = nn.Parameter(torch.randn(n_questions, dim) * 0.1)
+        self.b = nn.Parameter(torch.zeros(n_questions))
+        # One extra concept slot: the padding, always multiplied by weight 0.
+        self.cb, self.cw, self.cf = (nn.Parameter(torch.zeros(n_concepts + 1)) for _ in range(3))
+        self.tw, self.tf = nn.Parameter(torch.zeros(())), nn.Parameter(torch.zeros(()))
+
+    def forward(self, x: dict[str, torch.Tensor], theta: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        k = x["concept"]
+        concepts = (x["weight"] * (self.cb[k] + self.cw[k] * x["lw"] + self.cf[k] * x["lf"])).sum(1)
+        base = self.b[x["q"]] + concepts + self.tw * x["tw"] + self.tf * x["tf"]
+        return base + (self.e[x["q"]] * theta).sum(1) + c
+
+    def penalty(self, l2: float, l2_bias: float) -> torch.Tensor:
+        squares = self.theta.square().sum() + self.e.square().sum() + self.c.square().sum()
+        return 0.5 * l2 * squares + 0.5 * l2_bias * self.b.square().sum()
+
+
+def _tensors(data: Encoded) -> dict[str, torch.Tensor]:
+    f = data.features
+    return {
+        "s": torch.from_numpy(data.student.astype(np.int64)),
+        "q": torch.from_numpy(data.question.astype(np.int64)),
+        "concept": torch.from_numpy(f.concept), "weight": torch.from_numpy(f.weight).float(),
+        "lw": torch.from_numpy(f.log_wins).float(), "lf": torch.from_numpy(f.log_fails).float(),
+        "tw": torch.from_numpy(f.total_wins).float(), "tf": torch.from_numpy(f.total_fails).float(),
+        "y": torch.from_numpy(data.correct.astype(np.float32)),
+    }
+
+
+def _validation_loss(
+    model: _Model, x: dict[str, torch.Tensor], rows: torch.Tensor, train_s: torch.Tensor
+) -> float:
+    """Loss on held-out students, each predicted as the population-average student."""
+    with torch.no_grad():
+        theta, c = model.theta[train_s].mean(0), model.c[train_s].mean()
+        batch = {key: value[rows] for key, value in x.items()}
+        z = model(batch, theta.expand(len(rows), -1), c.expand(len(rows)))
+        return float(nn.functional.binary_cross_entropy_with_logits(z, batch["y"]))
+
+
+def fit_params(data: Encoded, train_rows: np.ndarray, val_rows: np.ndarray,
+               config: TrainConfig) -> tuple[dict[str, Any], list[float]]:
+    """Fit every parameter; return the question side's arrays and the validation loss per epoch."""
+    torch.manual_seed(config.seed)
+    torch.set_num_threads(max(1, min(config.threads, 2)))
+    rng = np.random.default_rng(config.seed)
+    x = _tensors(data)
+    model = _Model(int(data.student.max()) + 1, len(data.questions), len(data.concepts), config.dim)
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    train_idx, val_idx = np.flatnonzero(train_rows), torch.from_numpy(np.flatnonzero(val_rows))
+    train_s = torch.from_numpy(np.unique(data.student[train_rows]))
+    best, best_state, history = np.inf, model.state_dict(), []
+    epochs = tqdm(range(config.epochs), desc="train", disable=not config.progress)
+    for _ in epochs:
+        order = torch.from_numpy(rng.permutation(train_idx))
+        for start in range(0, len(order), config.batch_size):
+            rows = order[start:start + config.batch_size]
+            batch = {key: value[rows] for key, value in x.items()}
+            z = model(batch, model.theta[batch["s"]], model.c[batch["s"]])
+            loss = nn.functional.binary_cross_entropy_with_logits(z, batch["y"])
+            loss = loss + model.penalty(config.l2, config.l2_bias) / len(train_idx)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        history.append(_validation_loss(model, x, val_idx, train_s))
+        epochs.set_postfix(val_loss=f"{history[-1]:.4f}")
+        if history[-1] < best - 1e-5:
+            best, best_state = history[-1], {k: v.detach().clone() for k, v in model.state_dict().items()}
+        elif len(history) - 1 - int(np.argmin(history)) >= config.patience:
+            break
+    model.load_state_dict(best_state)
+    return _export(model, train_s), history
+
+
+def _export(model: _Model, train_s: torch.Tensor) -> dict[str, Any]:
+    with torch.no_grad():
+        phi = torch.cat([model.theta[train_s], model.c[train_s, None]], 1).double().numpy()
+        names = ("b", "e", "cb", "cw", "cf")
+        arrays = {name: getattr(model, name).detach().double().numpy() for name in names}
+    cov = np.atleast_2d(np.cov(phi, rowvar=False)) + 1e-4 * np.eye(phi.shape[1])
+    return {
+        "bias": arrays["b"], "vectors": arrays["e"], "concept_bias": arrays["cb"][:-1],
+        "concept_win": arrays["cw"][:-1], "concept_fail": arrays["cf"][:-1],
+        "total_win": float(model.tw.detach()), "total_fail": float(model.tf.detach()),
+        "prior_mean": phi.mean(0), "prior_cov": cov,
+    }

@@ -1,0 +1,109 @@
+"""The live student fit: a few Newton steps of regularised, recency-weighted logistic regression."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from learner_graph.model.coldstart import with_questions
+from learner_graph.model.features import History, count_features, pair_index
+from learner_graph.model.side import QuestionSide
+
+
+@dataclass(frozen=True)
+class StudentState:
+    """The fitted student: `phi = (theta, c)`, its posterior covariance and concept counts."""
+
+    phi: np.ndarray
+    cov: np.ndarray
+    n_attempts: int
+    wins: np.ndarray  # per concept of the side
+    fails: np.ndarray
+    total_wins: float = 0.0
+    total_fails: float = 0.0
+
+    @property
+    def variance(self) -> float:
+        """Posterior variance of the student's bias `c`: small when much data stands behind it."""
+        return float(self.cov[-1, -1])
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+def newton(X: np.ndarray, offset: np.ndarray, y: np.ndarray, weight: np.ndarray, mean: np.ndarray,
+           precision: np.ndarray, phi: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """MAP estimate of `phi` under the Gaussian prior; returns it and the inverse Hessian."""
+    hessian = precision
+    for _ in range(steps):
+        p = sigmoid(offset + X @ phi)
+        gradient = X.T @ (weight * (p - y)) + precision @ (phi - mean)
+        hessian = (X.T * (weight * p * (1 - p))) @ X + precision
+        phi = phi - np.linalg.solve(hessian, gradient)
+    return phi, np.linalg.inv(hessian)
+
+
+def recency(n: int, half_life: float) -> np.ndarray:
+    """Weights of `n` attempts, oldest first: the newest weighs 1, one half-life back 0.5."""
+    return np.power(0.5, np.arange(n - 1, -1, -1) / half_life)
+
+
+def history_offsets(side: QuestionSide, q: np.ndarray, correct: np.ndarray) -> np.ndarray:
+    """Each attempt's logit without the student term, from the counts before it."""
+    zeros = np.zeros(len(q), dtype=np.int64)
+    f = count_features(zeros, q, correct, side.concept_ptr, side.concept_idx, side.concept_w,
+                       len(side.concept_ids))
+    cb, cw, cf = (np.append(a, 0.0) for a in (side.concept_bias, side.concept_win, side.concept_fail))
+    terms = (f.weight * (cb[f.concept] + cw[f.concept] * f.log_wins + cf[f.concept] * f.log_fails)).sum(1)
+    return side.bias[q] + terms + side.total_win * f.total_wins + side.total_fail * f.total_fails
+
+
+def fit_student(side: QuestionSide, history: History, *, steps: int = 3) -> StudentState:
+    """Fit the student against the fixed question side (population prior when there is no history)."""
+    side, q = with_questions(side, history.question_ids, None)
+    y = history.correct.astype(np.float64)
+    n_concepts = len(side.concept_ids)
+    per_row, _, _, pair = pair_index(side.concept_ptr, q)
+    concepts = side.concept_idx[pair]
+    wins = np.bincount(concepts, weights=np.repeat(y, per_row), minlength=n_concepts)
+    fails = np.bincount(concepts, minlength=n_concepts) - wins
+    if not len(q):
+        return StudentState(side.prior_mean, side.prior_cov, 0, wins, fails)
+    total_wins = float(y.sum())
+    offset = history_offsets(side, q, history.correct)[-side.window:]
+    y_all, q, y = y, q[-side.window:], y[-side.window:]
+    X = np.hstack([side.vectors[q], np.ones((len(q), 1))])
+    weight = recency(len(q), side.half_life)
+    phi, cov = newton(X, offset, y, weight, side.prior_mean, side.prior_precision, side.prior_mean, steps)
+    return StudentState(phi, cov, len(history), wins, fails, total_wins, len(y_all) - total_wins)
+
+
+def logits(side: QuestionSide, state: StudentState, q: np.ndarray) -> np.ndarray:
+    """Uncalibrated logits of known question indexes `q` for the fitted student."""
+    per_concept = (side.concept_bias + side.concept_win * np.log1p(state.wins)
+                   + side.concept_fail * np.log1p(state.fails))
+    concept_term = side.concept_matrix @ per_concept
+    total = side.total_win * np.log1p(state.total_wins) + side.total_fail * np.log1p(state.total_fails)
+    theta, c = state.phi[:-1], state.phi[-1]
+    return side.bias[q] + side.vectors[q] @ theta + c + concept_term[q] + total
+
+
+def calibrate(side: QuestionSide, z: np.ndarray) -> np.ndarray:
+    a, b = side.calibration
+    return sigmoid(a * z + b)
+
+
+def predict(side: QuestionSide, history: History, question_ids: Sequence[str], *,
+            question_meta: Mapping[str, Mapping[str, Any]] | None = None) -> np.ndarray:
+    """P(correct) of each candidate for the student of `history`, fitted live.
+
+    Unknown question ids get a cold-start vector from `question_meta[id]`
+    (`text`, `concept_ids`, `difficulty_tag`), or the average question when there is none.
+    """
+    side, q = with_questions(side, question_ids, question_meta)
+    state = fit_student(side, history)
+    return calibrate(side, logits(side, state, q))

@@ -1,0 +1,49 @@
+"""The active question side held in process, refreshed when the active version changes."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from learner_graph.db.graph import Graph
+from learner_graph.model import registry
+from learner_graph.model.side import QuestionSide
+
+CHECK_EVERY_S = 1.0
+
+
+class ModelStore:
+    """Holds the active model; `current()` asks Neo4j which version is active at most once a second."""
+
+    def __init__(self, *, check_every_s: float = CHECK_EVERY_S) -> None:
+        self.check_every_s = check_every_s
+        self._side: QuestionSide | None = None
+        self._checked = -float("inf")
+        self._lock = asyncio.Lock()
+
+    def _fresh(self) -> bool:
+        return time.monotonic() - self._checked < self.check_every_s
+
+    async def current(self, db: Graph) -> QuestionSide | None:
+        """The active question side (None before any version is active); cheap when unchanged."""
+        if self._fresh():
+            return self._side
+        async with self._lock:
+            if self._fresh():
+                return self._side
+            active = await registry.active_id(db=db)
+            if active is None:
+                self._side = None
+            elif self._side is None or self._side.model_id != active:
+                self._side = await registry.load(db=db, model_id=active)
+            self._checked = time.monotonic()
+        return self._side
+
+
+def app_store(state: Any) -> ModelStore:
+    """The one store of an app (kept in `app.state.model_store`, created on first use)."""
+    store = getattr(state, "model_store", None)
+    if store is None:
+        store = state.model_store = ModelStore()
+    return store
