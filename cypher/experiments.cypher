@@ -5,7 +5,7 @@
 -- Create a draft experiment; returns nothing when the key is taken.
 OPTIONAL MATCH (taken:Experiment {key: $key})
 WITH taken WHERE taken IS NULL
-CREATE (e:Experiment {key: $key, status: 'draft', definition: $definition, coverage: $coverage,
+CREATE (e:Experiment {key: $key, uid: randomUUID(), status: 'draft', definition: $definition, coverage: $coverage,
                       namespace: $namespace, start: $start, end: $end, created_at: $now})
 RETURN e {.*} AS experiment
 

@@ -81,6 +81,7 @@ class Experiment(ExperimentCreate):
     model_config = ConfigDict(extra="ignore")
 
     seed: str
+    uid: str = Field(default="", description="random id of this creation; changes if re-created")
     status: Status = "draft"
     created_at: datetime | None = None
 

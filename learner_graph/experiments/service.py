@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
 from neo4j import AsyncManagedTransaction
@@ -10,12 +9,12 @@ from neo4j import AsyncManagedTransaction
 from learner_graph.db.graph import Graph, fetch_all
 from learner_graph.errors import Conflict, Invalid, NotFound
 from learner_graph.experiments.assignment import choose_arm
+from learner_graph.experiments.hot import HOT, slot
+from learner_graph.experiments.hot import forget_running as forget_running  # re-exported
+from learner_graph.experiments.hot import running_experiments as running_experiments  # re-exported
 from learner_graph.experiments.models import Assignment, Experiment, ExperimentCreate
 from learner_graph.experiments.rules import definition_problems, namespace_overlaps
 from learner_graph.experiments.store import from_row, to_params
-
-RUNNING_TTL_S = 3.0  # a start or stop reaches every replica's hot path within this many seconds
-_running: dict[tuple[int, str], tuple[float, list[Experiment]]] = {}
 
 
 async def create_experiment(*, db: Graph, definition: ExperimentCreate, now: datetime) -> Experiment:
@@ -27,8 +26,10 @@ async def create_experiment(*, db: Graph, definition: ExperimentCreate, now: dat
     async def work(tx: AsyncManagedTransaction) -> list[dict[str, object]]:
         if definition.namespace is not None:
             rows = await fetch_all(
-                tx, db.queries["experiments_in_namespace"],
-                namespace=definition.namespace.name, key=definition.key,
+                tx,
+                db.queries["experiments_in_namespace"],
+                namespace=definition.namespace.name,
+                key=definition.key,
             )
             overlaps = namespace_overlaps(definition.namespace, [from_row(r["experiment"]) for r in rows])
             if overlaps:
@@ -80,22 +81,6 @@ async def _transition(db: Graph, query: str, *, key: str, now: datetime, expecte
     return from_row(rows[0]["experiment"])
 
 
-async def running_experiments(*, db: Graph, fresh: bool = False) -> list[Experiment]:
-    """Running experiments, cached in process for RUNNING_TTL_S unless `fresh`."""
-    slot = (id(db.driver), db.database)
-    cached = _running.get(slot)
-    if not fresh and cached is not None and cached[0] > time.monotonic():
-        return cached[1]
-    experiments = [from_row(r["experiment"]) for r in await db.read("experiments_running")]
-    _running[slot] = (time.monotonic() + RUNNING_TTL_S, experiments)
-    return experiments
-
-
-def forget_running() -> None:
-    """Drop this process's cached running list (other replicas catch up within the TTL)."""
-    _running.clear()
-
-
 def in_scope(experiment: Experiment, units: list[str], now: datetime) -> bool:
     """Within its start/end and, when limited to units, asked about one of them."""
     if experiment.start is not None and now < experiment.start:
@@ -110,25 +95,36 @@ async def assign_and_expose(
 ) -> list[Assignment]:
     """Assign the user in every running experiment in scope and record first exposures.
 
-    One Cypher round trip (none when no experiment applies, plus one every few seconds to
-    refresh the running list). A user already exposed keeps the arm recorded at first exposure,
-    so a later change of weights never switches anyone mid-experiment.
+    At most one Cypher round trip: none when nothing applies or this process already recorded
+    the exposures, plus a read every few seconds to refresh the running list. A user already
+    exposed keeps the arm recorded at first exposure, so a later change of weights never
+    switches anyone mid-experiment.
     """
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     by_key: dict[str, Experiment] = {}
-    rows = []
+    known, rows = [], []
     for experiment in await running_experiments(db=db, fresh=fresh):
         arm = choose_arm(experiment, user_id) if in_scope(experiment, units, now) else None
-        if arm is not None:
-            by_key[experiment.key] = experiment
+        if arm is None:
+            continue
+        by_key[experiment.key] = experiment
+        stored = None if fresh else HOT.exposed_arm(slot(db), user_id, experiment.uid)
+        if stored is not None:
+            known.append({"key": experiment.key, "arm": stored})
+        else:
             rows.append({"key": experiment.key, "arm": arm})
-    if not rows:
-        return []
-    recorded = await db.write("experiment_expose", user_id=user_id, rows=rows, now=now)
-    assignments = []
+    recorded = await db.write("experiment_expose", user_id=user_id, rows=rows, now=now) if rows else []
     for row in recorded:
-        stored = by_key[row["key"]].arm(row["arm"])
-        if stored is not None:  # an arm renamed since first exposure is left out
-            assignments.append(Assignment(row["key"], stored.name, dict(stored.overrides)))
-    return sorted(assignments, key=lambda a: a.experiment_key)
+        HOT.remember_exposure(slot(db), user_id, by_key[row["key"]].uid, row["arm"])
+    return [_assignment(by_key[row["key"]], row["arm"]) for row in sorted(known + recorded, key=_by_key)]
+
+
+def _assignment(experiment: Experiment, arm_name: str) -> Assignment:
+    arm = experiment.arm(arm_name)
+    overrides = dict(arm.overrides) if arm is not None else {}
+    return Assignment(experiment.key, arm_name, overrides)
+
+
+def _by_key(row: dict[str, object]) -> str:
+    return str(row["key"])

@@ -8,7 +8,7 @@ from typing import Any
 from learner_graph.experiments.models import Experiment, ExperimentCreate
 
 # Kept as node properties (queried or changed in place), not inside the JSON definition.
-_PROPERTIES = {"key", "status", "coverage", "start", "end", "created_at"}
+_PROPERTIES = {"key", "uid", "status", "coverage", "start", "end", "created_at"}
 
 
 def to_params(definition: ExperimentCreate) -> dict[str, Any]:

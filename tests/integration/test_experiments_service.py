@@ -142,3 +142,24 @@ def test_scope_units_window_and_stop(db: Driver, settings: Settings, queries: Qu
         return counts
 
     assert on_graph(settings, queries, work) == [0, 1, 0, 1]
+
+
+def test_repeat_exposure_is_answered_in_process(db: Driver, settings: Settings, queries: Queries) -> None:
+    def drop_exposures() -> None:
+        db.execute_query("MATCH ()-[x:EXPOSED]->() DELETE x", database_=settings.neo4j_database)
+
+    async def work(graph: Graph) -> list[int]:
+        await service.create_experiment(db=graph, definition=definition(), now=NOW)
+        await service.start_experiment(db=graph, key="target-p", now=NOW)
+        counts = []
+        first = await service.assign_and_expose(db=graph, user_id="s5", units=[], now=NOW)
+        counts.append(len(_exposures(db, settings)))
+        drop_exposures()  # this process remembers: a repeat does not go to the graph at all
+        again = await service.assign_and_expose(db=graph, user_id="s5", units=[], now=NOW)
+        counts.append(len(_exposures(db, settings)))
+        assert again == first
+        await service.assign_and_expose(db=graph, user_id="s5", units=[], now=NOW, fresh=True)
+        counts.append(len(_exposures(db, settings)))
+        return counts
+
+    assert on_graph(settings, queries, work) == [1, 0, 1]
