@@ -119,3 +119,9 @@ OPTIONAL MATCH path = (target)-[:REQUIRES*1..20]->(p:Concept)
 WITH target, p, max(length(path)) AS depth
 RETURN target.id AS target, p.id AS concept_id, p.name AS name, depth
 ORDER BY depth DESC, concept_id
+
+-- name: questions_existing
+-- Which of some question ids exist.
+MATCH (q:Question)
+WHERE q.id IN $question_ids
+RETURN collect(q.id) AS ids

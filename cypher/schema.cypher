@@ -42,6 +42,10 @@ CREATE CONSTRAINT content_change_id IF NOT EXISTS FOR (c:ContentChange) REQUIRE 
 -- Singleton counters (content version, ...) are keyed.
 CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (m:Meta) REQUIRE m.key IS UNIQUE
 
+-- name: schema_feedback_key
+-- Feedback events are recorded once per (recommendation, question, action).
+CREATE CONSTRAINT feedback_key IF NOT EXISTS FOR (f:Feedback) REQUIRE f.key IS UNIQUE
+
 -- name: schema_concept_subject
 -- Concepts are listed by subject.
 CREATE INDEX concept_subject IF NOT EXISTS FOR (c:Concept) ON (c.subject)

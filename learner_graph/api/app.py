@@ -29,6 +29,7 @@ from learner_graph.config import Settings
 from learner_graph.db.graph import Graph, apply_schema_async, open_async_driver
 from learner_graph.db.queries import Queries
 from learner_graph.logs import request_id
+from learner_graph.recommendations.catalog import CatalogCache
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ def create_app(settings: Settings) -> FastAPI:
         )
         app.state.graph = Graph(driver, queries, settings.neo4j_database)
         app.state.cache = Cache(redis, on_error=lambda op: metrics.redis_errors.labels(op=op).inc())
+        app.state.catalogs = CatalogCache(app.state.cache)
         if settings.apply_schema_on_startup:
             try:
                 await apply_schema_async(driver, queries, settings.neo4j_database)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from learner_graph.cli import content
+from learner_graph.cli import content, learners
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,4 +20,5 @@ def register_content(kinds: argparse._SubParsersAction[argparse.ArgumentParser])
 
 
 def register_attempts(kinds: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """`import attempts FILE` is registered here by the learners domain."""
+    """`import attempts FILE`: attempt histories from CSV (the learners domain)."""
+    learners.add_import_command(kinds)

@@ -32,6 +32,8 @@ def _driver_options(settings: Settings) -> dict[str, object]:
         "max_transaction_retry_time": settings.neo4j_timeout_s,
         "connection_acquisition_timeout": settings.neo4j_timeout_s * 2,
         "max_connection_pool_size": 64,
+        # Schema-less hints ("label does not exist yet") are noise on a fresh database.
+        "notifications_min_severity": "OFF",
     }
 
 

@@ -1,0 +1,117 @@
+// The recommendation route: one read for the student's state, one write to record what was served.
+
+-- name: rec_student_state
+-- Everything about one student a recommendation needs, plus the content version, in one round trip.
+OPTIONAL MATCH (meta:Meta {key: 'content'})
+OPTIONAL MATCH (u:User {id: $user_id})
+CALL (u) {
+  OPTIONAL MATCH (u)-[m:MEMORY]->(c:Concept)
+  RETURN collect(CASE WHEN c IS NULL THEN NULL ELSE {concept_id: c.id, state: properties(m)} END) AS memory
+}
+CALL (u) {
+  OPTIONAL MATCH (u)-[:REJECTED]->(q:Question)
+  RETURN collect(q.id) AS rejected
+}
+CALL () {
+  MATCH (a:Attempt)
+  WHERE a.user_id = $user_id
+  WITH a ORDER BY a.at DESC LIMIT $max_attempts
+  RETURN collect({question_id: a.question_id, correct: a.correct, at: a.at, time_ms: a.time_ms}) AS attempts
+}
+RETURN coalesce(meta.version, 0) AS content_version,
+       u {.id, .timezone, .target_offset} AS user, memory, rejected, attempts
+
+-- name: rec_content_version
+-- The content version alone.
+OPTIONAL MATCH (meta:Meta {key: 'content'})
+RETURN coalesce(meta.version, 0) AS version
+
+-- name: rec_question_meta
+-- Every question with its concepts, tag and text: loaded once per content version.
+MATCH (q:Question)
+OPTIONAL MATCH (q)-[r:ASSESSES]->(c:Concept)
+WITH q, c, r ORDER BY r.weight DESC, c.id
+RETURN q.id AS id, q.difficulty_tag AS difficulty_tag, q.text AS text, collect(c.id) AS concept_ids
+
+-- name: rec_concepts
+-- Every concept with its name, direct prerequisites and filter-scope-free facts.
+MATCH (c:Concept)
+OPTIONAL MATCH (c)-[:REQUIRES]->(p:Concept)
+RETURN c.id AS id, c.name AS name, collect(p.id) AS requires
+
+-- name: rec_units_scope
+-- The filter scope of each requested unit (itself when unset), and which units do not exist.
+UNWIND $unit_ids AS uid
+OPTIONAL MATCH (u:Unit {id: uid})
+RETURN uid AS unit_id, u IS NOT NULL AS found, coalesce(u.filter_scope, [uid]) AS scope
+
+-- name: rec_record
+-- Store a served recommendation and link it to its student.
+MERGE (u:User {id: $user_id})
+  ON CREATE SET u.created_at = $served_at, u.timezone = 'UTC'
+CREATE (r:Recommendation {id: $id, user_id: $user_id, arm: $arm, experiment_arms: $experiment_arms,
+                          model_version: $model_version, served_at: $served_at, items: $items,
+                          request: $request, question_ids: $question_ids})
+CREATE (u)-[:RECEIVED]->(r)
+
+-- name: rec_get
+-- A stored recommendation.
+MATCH (r:Recommendation {id: $id})
+RETURN r {.*} AS recommendation
+
+-- name: rec_feedback
+-- Record one feedback event once (retries are harmless); dismissals become REJECTED edges.
+MATCH (r:Recommendation {id: $recommendation_id})
+MATCH (q:Question {id: $question_id})
+MATCH (u:User {id: r.user_id})
+MERGE (f:Feedback {key: $key})
+  ON CREATE SET f.recommendation_id = r.id, f.user_id = u.id, f.question_id = q.id,
+                f.action = $action, f.reason = $reason, f.at = $at, f.new_ = true
+WITH r, q, u, f, f.new_ IS NOT NULL AS created
+REMOVE f.new_
+WITH u, q, created
+CALL (u, q, created) {
+  WITH u, q, created WHERE created AND $action = 'dismissed'
+  MERGE (u)-[x:REJECTED]->(q)
+  SET x.reason = $reason, x.at = $at, x.recommendation_id = $recommendation_id
+}
+CALL (u, q, created) {
+  WITH u, q, created WHERE created AND $reason = 'broken'
+  MERGE (u)-[b:REPORTED_BROKEN]->(q)
+  ON CREATE SET b.at = $at
+}
+CALL (u, created) {
+  WITH u, created WHERE created AND $target_step <> 0.0
+  SET u.target_offset = CASE
+    WHEN coalesce(u.target_offset, 0.0) + $target_step > $max_offset THEN $max_offset
+    WHEN coalesce(u.target_offset, 0.0) + $target_step < -$max_offset THEN -$max_offset
+    ELSE coalesce(u.target_offset, 0.0) + $target_step END
+}
+RETURN created, u.target_offset AS target_offset
+
+-- name: rec_feedback_targets
+-- Does the recommendation exist and did it include the question.
+OPTIONAL MATCH (r:Recommendation {id: $recommendation_id})
+RETURN r IS NOT NULL AS found, $question_id IN coalesce(r.question_ids, []) AS included
+
+-- name: content_flags
+-- Questions that several students reported as broken.
+MATCH (u:User)-[b:REPORTED_BROKEN]->(q:Question)
+WITH q, count(DISTINCT u) AS reports, max(b.at) AS last_reported
+WHERE reports >= $min_reports
+RETURN q.id AS question_id, q.text AS text, reports, last_reported
+ORDER BY reports DESC, question_id
+LIMIT $limit
+
+-- name: rec_questions_for_concepts
+-- Questions assessing any of some concepts, and which concepts do not exist.
+UNWIND $concept_ids AS cid
+OPTIONAL MATCH (c:Concept {id: cid})
+OPTIONAL MATCH (q:Question)-[:ASSESSES]->(c)
+WITH cid, c, collect(DISTINCT q.id) AS qids
+RETURN cid AS concept_id, c IS NOT NULL AS found, qids AS question_ids
+
+-- name: rec_units
+-- Every unit with its filter scope (null: the unit itself).
+MATCH (u:Unit)
+RETURN u.id AS id, u.filter_scope AS filter_scope

@@ -1,0 +1,113 @@
+"""`recommend` and `predictions`: the request's life, step by step, timed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from learner_graph.db.graph import Graph
+from learner_graph.errors import NotFound
+from learner_graph.mixer.mix import mix
+from learner_graph.model import QuestionSide
+from learner_graph.recommendations import service
+from learner_graph.recommendations.catalog import CatalogCache
+from learner_graph.recommendations.models import PredictionOut, RecommendationOut, RecommendationRequest
+
+ModelFor = Callable[[Graph, str | None], Awaitable[QuestionSide | None]]
+Assign = Callable[[Graph, str, list[str], datetime], Awaitable[list[Any]]]
+
+
+async def recommend(
+    *,
+    db: Graph,
+    catalogs: CatalogCache,
+    model_for: ModelFor,
+    assign: Assign,
+    request: RecommendationRequest,
+    now: datetime | None = None,
+) -> RecommendationOut:
+    """Fetch → assign arms → predict → mix → record. Raises NotFound for unknown units/concepts."""
+    started = time.perf_counter()
+    timing: dict[str, float] = {}
+    now = _utc(request.context.now or now or datetime.now(UTC))
+    student, version = await service.load_student(db, request.user_id)
+    catalog = await catalogs.get(db, version)
+    candidates = await service.candidates_for(db, catalogs, catalog, request.units, request.concepts)
+    scope = await service.scope_for(db, catalogs, catalog, request, candidates)
+    timing["fetch"] = service.elapsed_ms(started)
+
+    assignments = await assign(db, request.user_id, request.units, now)
+    overrides: dict[str, Any] = {}
+    for assignment in assignments:
+        overrides.update(assignment.overrides)
+    if request.overrides is not None:
+        overrides.update(request.overrides.model_dump(exclude_none=True))
+    experiments = {a.experiment_key: a.arm for a in assignments}
+
+    mark = time.perf_counter()
+    side = await model_for(db, overrides.get("model_version"))
+    scored = service.score(side, student, scope, candidates, catalog)
+    timing["predict"] = service.elapsed_ms(mark)
+
+    mark = time.perf_counter()
+    settings = service.mix_settings(request, overrides, student)
+    data = service.build_input(scored, student, catalog, request, now, settings, overrides)
+    picks = mix(data, settings, request.n)
+    timing["mix"] = service.elapsed_ms(mark)
+
+    out = RecommendationOut(
+        id=service.new_id(),
+        user_id=request.user_id,
+        arm=",".join(f"{k}:{v}" for k, v in sorted(experiments.items())) or None,
+        experiments=experiments,
+        model_version=scored.model_version,
+        served_at=now,
+        items=service.to_items(picks),
+    )
+    mark = time.perf_counter()
+    await service.record(db, request, out)
+    timing["record"] = service.elapsed_ms(mark)
+    timing["total"] = service.elapsed_ms(started)
+    out.timing_ms = timing
+    return out
+
+
+async def predictions(
+    *,
+    db: Graph,
+    catalogs: CatalogCache,
+    model_for: ModelFor,
+    user_id: str,
+    units: list[str],
+    questions: list[str],
+) -> PredictionOut:
+    """P(correct) for the questions of `units` (scope: those units) or the listed questions."""
+    student, version = await service.load_student(db, user_id)
+    catalog = await catalogs.get(db, version)
+    unknown = [q for q in questions if q not in catalog.questions]
+    if unknown:
+        raise NotFound(
+            f"unknown questions: {', '.join(unknown)}",
+            [{"field": "questions", "message": f"unknown {q!r}"} for q in unknown],
+        )
+    candidates = sorted(set(questions) | set(await service.candidates_for(db, catalogs, catalog, units, [])))
+    scope = set(await catalogs.resolve(db, catalog.version, units)) if units else None
+    side = await model_for(db, None)
+    scored = service.score(
+        side, student, scope if scope is not None else set(candidates), candidates, catalog
+    )
+    return PredictionOut(
+        user_id=user_id,
+        model_version=scored.model_version,
+        attempts_in_scope=scored.attempts_in_scope,
+        predictions=[
+            {"question_id": q, "p_correct": round(float(p), 4), "cold_start": not bool(k)}
+            for q, p, k in zip(scored.question_ids, scored.p, scored.known, strict=True)
+        ],
+    )
+
+
+def _utc(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)

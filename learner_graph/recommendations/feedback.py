@@ -1,0 +1,74 @@
+"""Reading back what was served, and the learner's feedback on it."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from learner_graph.db.graph import Graph
+from learner_graph.errors import Invalid, NotFound
+from learner_graph.recommendations.models import FeedbackIn, RecommendationOut
+
+TARGET_STEP = 0.05  # how far one too_easy / too_hard moves the student's target P
+MAX_OFFSET = 0.2
+BROKEN_REPORTS = 2  # distinct students before a question is flagged for the content team
+
+
+async def get_recommendation(*, db: Graph, recommendation_id: str) -> RecommendationOut:
+    rows = await db.read("rec_get", id=recommendation_id)
+    if not rows:
+        raise NotFound(f"unknown recommendation {recommendation_id!r}")
+    raw = rows[0]["recommendation"]
+    return RecommendationOut(
+        id=raw["id"],
+        user_id=raw["user_id"],
+        arm=raw.get("arm"),
+        experiments=json.loads(raw.get("experiment_arms") or "{}"),
+        model_version=raw.get("model_version"),
+        served_at=raw["served_at"].to_native(),
+        items=json.loads(raw["items"]),
+    )
+
+
+async def record_feedback(
+    *, db: Graph, recommendation_id: str, feedback: FeedbackIn, now: datetime | None = None
+) -> dict[str, Any]:
+    """Store feedback once per (recommendation, question, action); dismissals are honoured.
+
+    `too_easy` lowers the student's target P (harder questions), `too_hard` raises it.
+    """
+    target = (
+        await db.read(
+            "rec_feedback_targets", recommendation_id=recommendation_id, question_id=feedback.question_id
+        )
+    )[0]
+    if not target["found"]:
+        raise NotFound(f"unknown recommendation {recommendation_id!r}")
+    if not target["included"]:
+        raise Invalid(
+            "that question was not part of this recommendation",
+            [{"field": "body.question_id", "message": f"{feedback.question_id!r} was not recommended here"}],
+        )
+    step = {"too_easy": -TARGET_STEP, "too_hard": TARGET_STEP}.get(feedback.reason or "", 0.0)
+    rows = await db.write(
+        "rec_feedback",
+        key=f"{recommendation_id}|{feedback.question_id}|{feedback.action}",
+        recommendation_id=recommendation_id,
+        question_id=feedback.question_id,
+        action=feedback.action,
+        reason=feedback.reason,
+        at=feedback.at or now or datetime.now(UTC),
+        target_step=step,
+        max_offset=MAX_OFFSET,
+    )
+    return {
+        "recorded": bool(rows[0]["created"]),
+        "target_offset": rows[0]["target_offset"] or 0.0,
+    }
+
+
+async def flags(*, db: Graph, min_reports: int = BROKEN_REPORTS, limit: int = 100) -> list[dict[str, Any]]:
+    """Questions reported broken by at least `min_reports` different students."""
+    rows = await db.read("content_flags", min_reports=min_reports, limit=limit)
+    return [dict(r, last_reported=r["last_reported"].to_native()) for r in rows]

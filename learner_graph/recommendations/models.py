@@ -1,0 +1,100 @@
+"""Request and response models of the recommendation routes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Id = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Context(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str | None = Field(default=None, max_length=200)
+    now: datetime | None = None
+    exclude: list[Id] = Field(default_factory=list, max_length=500)
+
+
+class Overrides(BaseModel):
+    """Mixer settings an admin may override per request (experiment arms use the same keys)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    weight_next: float | None = Field(default=None, ge=0, le=1)
+    weight_review: float | None = Field(default=None, ge=0, le=1)
+    weight_streak: float | None = Field(default=None, ge=0, le=1)
+    target_p: float | None = Field(default=None, gt=0, lt=1)
+    band: float | None = Field(default=None, gt=0, le=0.5)
+    review_retention: float | None = Field(default=None, gt=0.5, lt=1)
+    model_version: str | None = None
+    daily_goal_scale: float | None = Field(default=None, gt=0, le=5)
+
+
+class RecommendationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: Id
+    units: list[Id] = Field(default_factory=list, max_length=100)
+    concepts: list[Id] = Field(default_factory=list, max_length=100)
+    scope_units: list[Id] | None = Field(default=None, max_length=100)
+    n: int = Field(default=10, ge=1, le=50)
+    seed: int = 0
+    context: Context = Field(default_factory=Context)
+    overrides: Overrides | None = None
+
+    @model_validator(mode="after")
+    def _units_or_concepts(self) -> RecommendationRequest:
+        if not self.units and not self.concepts:
+            raise ValueError("give units or concepts (at least one)")
+        return self
+
+
+class ExplanationOut(BaseModel):
+    reasons: list[str]
+    factors: dict[str, float]
+    confidence: float
+
+
+class ItemOut(BaseModel):
+    question_id: str
+    kind: Literal["next", "review", "streak"]
+    p_correct: float
+    concepts: list[str]
+    explanation: ExplanationOut
+    fallback: str | None = None
+
+
+class RecommendationOut(BaseModel):
+    id: str
+    user_id: str
+    arm: str | None
+    experiments: dict[str, str] = Field(default_factory=dict)
+    model_version: str | None
+    served_at: datetime
+    items: list[ItemOut]
+    timing_ms: dict[str, float] = Field(default_factory=dict)
+
+
+class FeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question_id: Id
+    action: Literal["shown", "clicked", "skipped", "dismissed"]
+    reason: Literal["too_easy", "too_hard", "not_relevant", "broken"] | None = None
+    at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _reason_with_dismissal(self) -> FeedbackIn:
+        if self.action == "dismissed" and self.reason is None:
+            raise ValueError("a dismissal needs a reason: too_easy, too_hard, not_relevant or broken")
+        return self
+
+
+class PredictionOut(BaseModel):
+    user_id: str
+    model_version: str | None
+    attempts_in_scope: int
+    predictions: list[dict[str, Any]]

@@ -1,0 +1,78 @@
+"""The student as a recommendation sees them: history in scope, concept states, streak."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from fsrs import Scheduler
+
+from learner_graph.learners import activity
+from learner_graph.learners.memory import MASTERED, MemoryState
+from learner_graph.mixer.models import ConceptView, StreakView
+from learner_graph.recommendations.catalog import Catalog
+
+MAX_ATTEMPTS = 1000  # the newest attempts read per request (the live fit uses fewer)
+
+
+@dataclass
+class Student:
+    user_id: str
+    timezone: str
+    target_offset: float
+    attempts: list[dict[str, Any]]  # newest first: question_id, correct, at (native), time_ms
+    memory: dict[str, MemoryState]
+    rejected: set[str]
+
+    @classmethod
+    def from_row(cls, user_id: str, row: dict[str, Any]) -> Student:
+        user = row["user"] or {}
+        attempts = [dict(a, at=a["at"].to_native()) for a in row["attempts"]]
+        memory = {m["concept_id"]: MemoryState.from_props(m["state"]) for m in row["memory"] if m}
+        return cls(
+            user_id=user_id,
+            timezone=user.get("timezone") or "UTC",
+            target_offset=float(user.get("target_offset") or 0.0),
+            attempts=attempts,
+            memory=memory,
+            rejected=set(row["rejected"]),
+        )
+
+    def history_rows(self, scope: set[str] | None) -> list[dict[str, Any]]:
+        """Attempts inside the filter scope, oldest first (all attempts when scope is None)."""
+        rows = [a for a in self.attempts if scope is None or a["question_id"] in scope]
+        return rows[::-1]
+
+    def recent(self, now: datetime, hours: float) -> set[str]:
+        since = now - timedelta(hours=hours)
+        return {a["question_id"] for a in self.attempts if a["at"] >= since}
+
+    def last_attempts(self) -> dict[str, datetime]:
+        last: dict[str, datetime] = {}
+        for a in self.attempts:  # newest first: keep the first seen
+            last.setdefault(a["question_id"], a["at"])
+        return last
+
+    def streak(self, now: datetime, goal_scale: float) -> StreakView:
+        days = activity.practice_days([(a["at"], a["time_ms"] or 0) for a in self.attempts], self.timezone)
+        s = activity.streak(days, now, self.timezone, goal_scale)
+        return StreakView(current=s.current, daily_goal=s.daily_goal, today=s.today.questions)
+
+    def concept_views(self, catalog: Catalog, now: datetime, scheduler: Scheduler) -> dict[str, ConceptView]:
+        levels = {cid: state.level(now, scheduler) for cid, state in self.memory.items()}
+        mastered = {cid for cid, level in levels.items() if level >= MASTERED}
+        views: dict[str, ConceptView] = {}
+        for cid, meta in catalog.concepts.items():
+            state = self.memory.get(cid, MemoryState())
+            views[cid] = ConceptView(
+                concept_id=cid,
+                name=meta.name,
+                level=levels.get(cid, 0.0),
+                retrievability=state.retrievability(now, scheduler),
+                due=state.due,
+                last_review=state.last_review,
+                mastered=cid in mastered,
+                ready=cid not in mastered and all(p in mastered for p in meta.requires),
+            )
+        return views

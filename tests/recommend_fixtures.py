@@ -1,0 +1,47 @@
+"""A small course for recommendation tests: units course > chapter > section > questions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from neo4j import Driver
+
+from tests.conftest import auth
+from tests.learners_fixtures import CHAIN, make_chain
+
+SECTIONS = {"ch1": ["counting", "adding"], "ch2": ["multiplying", "fractions"]}
+
+
+def make_course(db: Driver, questions_per_concept: int = 8) -> None:
+    make_chain(db, questions_per_concept)
+    db.execute_query(
+        """
+        CREATE (course:Unit {id: 'course', name: 'Course', kind: 'subject'})
+        WITH course
+        UNWIND keys($sections) AS chapter
+        CREATE (course)-[:CONTAINS]->(ch:Unit {id: chapter, name: chapter, kind: 'chapter'})
+        WITH ch, chapter
+        UNWIND $sections[chapter] AS concept
+        CREATE (ch)-[:CONTAINS]->(s:Unit {id: 's-' + concept, name: concept, kind: 'section'})
+        WITH s, concept
+        MATCH (q:Question)-[:ASSESSES]->(:Concept {id: concept})
+        CREATE (s)-[:CONTAINS]->(q)
+        """,
+        sections=SECTIONS,
+    )
+    db.execute_query("MERGE (m:Meta {key: 'content'}) SET m.version = 1")
+
+
+def bump_content_version(db: Driver) -> None:
+    db.execute_query("MATCH (m:Meta {key: 'content'}) SET m.version = m.version + 1")
+
+
+def recommend(client: TestClient, **body: Any) -> Any:
+    body.setdefault("user_id", "u1")
+    response = client.post("/v1/recommendations", json=body, headers=auth("learner_app"))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+__all__ = ["CHAIN", "bump_content_version", "make_course", "recommend"]
