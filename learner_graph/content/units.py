@@ -42,7 +42,12 @@ async def create_unit(*, db: Graph, unit: Unit, author: str) -> Unit:
         missing = await missing_ids(run, units=[unit.id, *unit.units, *scope], questions=unit.questions)
         if unit.id not in missing["unit"]:
             raise Conflict(f"unit {unit.id!r} already exists")
-        problems = reference_problems("units", unit.units, missing["unit"] | {unit.id}, "unit")
+        problems = reference_problems("units", unit.units, missing["unit"] - {unit.id}, "unit")
+        problems += [
+            {"field": f"units[{i}]", "message": "a unit cannot contain itself"}
+            for i, child in enumerate(unit.units)
+            if child == unit.id
+        ]
         problems += reference_problems("questions", unit.questions, missing["question"], "question")
         problems += reference_problems("filter_scope", scope, missing["unit"], "unit")
         problems += duplicate_problems("units", unit.units) + duplicate_problems("questions", unit.questions)

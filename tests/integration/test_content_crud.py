@@ -120,3 +120,13 @@ def test_unit_crud_membership_and_list(client: TestClient) -> None:
         "/v1/units", json={"id": "u", "name": "U", "kind": "k", "units": ["x", "ch"]}, headers=EDITOR
     )
     assert bad.status_code == 422 and [d["field"] for d in bad.json()["error"]["details"]] == ["units[0]"]
+
+
+def test_a_unit_cannot_contain_itself_on_create(client: TestClient) -> None:
+    refused = client.post(
+        "/v1/units", json={"id": "u", "name": "U", "kind": "k", "units": ["u"]}, headers=EDITOR
+    )
+    assert refused.status_code == 422
+    assert refused.json()["error"]["details"] == [
+        {"field": "units[0]", "message": "a unit cannot contain itself"}
+    ]

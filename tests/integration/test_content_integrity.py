@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
+from learner_graph.config import Settings
+from learner_graph.content import concepts
+from learner_graph.content.models import Concept
+from learner_graph.db.graph import Graph, open_async_driver
+from learner_graph.db.queries import Queries
 from tests.conftest import auth
 from tests.content_fixtures import EDITOR, concept, question, unit, version
 
@@ -94,3 +100,30 @@ def test_audit_records_who_what_when_and_the_version(client: TestClient) -> None
     assert client.get("/v1/content/changes", params={"until": future}, headers=EDITOR).json()["total"] == 2
     by_entity = client.get("/v1/content/changes", params={"entity": "prerequisite"}, headers=EDITOR).json()
     assert by_entity["total"] == 0
+
+
+def test_concurrent_edges_cannot_close_a_cycle_together(
+    settings: Settings, queries: Queries, db: Driver
+) -> None:
+    """The content lock serialises the cycle check: of a->b and b->a sent at once, one is refused."""
+
+    async def race() -> list[object]:
+        driver = open_async_driver(settings)
+        graph = Graph(driver, queries, settings.neo4j_database)
+        try:
+            for cid in ("a", "b"):
+                await concepts.create_concept(
+                    db=graph, concept=Concept(id=cid, name=cid, subject="s"), author="t"
+                )
+            return await asyncio.gather(
+                concepts.add_prerequisite(db=graph, concept_id="a", prerequisite_id="b", author="t"),
+                concepts.add_prerequisite(db=graph, concept_id="b", prerequisite_id="a", author="t"),
+                return_exceptions=True,
+            )
+        finally:
+            await driver.close()
+
+    outcomes = asyncio.run(race())
+    assert sorted(type(o).__name__ for o in outcomes) == ["Conflict", "EdgeResult"]
+    edges, _, _ = db.execute_query("MATCH (:Concept)-[r:REQUIRES]->(:Concept) RETURN count(r) AS n")
+    assert edges[0]["n"] == 1
