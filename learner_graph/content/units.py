@@ -68,7 +68,9 @@ async def update_unit(*, db: Graph, unit_id: str, update: UnitUpdate, author: st
         before = (await fetch_views(run, "unit", [unit_id])).get(unit_id)
         if before is None:
             raise NotFound(f"unit {unit_id!r} not found")
-        after = {**before, **update.model_dump(exclude_unset=True)}
+        patch = update.model_dump(exclude_unset=True)
+        # null name or kind means "unchanged"; null filter_scope means "the unit itself".
+        after = {**before, **{k: v for k, v in patch.items() if v is not None or k == "filter_scope"}}
         scope = [u for u in after["filter_scope"] or [] if u != unit_id]
         missing = await missing_ids(run, units=scope)
         if problems := reference_problems("filter_scope", scope, missing["unit"], "unit"):

@@ -130,3 +130,12 @@ def test_a_unit_cannot_contain_itself_on_create(client: TestClient) -> None:
     assert refused.json()["error"]["details"] == [
         {"field": "units[0]", "message": "a unit cannot contain itself"}
     ]
+
+
+def test_null_in_a_patch_keeps_required_fields(client: TestClient) -> None:
+    unit(client, "s1")
+    client.patch("/v1/units/s1", json={"filter_scope": ["s1"]}, headers=EDITOR)
+    patched = client.patch("/v1/units/s1", json={"name": None, "filter_scope": None}, headers=EDITOR).json()
+    assert patched["name"] == "Unit s1" and patched["filter_scope"] is None
+    concept(client, "a")
+    assert client.patch("/v1/concepts/a", json={"name": None}, headers=EDITOR).json()["name"] == "Concept a"
