@@ -9,20 +9,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
-from learner_graph.content.models import Concept, Question, Unit
+from learner_graph.content.models import Concept, Question, Strict, Unit
 from learner_graph.content.views import Kind
 
-FORMAT = "learner-graph/content@1"
+FORMAT: Final = "learner-graph/content@1"
 SECTIONS: dict[str, tuple[Kind, type[BaseModel]]] = {
     "concepts": ("concept", Concept),
     "units": ("unit", Unit),
     "questions": ("question", Question),
 }
 Problem = dict[str, str]
+
+
+class ContentDocument(Strict):
+    """The whole content graph as one JSON document: what export returns and import takes."""
+
+    format: Literal["learner-graph/content@1"] = FORMAT
+    concepts: list[Concept] = Field(default_factory=list)
+    units: list[Unit] = Field(default_factory=list)
+    questions: list[Question] = Field(default_factory=list)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from neo4j import AsyncManagedTransaction
 from pydantic import BaseModel
 
 from learner_graph.content.audit import Change, audited
-from learner_graph.content.document import FORMAT, SECTIONS, Parsed, find_cycles, parse
+from learner_graph.content.document import FORMAT, SECTIONS, ContentDocument, Parsed, find_cycles, parse
 from learner_graph.content.questions import write_params
 from learner_graph.content.views import Run, fetch_views, in_tx, missing_ids
 from learner_graph.db.graph import Graph
@@ -49,9 +49,11 @@ def view_of(section: str, entry: BaseModel) -> dict[str, Any]:
     return view
 
 
-async def import_content(*, db: Graph, document: Mapping[str, Any], author: str) -> ImportResult:
+async def import_content(
+    *, db: Graph, document: ContentDocument | Mapping[str, Any], author: str
+) -> ImportResult:
     """Validate a whole content document, then write what differs; Invalid lists every problem."""
-    parsed = parse(document)
+    parsed = parse(document.model_dump() if isinstance(document, ContentDocument) else document)
 
     async def work(tx: AsyncManagedTransaction) -> tuple[ImportResult, list[Change]]:
         run = in_tx(db, tx)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from learner_graph.content.document import FORMAT, find_cycles, parse, path
+from learner_graph.content.document import FORMAT, ContentDocument, find_cycles, parse, path
 from learner_graph.content.importer import view_of
 
 
@@ -83,3 +83,12 @@ def test_view_of_sorts_like_an_export() -> None:
     )
     assert view_of("concepts", parsed.concepts[0])["requires"] == ["b", "z"]
     assert [c["id"] for c in view_of("questions", parsed.questions[0])["concepts"]] == ["b", "z"]
+
+
+def test_a_typed_document_dumps_to_what_parse_accepts() -> None:
+    typed = ContentDocument.model_validate(
+        doc(concepts=[{"id": "a", "name": "A", "subject": "s"}], questions=[question("q", "a")])
+    )
+    parsed = parse(typed.model_dump())
+    assert parsed.problems == [] and parsed.unresolved == []
+    assert [q.id for q in parsed.questions] == ["q"]

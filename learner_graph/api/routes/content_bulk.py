@@ -12,6 +12,7 @@ from learner_graph.api.deps import ContentEditor, GraphDep, Reader
 from learner_graph.api.routes.content_params import Limit, Offset
 from learner_graph.content import audit, importer
 from learner_graph.content.audit import ChangeRecord
+from learner_graph.content.document import ContentDocument
 from learner_graph.content.importer import ImportResult
 
 router = APIRouter(prefix="/content", tags=["content"])
@@ -30,16 +31,20 @@ class Changes(BaseModel):
 
 @router.post("/import")
 async def import_content(
-    key: ContentEditor, db: GraphDep, document: Annotated[dict[str, Any], Body()]
+    key: ContentEditor,
+    db: GraphDep,
+    document: Annotated[
+        dict[str, Any], Body(description="a ContentDocument (docs/GRAPH.md), checked entry by entry")
+    ],
 ) -> ImportResult:
     """Import a whole curriculum (docs/GRAPH.md format); 422 lists every problem, nothing written."""
     return await importer.import_content(db=db, document=document, author=key.name)
 
 
 @router.get("/export")
-async def export_content(_: Reader, db: GraphDep) -> dict[str, Any]:
+async def export_content(_: Reader, db: GraphDep) -> ContentDocument:
     """The whole content graph in the import format: export then import changes nothing."""
-    return await importer.export_content(db=db)
+    return ContentDocument.model_validate(await importer.export_content(db=db))
 
 
 @router.get("/version")
