@@ -125,3 +125,8 @@ ORDER BY depth DESC, concept_id
 MATCH (q:Question)
 WHERE q.id IN $question_ids
 RETURN collect(q.id) AS ids
+
+-- name: attempts_count
+-- How many attempts the graph holds.
+MATCH (a:Attempt)
+RETURN count(a) AS attempts
