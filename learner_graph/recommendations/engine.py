@@ -27,6 +27,7 @@ async def recommend(
     assign: Assign,
     request: RecommendationRequest,
     now: datetime | None = None,
+    defaults: dict[str, Any] | None = None,
 ) -> RecommendationOut:
     """Fetch → assign arms → predict → mix → record. Raises NotFound for unknown units/concepts."""
     started = time.perf_counter()
@@ -39,7 +40,7 @@ async def recommend(
     timing["fetch"] = service.elapsed_ms(started)
 
     assignments = await assign(db, request.user_id, request.units, now)
-    overrides: dict[str, Any] = {}
+    overrides: dict[str, Any] = dict(defaults or {})
     for assignment in assignments:
         overrides.update(assignment.overrides)
     if request.overrides is not None:

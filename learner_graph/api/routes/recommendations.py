@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from learner_graph.api.deps import GraphDep, LearnerApp, Reader
+from learner_graph.api.deps import GraphDep, LearnerApp, Reader, SettingsDep
 from learner_graph.api.security import require
 from learner_graph.api_keys import ApiKey, Role
 from learner_graph.db.graph import Graph
@@ -48,7 +48,7 @@ async def _assign(db: Graph, user_id: str, units: list[str], now: datetime) -> l
 
 @router.post("/recommendations")
 async def recommend(
-    key: LearnerApp, request: Request, db: GraphDep, body: RecommendationRequest
+    key: LearnerApp, request: Request, db: GraphDep, settings: SettingsDep, body: RecommendationRequest
 ) -> RecommendationOut:
     """What this student should practise next in these units or concepts, each pick explained."""
     if body.overrides is not None and key.role is not Role.ADMIN:
@@ -59,6 +59,7 @@ async def recommend(
         model_for=_model_for(request),
         assign=_assign,
         request=body,
+        defaults={"review_retention": settings.review_retention},
     )
 
 
