@@ -6,7 +6,7 @@ import importlib
 import json
 import sys
 
-BENCHMARKS: list[str] = []
+BENCHMARKS: list[str] = ["model_eval", "model_speed"]
 
 
 def main() -> int:

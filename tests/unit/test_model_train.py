@@ -44,3 +44,25 @@ def test_live_protocol_beats_chance_on_held_out_students() -> None:
     side = train(log.select(~held), CONFIG)
     result = score(log.correct[held], live_probabilities(side, log.select(held)))
     assert result["auc"] > 0.7
+
+
+SIMULATOR_MIN_RANK_CORRELATION = 0.6  # measured 0.71: the simulator adds learning, forgetting, guess/slip
+
+
+def test_training_recovers_the_simulators_difficulties() -> None:
+    from datetime import UTC, datetime
+
+    from learner_graph.model.data import from_records
+    from seed.curriculum import build_curriculum
+    from seed.histories import simulate_histories
+    from seed.simulator import Simulator
+
+    document = build_curriculum(seed=7, questions_per_section=3)
+    rows = list(simulate_histories(document, n_students=400, attempts_per_student=(30, 60),
+                                   start=datetime(2024, 1, 1, tzinfo=UTC), seed=7))
+    log = from_records(rows, document["questions"])
+    side = train(log, CONFIG)
+    truth = np.array([Simulator(document, seed=7).questions[q].difficulty for q in side.question_ids])
+    # The question's own bias, next to its concepts' biases, ranks questions as the simulator does.
+    rho = spearmanr(side.bias, -truth).statistic
+    assert rho >= SIMULATOR_MIN_RANK_CORRELATION, rho
