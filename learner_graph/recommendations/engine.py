@@ -84,7 +84,10 @@ async def predictions(
     units: list[str],
     questions: list[str],
 ) -> PredictionOut:
-    """P(correct) for the questions of `units` (scope: those units) or the listed questions."""
+    """P(correct) for the questions of `units` and the listed `questions`.
+
+    With units, the student is judged on attempts inside them; with questions only, on every attempt.
+    """
     student, version = await service.load_student(db, user_id)
     catalog = await catalogs.get(db, version)
     unknown = [q for q in questions if q not in catalog.questions]
@@ -96,9 +99,7 @@ async def predictions(
     candidates = sorted(set(questions) | set(await service.candidates_for(db, catalogs, catalog, units, [])))
     scope = set(await catalogs.resolve(db, catalog.version, units)) if units else None
     side = await model_for(db, None)
-    scored = service.score(
-        side, student, scope if scope is not None else set(candidates), candidates, catalog
-    )
+    scored = service.score(side, student, scope, candidates, catalog)
     return PredictionOut(
         user_id=user_id,
         model_version=scored.model_version,

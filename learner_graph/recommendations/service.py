@@ -83,7 +83,11 @@ async def scope_for(
 
 
 def score(
-    side: QuestionSide | None, student: Student, scope: set[str], question_ids: list[str], catalog: Catalog
+    side: QuestionSide | None,
+    student: Student,
+    scope: set[str] | None,
+    question_ids: list[str],
+    catalog: Catalog,
 ) -> Scored:
     """P(correct) of every candidate from the live fit (tag difficulty when there is no model)."""
     rows = student.history_rows(scope)
