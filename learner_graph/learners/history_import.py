@@ -10,9 +10,10 @@ replayed batch is acknowledged without double counting).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -125,9 +126,17 @@ def _attempt(row: dict[str, Any], prefix: str) -> AttemptIn:
     )
 
 
-async def batches(items: list[AttemptIn], size: int) -> AsyncIterator[tuple[int, list[AttemptIn]]]:
-    for number, start in enumerate(range(0, len(items), size)):
-        yield number, items[start : start + size]
+def lanes(items: list[AttemptIn], size: int, count: int) -> list[list[list[AttemptIn]]]:
+    """Split attempts into `count` lanes by user, each a list of batches in the file's order.
+
+    A student's attempts all fall in one lane, so lanes can be written concurrently while each
+    student's review state is still updated in time order.
+    """
+    by_lane: list[list[AttemptIn]] = [[] for _ in range(count)]
+    for item in items:
+        lane = int(hashlib.sha1(item.user_id.encode()).hexdigest()[:8], 16) % count
+        by_lane[lane].append(item)
+    return [[rows[i : i + size] for i in range(0, len(rows), size)] for rows in by_lane]
 
 
 async def import_history(
@@ -138,30 +147,40 @@ async def import_history(
     name: str,
     progress_file: Path,
     batch_size: int = 500,
+    concurrency: int = 3,
     author: str = "import",
     on_batch: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Import one CSV: its content (when missing) and then its attempts in batches, resumably."""
+    """Import one CSV: its content (when missing), then its attempts in batches, resumably."""
     started = datetime.now(UTC)
     frame = read_csv(path)
     content = await _ensure_content(db, frame, prefix=prefix, name=name, author=author)
-    done = _load_progress(progress_file, path)
+    layout = f"{batch_size}x{concurrency}"
+    done = _load_progress(progress_file, path, layout)
     scheduler = make_scheduler()
     items = attempts(frame, prefix=prefix)
-    created = duplicates = skipped = 0
-    async for number, batch in batches(items, batch_size):
-        if number in done:
-            skipped += 1
-            continue
-        result = await record_attempts(db=db, attempts=batch, now=datetime.now(UTC), scheduler=scheduler)
-        created += result.created
-        duplicates += result.duplicates
-        done.add(number)
-        _save_progress(progress_file, path, done)
-        if on_batch:
-            on_batch(min((number + 1) * batch_size, len(items)), len(items))
+    totals = {"created": 0, "duplicates": 0, "skipped": 0, "rows": 0}
+
+    async def run_lane(number: int, lane: list[list[AttemptIn]]) -> None:
+        for index, batch in enumerate(lane):
+            key = f"{number}:{index}"
+            totals["rows"] += len(batch)
+            if key in done:
+                totals["skipped"] += 1
+                continue
+            result = await record_attempts(db=db, attempts=batch, now=datetime.now(UTC), scheduler=scheduler)
+            totals["created"] += result.created
+            totals["duplicates"] += result.duplicates
+            done.add(key)
+            _save_progress(progress_file, path, layout, done)
+            if on_batch:
+                on_batch(totals["rows"], len(items))
+
+    await asyncio.gather(*(run_lane(n, lane) for n, lane in enumerate(lanes(items, batch_size, concurrency))))
     seconds = (datetime.now(UTC) - started).total_seconds()
-    return ImportReport(len(items), created, duplicates, skipped, content, seconds)
+    return ImportReport(
+        len(items), totals["created"], totals["duplicates"], totals["skipped"], content, seconds
+    )
 
 
 async def _ensure_content(
@@ -184,14 +203,17 @@ async def _ensure_content(
     return result.model_dump()
 
 
-def _load_progress(progress_file: Path, path: Path) -> set[int]:
+def _load_progress(progress_file: Path, path: Path, layout: str) -> set[str]:
     try:
         saved = json.loads(progress_file.read_text())
     except (FileNotFoundError, ValueError):
         return set()
-    return set(saved["batches"]) if saved.get("file") == str(path.resolve()) else set()
+    same = saved.get("file") == str(path.resolve()) and saved.get("layout") == layout
+    return set(saved["batches"]) if same else set()
 
 
-def _save_progress(progress_file: Path, path: Path, done: set[int]) -> None:
+def _save_progress(progress_file: Path, path: Path, layout: str, done: set[str]) -> None:
     progress_file.parent.mkdir(parents=True, exist_ok=True)
-    progress_file.write_text(json.dumps({"file": str(path.resolve()), "batches": sorted(done)}))
+    progress_file.write_text(
+        json.dumps({"file": str(path.resolve()), "layout": layout, "batches": sorted(done)})
+    )
