@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
+from learner_graph.cli import main
 from learner_graph.config import Settings
 from learner_graph.db.graph import Graph, open_async_driver
 from learner_graph.db.queries import Queries
@@ -132,3 +136,19 @@ def test_train_route_trains_in_the_background(client: TestClient, db: Driver) ->
         time.sleep(1)
         listed = client.get("/v1/admin/models", headers=auth("admin")).json()
     assert len(listed) == 1 and listed[0]["active"] is True
+
+
+def test_cli_train_and_eval_on_the_graph(db: Driver, settings: Settings, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    load_simulated(db, n_students=30, per_student=10)
+    monkeypatch.setenv("LG_NEO4J_URI", settings.neo4j_uri)
+    monkeypatch.setenv("LG_MODEL_DIR", str(tmp_path))
+    small = ["--quiet", "--dim", "2", "--epochs", "3"]
+    assert main(["train", "--scope", "u-a", "u-b", *small]) == 0
+    trained = json.loads(capsys.readouterr().out)
+    assert trained["activated"] is True and (tmp_path / f"{trained['model_id']}.json").exists()
+    assert main(["eval", "--graph", "--json", *small]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert {"auc", "log_loss", "brier", "ece", "baselines"} <= set(report)
+    assert report["n"] == 6 * 10  # the held-out fifth of the 30 students
