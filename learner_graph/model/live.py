@@ -104,6 +104,13 @@ def predict(side: QuestionSide, history: History, question_ids: Sequence[str], *
     Unknown question ids get a cold-start vector from `question_meta[id]`
     (`text`, `concept_ids`, `difficulty_tag`), or the average question when there is none.
     """
+    return predict_with_state(side, history, question_ids, question_meta=question_meta)[0]
+
+
+def predict_with_state(side: QuestionSide, history: History, question_ids: Sequence[str], *,
+                       question_meta: Mapping[str, Mapping[str, Any]] | None = None
+                       ) -> tuple[np.ndarray, StudentState]:
+    """`predict`, plus the fitted student (attempts used, posterior variance) for a confidence figure."""
     side, q = with_questions(side, question_ids, question_meta)
     state = fit_student(side, history)
-    return calibrate(side, logits(side, state, q))
+    return calibrate(side, logits(side, state, q)), state

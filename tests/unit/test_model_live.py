@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from learner_graph.model import History, QuestionSide, fit_student, predict
+from learner_graph.model import History, QuestionSide, fit_student, predict, predict_with_state
 from learner_graph.model.coldstart import cold_question
 from learner_graph.model.live import sigmoid
 from tests.model_fixtures import tiny_side
@@ -44,6 +44,9 @@ def test_posterior_variance_shrinks_with_attempts() -> None:
     many = fit_student(side, _history([("mid", 1), ("hard", 0)] * 10))
     assert many.n_attempts == 20
     assert many.variance < few.variance < fit_student(side, History.empty()).variance
+    p, state = predict_with_state(side, _history([("mid", 1), ("hard", 0)] * 10), QUESTIONS)
+    assert state.variance == pytest.approx(many.variance)
+    assert p == pytest.approx(predict(side, _history([("mid", 1), ("hard", 0)] * 10), QUESTIONS))
 
 
 def test_a_new_question_borrows_from_its_concepts_text_and_tag() -> None:
