@@ -71,7 +71,19 @@ def cold_question(
 
 def extend(side: QuestionSide, metas: Mapping[str, Mapping[str, Any]]) -> QuestionSide:
     """A copy of `side` that also knows the questions of `metas` (cold-start vectors)."""
-    new = [(qid, *cold_question(side, meta)) for qid, meta in metas.items() if qid not in side.index]
+    # Cold vectors are kept on the side: the candidates of every request would otherwise repeat the
+    # TF-IDF search for each unknown question (seconds per request on a curriculum the model half knows).
+    cold: dict[tuple[str, str], tuple[np.ndarray, float, list[tuple[int, float]]]] = side.cache.setdefault(
+        "cold", {}
+    )
+    new = []
+    for qid, meta in metas.items():
+        if qid in side.index:
+            continue
+        key = (qid, repr(sorted(meta.items())))
+        if key not in cold:
+            cold[key] = cold_question(side, meta)
+        new.append((qid, *cold[key]))
     if not new:
         return side
     lengths = np.array([len(concepts) for *_, concepts in new])
@@ -90,9 +102,11 @@ def extend(side: QuestionSide, metas: Mapping[str, Mapping[str, Any]]) -> Questi
 def with_questions(side: QuestionSide, question_ids: Sequence[str],
                    metas: Mapping[str, Mapping[str, Any]] | None) -> tuple[QuestionSide, np.ndarray]:
     """The side (extended when some ids are unknown) and the index of each id in it."""
-    index = side.index
-    unknown = {qid for qid in question_ids if qid not in index}
-    if unknown:
+    get = side.index.get
+    found = np.array([get(qid, -1) for qid in question_ids], dtype=np.int64)
+    if len(found) and found.min() < 0:
+        unknown = {qid for qid, i in zip(question_ids, found, strict=True) if i < 0}
         side = extend(side, {qid: (metas or {}).get(qid, {}) for qid in unknown})
-        index = side.index
-    return side, np.fromiter((index[qid] for qid in question_ids), dtype=np.int64, count=len(question_ids))
+        get = side.index.get
+        found = np.array([get(qid, -1) for qid in question_ids], dtype=np.int64)
+    return side, found
