@@ -1,9 +1,68 @@
-"""CLI commands of the simulate domain (filled in by its issue)."""
+"""`learner-graph simulate`: simulated students through the real recommendation code, or an experiment."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
+from typing import Any
+
+from learner_graph.config import Settings
+
+POLICIES = ("mixer", "next", "random", "easiest")
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """No commands yet."""
+    parser = commands.add_parser(
+        "simulate", help="run simulated students through the recommendation engine against the graph"
+    )
+    parser.add_argument("--policy", nargs="+", choices=POLICIES, default=list(POLICIES),
+                        help="policies to compare (default: all four, on the same students)")
+    parser.add_argument("--experiment", choices=["target-p"],
+                        help="instead: an A/B test of target P 0.5 against 0.9, plus A/A re-splits")
+    parser.add_argument("--students", type=int, default=200)
+    parser.add_argument("--steps", type=int, default=8, help="recommendation requests per student")
+    parser.add_argument("--n", type=int, default=5, help="items per recommendation")
+    parser.add_argument("--units", nargs="+", default=["math"])
+    parser.add_argument("--warmup", type=int, default=150,
+                        help="simulated histories recorded (and a model trained) when no model is active")
+    parser.add_argument("--aa", type=int, default=40, help="A/A repetitions with --experiment")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--concurrency", type=int, default=4, help="students simulated at once")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(run=_simulate)
+
+
+async def run(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    """Prepare the graph, then compare the policies or run the experiment."""
+    from learner_graph.simulation import experiment
+    from learner_graph.simulation.compare import compare_policies, prepare
+    from learner_graph.simulation.runner import Plan
+    from learner_graph.simulation.world import open_world
+
+    plan = Plan(steps=args.steps, n=args.n, units=tuple(args.units))
+    async with open_world(settings, seed=args.seed) as world:
+        prepared = await prepare(world, warmup=args.warmup, model_dir=settings.model_dir, seed=args.seed)
+        if args.experiment:
+            figures, users = await experiment.target_p_experiment(
+                world, students=args.students, plan=plan, seed=args.seed, concurrency=args.concurrency
+            )
+            figures["aa"] = experiment.aa_tests(users, repetitions=args.aa)
+        else:
+            figures = await compare_policies(world, policies=args.policy, students=args.students, plan=plan,
+                                             seed=args.seed, concurrency=args.concurrency)
+    return {"prepared": prepared} | figures
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from learner_graph.simulation.report import markdown
+
+    result = asyncio.run(run(args, Settings()))
+    if args.json or args.experiment:
+        print(json.dumps(result, indent=2, default=str))
+    else:
+        print(markdown(result["policies"]))
+        for name, row in result["paired"].items():
+            print(f"{name}: Δ skill {row['mean_diff']:+.4f} (paired t p={row['p_value']:.3g}, "
+                  f"mixer better for {row['a_wins_share']:.0%} of students)")
+    return 0

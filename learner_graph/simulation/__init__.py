@@ -1,0 +1,1 @@
+"""Simulated students (seed/ simulator) run through the real recommendation code against a real graph."""
