@@ -1,0 +1,131 @@
+"""What every benchmark shares: machine facts, percentiles, a Neo4j of its own, an API in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from learner_graph.config import PROJECT_ROOT, Settings
+from learner_graph.db import embedded
+
+RESULTS = Path(__file__).parent / "results"
+REDIS_URL = os.environ.get("LG_BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+BENCH_KEY = "bench-learner-app-key-0123456789"
+BENCH_ADMIN_KEY = "bench-admin-key-0123456789abcdef"
+API_KEYS = f"bench:learner_app:{BENCH_KEY},benchadmin:admin:{BENCH_ADMIN_KEY}"
+
+
+def load() -> str:
+    """The 1, 5 and 15 minute load averages, as `uptime` prints them."""
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def machine(neo4j_agent: str | None = None) -> dict[str, Any]:
+    """Cores, memory, load and versions: the facts a figure means nothing without."""
+    import neo4j
+
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    mem_kb = next(int(line.split()[1]) for line in meminfo if line.startswith("MemTotal"))
+    return {
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "load_average": load(),
+        "python": platform.python_version(),
+        "neo4j_server": neo4j_agent,
+        "neo4j_driver": neo4j.__version__,
+        "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """The q-th percentile (0..100) of already sorted values, nearest rank."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(0, min(len(sorted_values) - 1, round(q / 100 * len(sorted_values) + 0.5) - 1))
+    return sorted_values[rank]
+
+
+def latency_summary(latencies_s: list[float]) -> dict[str, float]:
+    ordered = sorted(x * 1000 for x in latencies_s)
+    return {f"p{q}_ms": round(percentile(ordered, q), 2) for q in (50, 95, 99)} | {
+        "max_ms": round(ordered[-1], 2) if ordered else float("nan")
+    }
+
+
+def write_result(name: str, result: dict[str, Any]) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(result, indent=2, default=str) + "\n")
+    print(f"wrote {path.relative_to(PROJECT_ROOT)}", file=sys.stderr)
+    return path
+
+
+def ensure_neo4j(port: int, data_dir: Path, *, heap: str = "3g", pagecache: str = "1g") -> str:
+    """Start (or reuse) the embedded Neo4j on `port` with its own data directory; its Bolt URI."""
+    instance = embedded.Instance(port=port, data_dir=data_dir.resolve())
+    embedded.start(instance, heap=heap, pagecache=pagecache)
+    return f"bolt://127.0.0.1:{port}"
+
+
+def settings_for(uri: str, *, timeout_s: float = 30.0) -> Settings:
+    """Settings for a benchmark process: its Neo4j, Redis database 9, patient retries for bulk work."""
+    return Settings(neo4j_uri=uri, redis_url=REDIS_URL, api_keys=API_KEYS, neo4j_timeout_s=timeout_s)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def api_server(uri: str, *, port: int | None = None, log: Path | None = None) -> Iterator[str]:
+    """`learner-graph serve` on a free localhost port in a subprocess; yields its base URL."""
+    port = port or free_port()
+    env = os.environ | {
+        "LG_NEO4J_URI": uri,
+        "LG_REDIS_URL": REDIS_URL,
+        "LG_API_KEYS": API_KEYS,
+        "LG_LOG_LEVEL": "WARNING",
+    }
+    cli = Path(sys.executable).parent / "learner-graph"
+    out = open(log or os.devnull, "w")  # noqa: SIM115 - closed below, after the process
+    process = subprocess.Popen(
+        [str(cli), "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=out, stderr=out
+    )
+    try:
+        _wait_ready(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        out.close()
+
+
+def _wait_ready(port: int, process: subprocess.Popen[bytes], timeout_s: float = 90) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the API exited with {process.returncode} before it was ready")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"the API on port {port} was not ready within {timeout_s:.0f}s")
