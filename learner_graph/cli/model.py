@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import re
 import time
 from pathlib import Path
@@ -15,6 +16,7 @@ from learner_graph.db.graph import Graph, open_async_driver
 from learner_graph.db.queries import Queries
 from learner_graph.model.data import ASSIST2009
 
+log = logging.getLogger(__name__)
 _PERIOD = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -75,13 +77,21 @@ def _train(args: argparse.Namespace) -> int:
         return await train_version(db=db, model_dir=settings.model_dir, units=args.scope, force=args.force,
                                    config=_config(args))
 
-    while True:
-        result = asyncio.run(_with_graph(once))
-        print(json.dumps({k: v for k, v in result.items() if k != "metrics"} | {
-            "auc": result["metrics"]["auc"], "log_loss": result["metrics"]["log_loss"]}))
-        if not args.every:
-            return 0
+    if not args.every:
+        _print_result(asyncio.run(_with_graph(once)))
+        return 0
+    while True:  # the trainer service: a failed run (Neo4j down, too little data) waits for the next
+        try:
+            _print_result(asyncio.run(_with_graph(once)))
+        except Exception:
+            log.exception("training run failed; next run in %.0f s", args.every)
         time.sleep(args.every)
+
+
+def _print_result(result: dict[str, Any]) -> None:
+    summary = {k: v for k, v in result.items() if k != "metrics"}
+    print(json.dumps(summary | {"auc": result["metrics"]["auc"], "log_loss": result["metrics"]["log_loss"]}),
+          flush=True)
 
 
 def _eval(args: argparse.Namespace) -> int:
