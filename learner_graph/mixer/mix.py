@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from learner_graph.mixer import explain, streams
-from learner_graph.mixer.models import KINDS, Kind, MixInput, MixSettings, Pick
+from learner_graph.mixer.models import KINDS, Candidate, ConceptView, Kind, MixInput, MixSettings, Pick
 from learner_graph.mixer.slots import allocate
 
 
@@ -13,45 +16,50 @@ def mix(data: MixInput, settings: MixSettings, n: int) -> list[Pick]:
     Slots go to streams by largest remainder of their weights; a stream that runs short gives its
     slots to the others. Picks are interleaved next, review, streak so a session varies.
     """
-    offers: dict[Kind, list[Pick]] = {
-        "next": [
-            Pick(
-                c.question_id, "next", c.p_correct, c.concepts, explain.explain_next(c, data, settings, f), f
-            )
-            for c, f in streams.next_best(data, settings)
-        ],
-        "review": [
-            Pick(
-                c.question_id, "review", c.p_correct, c.concepts, explain.explain_review(c, v, data, settings)
-            )
-            for c, v in streams.review(data, settings)
-        ],
-        "streak": [
-            Pick(c.question_id, "streak", c.p_correct, c.concepts, explain.explain_streak(c, data, settings))
-            for c in streams.streak_wins(data, settings)
-        ],
+    # Offers are (question id, how to build its pick): only the n chosen picks are explained
+    # (explaining every candidate cost seconds on a subject of 14k questions).
+    next_best, review = streams.next_best(data, settings), streams.review(data, settings)
+    streak = streams.streak_wins(data, settings)
+    offers: dict[Kind, list[tuple[str, Callable[[], Pick]]]] = {
+        "next": [(c.question_id, partial(_next_pick, c, f, data, settings)) for c, f in next_best],
+        "review": [(c.question_id, partial(_review_pick, c, v, data, settings)) for c, v in review],
+        "streak": [(c.question_id, partial(_streak_pick, c, data, settings)) for c in streak],
     }
     chosen: dict[Kind, list[Pick]] = {k: [] for k in KINDS}
     used: set[str] = set()
     # Allocate, fill, and re-allocate while overlaps between streams leave slots empty.
     while True:
         available = {
-            k: len([p for p in offers[k] if p.question_id not in used]) + len(chosen[k]) for k in KINDS
+            k: len([q for q, _ in offers[k] if q not in used]) + len(chosen[k]) for k in KINDS
         }
         slots = allocate(n, settings.weights(), available)
         progressed = False
         for kind in KINDS:
-            for pick in offers[kind]:
+            for question_id, make in offers[kind]:
                 if len(chosen[kind]) >= slots[kind]:
                     break
-                if pick.question_id in used:
+                if question_id in used:
                     continue
-                chosen[kind].append(pick)
-                used.add(pick.question_id)
+                chosen[kind].append(make())
+                used.add(question_id)
                 progressed = True
         if sum(len(v) for v in chosen.values()) >= n or not progressed:
             break
     return _interleave(chosen)
+
+
+def _next_pick(c: Candidate, fallback: str, data: MixInput, settings: MixSettings) -> Pick:
+    explanation = explain.explain_next(c, data, settings, fallback)
+    return Pick(c.question_id, "next", c.p_correct, c.concepts, explanation, fallback)
+
+
+def _review_pick(c: Candidate, view: ConceptView, data: MixInput, settings: MixSettings) -> Pick:
+    explanation = explain.explain_review(c, view, data, settings)
+    return Pick(c.question_id, "review", c.p_correct, c.concepts, explanation)
+
+
+def _streak_pick(c: Candidate, data: MixInput, settings: MixSettings) -> Pick:
+    return Pick(c.question_id, "streak", c.p_correct, c.concepts, explain.explain_streak(c, data, settings))
 
 
 def _interleave(chosen: dict[Kind, list[Pick]]) -> list[Pick]:
