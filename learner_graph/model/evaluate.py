@@ -16,6 +16,7 @@ from learner_graph.model.metrics import score
 from learner_graph.model.side import QuestionSide
 
 WARM_STEPS = 2  # warm-started from the previous attempt's fit, two Newton steps converge
+CALIBRATION_ROWS = 30_000  # Platt scaling has two parameters: this many attempts pin them down
 
 
 def question_metas(log: AttemptLog) -> dict[str, dict[str, Any]]:
@@ -60,10 +61,15 @@ def calibrate_live(side: QuestionSide, validation: AttemptLog) -> QuestionSide:
     """Platt scaling fitted on the live-protocol logits of the validation students."""
     if len(validation) < 20 or len(np.unique(validation.correct)) < 2:
         return side
+    # Whole students, in order, until about CALIBRATION_ROWS attempts.
+    last_user = validation.users[min(len(validation), CALIBRATION_ROWS) - 1]
+    validation = validation.select(np.cumsum(validation.users != np.roll(validation.users, 1))
+                                   <= np.flatnonzero(validation.students() == last_user)[0] + 1)
     z = live_logits(side, validation)
     platt = LogisticRegression(C=1e4).fit(z[:, None], validation.correct)
     calibrated = replace(side, calibration=(float(platt.coef_[0, 0]), float(platt.intercept_[0])))
-    metrics = score(validation.correct, live_probabilities(calibrated, validation))
+    a, b = calibrated.calibration
+    metrics = score(validation.correct, sigmoid(a * z + b))
     calibrated.info["validation"] = {k: v for k, v in metrics.items() if k != "calibration"}
     return calibrated
 

@@ -30,7 +30,7 @@ class TrainConfig:
     half_life: float = 100.0
     window: int = 200
     seed: int = 0
-    threads: int = 2
+    threads: int = 1  # one: the batches are small, and OpenMP threads spin when cores are shared
     progress: bool = True
 
 
