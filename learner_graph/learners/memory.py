@@ -11,7 +11,7 @@ answers in a row, practised recently enough that FSRS has not let it fade.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fsrs import Card, Rating, Scheduler, State
@@ -78,7 +78,9 @@ class MemoryState:
         fields: dict[str, Any] = {k: props[k] for k in cls.__dataclass_fields__ if props.get(k) is not None}
         for key in ("due", "last_review"):
             if hasattr(fields.get(key), "to_native"):
-                fields[key] = fields[key].to_native()
+                # fsrs wants tzinfo to be datetime.UTC itself; the driver gives a fixed +00:00 offset,
+                # which failed review_card whenever a stored review was later than a new attempt.
+                fields[key] = fields[key].to_native().astimezone(UTC)
         return cls(**fields)
 
 
