@@ -59,8 +59,14 @@ lint:
 typecheck:
 	$(BIN)/mypy
 
-bench: install redis neo4j
-	LG_NEO4J_URI=bolt://127.0.0.1:$(NEO4J_PORT) $(BIN)/python -m benchmarks
+# The benchmark graph (20k questions, 20k students, 1M attempts, a trained model) lives in its own
+# Neo4j on BENCH_NEO4J_PORT (.lg/neo4j-bench); it is built on the first run and reused after.
+# Stop it with `$(LG) neo4j stop --port $(BENCH_NEO4J_PORT) --data .lg/neo4j-bench`.
+BENCH_NEO4J_PORT ?= 7690
+
+bench: install redis
+	LG_BENCH_NEO4J_PORT=$(BENCH_NEO4J_PORT) LG_BENCH_REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/9 \
+	  $(BIN)/python -m benchmarks
 
 clean: stop
 	rm -rf $(STATE) services/neo4j-embedded/target
