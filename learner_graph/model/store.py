@@ -8,6 +8,7 @@ from typing import Any
 
 from learner_graph.db.graph import Graph
 from learner_graph.model import registry
+from learner_graph.model.coldstart import extend
 from learner_graph.model.side import QuestionSide
 
 CHECK_EVERY_S = 1.0
@@ -36,9 +37,24 @@ class ModelStore:
             if active is None:
                 self._side = None
             elif self._side is None or self._side.model_id != active:
-                self._side = await registry.load(db=db, model_id=active)
+                self._side = await with_graph_questions(db, await registry.load(db=db, model_id=active))
             self._checked = time.monotonic()
         return self._side
+
+
+async def with_graph_questions(db: Graph, side: QuestionSide) -> QuestionSide:
+    """The side extended, once, with cold-start vectors for the graph's questions newer than the model.
+
+    Requests then find every current question already known; only questions created after this
+    load are cold-started per request.
+    """
+    rows = await db.read("model_question_meta", question_ids=None)
+    metas = {
+        row["id"]: {"text": row["text"] or "", "difficulty_tag": row["difficulty_tag"],
+                    "concept_ids": [(c["id"], float(c["weight"] or 1.0)) for c in row["concepts"] if c["id"]]}
+        for row in rows if row["id"] not in side.index
+    }
+    return await asyncio.to_thread(extend, side, metas) if metas else side
 
 
 def app_store(state: Any) -> ModelStore:

@@ -22,6 +22,7 @@ from learner_graph.db.queries import Queries
 from learner_graph.model import TrainConfig, registry
 from learner_graph.model.data import export_graph
 from learner_graph.model.service import train_version
+from learner_graph.model.store import ModelStore
 from tests.conftest import auth
 from tests.model_fixtures import simulate, tiny_side
 
@@ -152,3 +153,23 @@ def test_cli_train_and_eval_on_the_graph(db: Driver, settings: Settings, tmp_pat
     report = json.loads(capsys.readouterr().out)
     assert {"auc", "log_loss", "brier", "ece", "baselines"} <= set(report)
     assert report["n"] == 6 * 10  # the held-out fifth of the 30 students
+
+
+def test_store_knows_graph_questions_newer_than_the_model(db: Driver, settings: Settings,
+                                                         queries: Queries) -> None:
+    db.execute_query(
+        "CREATE (:Question {id: 'fresh', text: 'add two small numbers', difficulty_tag: 1})"
+        "-[:ASSESSES {weight: 1.0}]->(:Concept {id: 'add'})")
+
+    async def load(g: Graph) -> Any:
+        await registry.register(db=g, side=tiny_side(model_id="m-old"), metrics={}, scope=[])
+        await registry.activate(db=g, model_id="m-old")
+        store = ModelStore()
+        return await store.current(g), await store.current(g)
+
+    side, again = with_graph(settings, queries, load)
+    assert side is again  # unchanged: the second call is served from memory
+    assert side.model_id == "m-old" and side.question_ids[-1] == "fresh"
+    q = side.index["fresh"]
+    assert side.concept_ids[side.concepts_of(q)[0][0]] == "add"
+    assert side.vectors[q][0] > side.vectors[q][1]  # like "easy" (same concept and text), not "mid"
