@@ -103,7 +103,9 @@ def _export(model: _Model, train_s: torch.Tensor) -> dict[str, Any]:
         phi = torch.cat([model.theta[train_s], model.c[train_s, None]], 1).double().numpy()
         names = ("b", "e", "cb", "cw", "cf")
         arrays = {name: getattr(model, name).detach().double().numpy() for name in names}
-    cov = np.atleast_2d(np.cov(phi, rowvar=False)) + 1e-4 * np.eye(phi.shape[1])
+    # One training student has no spread to measure: fall back to the unit prior used in training.
+    spread = np.atleast_2d(np.cov(phi, rowvar=False)) if len(phi) > 1 else np.eye(phi.shape[1])
+    cov = spread + 1e-4 * np.eye(phi.shape[1])
     return {
         "bias": arrays["b"], "vectors": arrays["e"], "concept_bias": arrays["cb"][:-1],
         "concept_win": arrays["cw"][:-1], "concept_fail": arrays["cf"][:-1],

@@ -66,3 +66,9 @@ def test_training_recovers_the_simulators_difficulties() -> None:
     # The question's own bias, next to its concepts' biases, ranks questions as the simulator does.
     rho = spearmanr(side.bias, -truth).statistic
     assert rho >= SIMULATOR_MIN_RANK_CORRELATION, rho
+
+
+def test_training_on_two_students_still_gives_a_usable_prior() -> None:
+    log, _ = simulate(n_students=2, n_questions=4, per_student=10, seed=6)
+    side = train(log, TrainConfig(dim=2, epochs=2, progress=False, validation=0.5))
+    assert np.all(np.isfinite(side.prior_cov)) and np.all(np.linalg.eigvalsh(side.prior_cov) > 0)
