@@ -22,8 +22,9 @@ from learner_graph.simulation.policies import Ask, Item, Pick, Policy
 from learner_graph.simulation.world import World
 from seed.simulator import Student
 
-TOO_EASY = 0.97  # a student dismisses a question they are this sure to get right ...
-TOO_HARD = 0.05  # ... or this sure to get wrong
+# The simulator's P(correct) lies in [guess, 1 - slip] = [0.05, 0.95]: the thresholds sit just inside.
+TOO_EASY = 0.93  # a student dismisses a question they are this sure to get right ...
+TOO_HARD = 0.08  # ... or this sure to get wrong
 
 
 @dataclass(frozen=True)
