@@ -99,7 +99,7 @@ RETURN a.at AS at, a.time_ms AS time_ms
 -- name: user_attempts_page
 -- A page of a user's attempts, newest first.
 MATCH (a:Attempt)
-WHERE a.user_id = $user_id
+WHERE a.user_id = $user_id AND a.at IS NOT NULL  // both properties of attempt_user_at, or a label scan
   AND ($before IS NULL OR a.at < $before OR (a.at = $before AND a.id < $before_id))
 RETURN a {.id, .question_id, .correct, .at, .time_ms, .response, .recommendation_id} AS attempt
 ORDER BY a.at DESC, a.id DESC

@@ -14,7 +14,7 @@ CALL (u) {
 }
 CALL () {
   MATCH (a:Attempt)
-  WHERE a.user_id = $user_id
+  WHERE a.user_id = $user_id AND a.at IS NOT NULL  // a predicate on both properties of attempt_user_at, or it is not used
   WITH a ORDER BY a.at DESC LIMIT $max_attempts
   RETURN collect({question_id: a.question_id, correct: a.correct, at: a.at, time_ms: a.time_ms}) AS attempts
 }
