@@ -76,13 +76,13 @@ RETURN u {.id, .display_name, .timezone, .created_at} AS user
 -- name: user_delete
 -- Remove a user and everything recorded about them.
 MATCH (u:User {id: $user_id})
-OPTIONAL MATCH (u)-[:ATTEMPTED]->(a:Attempt)
-OPTIONAL MATCH (r:Recommendation {user_id: $user_id})
-WITH u, collect(DISTINCT a) AS attempts, collect(DISTINCT r) AS recommendations
-FOREACH (x IN attempts | DETACH DELETE x)
-FOREACH (x IN recommendations | DETACH DELETE x)
+CALL (u) { OPTIONAL MATCH (u)-[:ATTEMPTED]->(a:Attempt) RETURN collect(a) AS attempts }
+CALL () { OPTIONAL MATCH (r:Recommendation {user_id: $user_id}) RETURN collect(r) AS recommendations }
+CALL () { OPTIONAL MATCH (f:Feedback {user_id: $user_id}) RETURN collect(f) AS feedback }
+WITH u, attempts, recommendations, feedback, size(attempts) AS n_attempts, size(recommendations) AS n_recs
+FOREACH (x IN attempts + recommendations + feedback | DETACH DELETE x)
 DETACH DELETE u
-RETURN size(attempts) AS attempts, size(recommendations) AS recommendations
+RETURN n_attempts AS attempts, n_recs AS recommendations
 
 -- name: user_memory
 -- Every review state of a user with the concept's name.

@@ -46,6 +46,14 @@ CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (m:Meta) REQUIRE m.key IS UNIQUE
 -- Feedback events are recorded once per (recommendation, question, action).
 CREATE CONSTRAINT feedback_key IF NOT EXISTS FOR (f:Feedback) REQUIRE f.key IS UNIQUE
 
+-- name: schema_recommendation_user
+-- A learner's recommendations are found by user (deletion, experiment results).
+CREATE INDEX recommendation_user IF NOT EXISTS FOR (r:Recommendation) ON (r.user_id)
+
+-- name: schema_feedback_user
+-- A learner's feedback events are found by user (deletion).
+CREATE INDEX feedback_user IF NOT EXISTS FOR (f:Feedback) ON (f.user_id)
+
 -- name: schema_concept_subject
 -- Concepts are listed by subject.
 CREATE INDEX concept_subject IF NOT EXISTS FOR (c:Concept) ON (c.subject)

@@ -84,9 +84,23 @@ def test_deleting_a_learner_leaves_nothing_behind(client: TestClient, db: Driver
     make_chain(db)
     post(client, [attempt(f"d{i}", "q-multiplying-1", True, f"2026-03-01T10:0{i}:00Z") for i in range(3)])
     post(client, [attempt("keep", "q-adding-1", True, "2026-03-01T10:00:00Z", user="other")])
+    rec = client.post(
+        "/v1/recommendations", json={"user_id": "u1", "concepts": ["adding"], "n": 2}, headers=APP
+    )
+    assert rec.status_code == 200, rec.text
+    feedback = client.post(
+        f"/v1/recommendations/{rec.json()['id']}/feedback",
+        json={
+            "question_id": rec.json()["items"][0]["question_id"],
+            "action": "dismissed",
+            "reason": "broken",
+        },
+        headers=APP,
+    )
+    assert feedback.status_code == 200
     assert client.delete("/v1/users/u1", headers=APP).status_code == 403
     deleted = client.delete("/v1/users/u1", headers=auth("admin"))
-    assert deleted.json() == {"deleted": "u1", "attempts": 3, "recommendations": 0}
+    assert deleted.json() == {"deleted": "u1", "attempts": 3, "recommendations": 1}
     records, _, _ = db.execute_query("MATCH (n) WHERE n.user_id = 'u1' OR n.id = 'u1' RETURN count(n) AS n")
     assert records[0]["n"] == 0
     records, _, _ = db.execute_query("MATCH (:User {id:'other'})-[m:MEMORY]->() RETURN count(m) AS n")
