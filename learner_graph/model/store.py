@@ -23,6 +23,10 @@ class ModelStore:
         self._checked = -float("inf")
         self._lock = asyncio.Lock()
 
+    def invalidate(self) -> None:
+        """Ask Neo4j again on the next call (this process just changed the active version)."""
+        self._checked = -float("inf")
+
     def _fresh(self) -> bool:
         return time.monotonic() - self._checked < self.check_every_s
 

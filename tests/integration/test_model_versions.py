@@ -118,7 +118,8 @@ def test_running_app_switches_to_a_newly_activated_version(client: TestClient, s
     with_graph(settings, queries, put_two)
     assert client.get("/v1/admin/models/current", headers=auth("admin")).json() == {"model_id": None}
     assert client.post("/v1/admin/models/m-one/activate", headers=auth("admin")).status_code == 200
-    assert _wait_for(client, "m-one") == "m-one"
+    # Activated through this process: served from the very next request, no waiting.
+    assert client.get("/v1/admin/models/current", headers=auth("admin")).json() == {"model_id": "m-one"}
     # Another process (the trainer, another replica) activates a version: this app follows, no restart.
     db.execute_query(queries["model_activate"], id="m-two")
     assert _wait_for(client, "m-two") == "m-two"

@@ -38,9 +38,10 @@ async def current_model(request: Request, db: GraphDep, _: Admin) -> dict[str, A
 
 
 @router.post("/admin/models/{model_id}/activate")
-async def activate_model(model_id: str, db: GraphDep, _: Admin) -> dict[str, Any]:
-    """Activate a version; every replica switches to it within about a second, without a restart."""
+async def activate_model(model_id: str, request: Request, db: GraphDep, _: Admin) -> dict[str, Any]:
+    """Activate a version: this replica serves it from the next request, the others within a second."""
     await registry.activate(db=db, model_id=model_id)
+    app_store(request.app.state).invalidate()
     return {"model_id": model_id, "active": True}
 
 
