@@ -33,6 +33,7 @@ def next_best(data: MixInput, settings: MixSettings) -> list[tuple[Candidate, st
         not_ready = 0 if any(cid in ready for cid in c.concepts) else 1
         return (not_ready, round(distance(c), 3), tiebreak(settings.seed, c.question_id))
 
+    keys = {c.question_id: key(c) for c in pool}  # once per candidate, not per comparison and step
     ranked: list[tuple[Candidate, str]] = []
     taken: set[str] = set()
     ladder = [
@@ -43,9 +44,11 @@ def next_best(data: MixInput, settings: MixSettings) -> list[tuple[Candidate, st
         ("any_unseen", lambda c: c.last_attempt is None),
     ]
     for name, admits in ladder:
-        step = sorted((c for c in pool if c.question_id not in taken and admits(c)), key=key)
+        step = sorted(
+            (c for c in pool if c.question_id not in taken and admits(c)), key=lambda c: keys[c.question_id]
+        )
         # Ready concepts first, and within each tier one question per concept in turn.
-        tiers = [[c for c in step if key(c)[0] == tier] for tier in (0, 1)]
+        tiers = [[c for c in step if keys[c.question_id][0] == tier] for tier in (0, 1)]
         for c in _spread(tiers[0]) + _spread(tiers[1]):
             ranked.append((c, name))
             taken.add(c.question_id)
