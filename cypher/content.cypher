@@ -4,7 +4,7 @@
 -- name: content_lock
 -- Lock the content Meta node first in every content write so cycle checks and version bumps serialise.
 MERGE (m:Meta {key: 'content'})
-ON CREATE SET m.version = 0
+ON CREATE SET m.version = 0, m.epoch = randomUUID()  // a new graph: caches keyed on the version restart
 SET m.version = m.version
 RETURN m.version AS version
 

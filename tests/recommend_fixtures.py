@@ -30,7 +30,7 @@ def make_course(db: Driver, questions_per_concept: int = 8) -> None:
         """,
         sections=SECTIONS,
     )
-    db.execute_query("MERGE (m:Meta {key: 'content'}) SET m.version = 1")
+    db.execute_query("MERGE (m:Meta {key: 'content'}) ON CREATE SET m.epoch = randomUUID() SET m.version = 1")
 
 
 def bump_content_version(db: Driver) -> None:

@@ -34,7 +34,7 @@ class ConceptMeta:
 
 @dataclass
 class Catalog:
-    version: int
+    version: str  # '<epoch>:<content version>': a rebuilt graph never reuses a cached catalog
     questions: dict[str, QuestionMeta]
     concepts: dict[str, ConceptMeta]
     units: dict[str, tuple[str, ...]]  # unit id -> its filter scope (the units whose attempts count)
@@ -52,10 +52,10 @@ class CatalogCache:
     def __init__(self, cache: Cache) -> None:
         self.cache = cache
         self._catalog: Catalog | None = None
-        self._units: OrderedDict[tuple[int, tuple[str, ...]], list[str]] = OrderedDict()
+        self._units: OrderedDict[tuple[str, tuple[str, ...]], list[str]] = OrderedDict()
         self._lock = asyncio.Lock()
 
-    async def get(self, db: Graph, version: int) -> Catalog:
+    async def get(self, db: Graph, version: str) -> Catalog:
         if self._catalog is not None and self._catalog.version == version:
             return self._catalog
         async with self._lock:
@@ -64,7 +64,7 @@ class CatalogCache:
                 self._units.clear()
         return self._catalog
 
-    async def resolve(self, db: Graph, version: int, unit_ids: list[str]) -> list[str]:
+    async def resolve(self, db: Graph, version: str, unit_ids: list[str]) -> list[str]:
         """Question ids under the units: process LRU, then Redis, then one Cypher traversal."""
         key = (version, tuple(sorted(set(unit_ids))))
         if key in self._units:
@@ -81,7 +81,7 @@ class CatalogCache:
         return self._units[key]
 
 
-async def _load(db: Graph, version: int) -> Catalog:
+async def _load(db: Graph, version: str) -> Catalog:
     questions = {
         r["id"]: QuestionMeta(tuple(r["concept_ids"]), r["difficulty_tag"], r["text"] or "")
         for r in await db.read("rec_question_meta")

@@ -38,10 +38,10 @@ class Scored:
     attempts_in_scope: int
 
 
-async def load_student(db: Graph, user_id: str) -> tuple[Student, int]:
+async def load_student(db: Graph, user_id: str) -> tuple[Student, str]:
     """The student's state and the content version, in one round trip."""
     row = (await db.read("rec_student_state", user_id=user_id, max_attempts=MAX_ATTEMPTS))[0]
-    return Student.from_row(user_id, row), int(row["content_version"])
+    return Student.from_row(user_id, row), str(row["content_version"])
 
 
 async def candidates_for(

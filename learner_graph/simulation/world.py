@@ -73,9 +73,9 @@ async def ensure_content(world: World) -> bool:
     return True
 
 
-async def _content_version(db: Graph) -> int:
+async def _content_version(db: Graph) -> str:
     rows = await db.read("rec_content_version")
-    return int(rows[0]["version"] or 0) if rows else 0
+    return str(rows[0]["version"])
 
 
 async def warm_up(world: World, *, students: int, before: datetime, seed: int) -> int:
