@@ -34,6 +34,8 @@ class ModelStore:
         """The active question side (None before any version is active); cheap when unchanged."""
         if self._fresh():
             return self._side
+        if self._lock.locked() and self._side is not None:
+            return self._side  # another request is checking: serve the loaded side, never queue
         async with self._lock:
             if self._fresh():
                 return self._side

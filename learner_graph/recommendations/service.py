@@ -24,9 +24,11 @@ from learner_graph.recommendations.models import (
     RecommendationOut,
     RecommendationRequest,
 )
+from learner_graph.recommendations.shortlist import shortlist
 from learner_graph.recommendations.student import MAX_ATTEMPTS, Student
 
 MAX_TARGET_OFFSET = 0.2
+_TIEBREAKS: dict[tuple[int, str], int] = {}  # (seed, question) -> the mixer's tie-break
 
 
 @dataclass(frozen=True)
@@ -129,21 +131,39 @@ def build_input(
 ) -> MixInput:
     scheduler = make_scheduler(overrides.get("review_retention") or 0.9)
     last = student.last_attempts()
+    views = student.concept_views(catalog, now, scheduler)
+    blocked = student.rejected | set(request.context.exclude) | student.recent(now, settings.recent_hours)
+    ids = scored.question_ids
+    metas = [catalog.questions[q] for q in ids]
+    keep = shortlist(
+        ids,
+        scored.p,
+        scored.known,
+        [m.difficulty_tag for m in metas],
+        [m.concept_ids for m in metas],
+        views,
+        blocked,
+        now,
+        settings,
+        request.n,
+        _TIEBREAKS,
+    )
+    if len(_TIEBREAKS) > 1_000_000:
+        _TIEBREAKS.clear()
     candidates = [
         Candidate(
-            question_id=q,
-            concepts=catalog.questions[q].concept_ids,
-            p_correct=float(p),
-            difficulty_tag=catalog.questions[q].difficulty_tag,
-            known_to_model=bool(k),
-            last_attempt=last.get(q),
+            question_id=ids[i],
+            concepts=metas[i].concept_ids,
+            p_correct=float(scored.p[i]),
+            difficulty_tag=metas[i].difficulty_tag,
+            known_to_model=bool(scored.known[i]),
+            last_attempt=last.get(ids[i]),
         )
-        for q, p, k in zip(scored.question_ids, scored.p, scored.known, strict=True)
+        for i in keep.tolist()
     ]
-    blocked = student.rejected | set(request.context.exclude) | student.recent(now, settings.recent_hours)
     return MixInput(
         candidates=candidates,
-        concepts=student.concept_views(catalog, now, scheduler),
+        concepts=views,
         streak=student.streak(now, overrides.get("daily_goal_scale") or 1.0),
         now=now,
         attempts_in_scope=scored.attempts_in_scope,

@@ -1,0 +1,66 @@
+"""The shortlist must not change what the mixer picks, only how long it takes."""
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from learner_graph.mixer.mix import mix
+from learner_graph.mixer.models import Candidate, ConceptView, MixInput, MixSettings, StreakView
+from learner_graph.recommendations.shortlist import shortlist
+
+NOW = datetime(2026, 5, 1, tzinfo=UTC)
+
+
+def world(seed: int, size: int = 8000) -> tuple[list[Candidate], dict[str, ConceptView], set[str]]:
+    rng = random.Random(seed)
+    views = {
+        f"c{k}": ConceptView(
+            f"c{k}",
+            f"Concept {k}",
+            ready=rng.random() < 0.3,
+            due=NOW - timedelta(days=rng.randint(1, 20)) if rng.random() < 0.2 else None,
+            last_review=NOW - timedelta(days=30),
+        )
+        for k in range(40)
+    }
+    candidates = [
+        Candidate(
+            question_id=f"q{i:05d}",
+            concepts=tuple(f"c{k}" for k in rng.sample(range(40), rng.choice([1, 1, 2]))),
+            p_correct=round(rng.random(), 4),
+            difficulty_tag=rng.randint(1, 5),
+            known_to_model=rng.random() < 0.8,
+        )
+        for i in range(size)
+    ]
+    blocked = {c.question_id for c in rng.sample(candidates, 50)}
+    return candidates, views, blocked
+
+
+@pytest.mark.parametrize(("seed", "n"), [(1, 5), (2, 10), (3, 50), (4, 20)])
+def test_shortlisted_mix_equals_the_full_mix(seed: int, n: int) -> None:
+    candidates, views, blocked = world(seed)
+    settings = MixSettings(seed=seed)
+    streak = StreakView(current=2, daily_goal=10, today=3)
+
+    def run(cands: list[Candidate]) -> list[tuple[str, str]]:
+        data = MixInput(cands, views, streak, NOW, attempts_in_scope=30, blocked=blocked)
+        return [(p.question_id, p.kind) for p in mix(data, settings, n)]
+
+    keep = shortlist(
+        [c.question_id for c in candidates],
+        np.array([c.p_correct for c in candidates]),
+        np.array([c.known_to_model for c in candidates]),
+        [c.difficulty_tag for c in candidates],
+        [c.concepts for c in candidates],
+        views,
+        blocked,
+        NOW,
+        settings,
+        n,
+        {},
+    )
+    assert len(keep) < len(candidates) / 2
+    assert run([candidates[i] for i in keep]) == run(candidates)
