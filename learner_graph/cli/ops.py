@@ -97,8 +97,10 @@ def print_keys(spec: str, *, port: int = 8000) -> None:
     print(
         "\nSet your own with LG_API_KEYS='name:role:secret,...' "
         "(a secret may be given as sha256:<hex>).\n"
-        f"First call:\n  curl -s -H 'Authorization: Bearer {learner}' "
-        f"http://localhost:{port}/readyz\n"
+        f"First call (what should demo-student practise next in fractions?):\n"
+        f"  curl -s -X POST -H 'Authorization: Bearer {learner}' -H 'Content-Type: application/json' \\\n"
+        f"    -d '{{\"user_id\": \"demo-student\", \"units\": [\"math.fractions\"], \"n\": 5}}' \\\n"
+        f"    http://localhost:{port}/v1/recommendations\n"
     )
 
 
