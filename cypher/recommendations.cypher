@@ -18,13 +18,19 @@ CALL () {
   WITH a ORDER BY a.at DESC LIMIT $max_attempts
   RETURN collect({question_id: a.question_id, correct: a.correct, at: a.at, time_ms: a.time_ms}) AS attempts
 }
-RETURN coalesce(meta.epoch, '') + ':' + toString(coalesce(meta.version, 0)) AS content_version,
+// The catalog key: epoch and version, plus node counts (count-store lookups) for content written
+// around the content API.
+RETURN coalesce(meta.epoch, '') + ':' + toString(coalesce(meta.version, 0)) + ':'
+       + toString(COUNT { (:Unit) }) + ':' + toString(COUNT { (:Question) }) + ':' + toString(COUNT { (:Concept) })
+       AS content_version,
        u {.id, .timezone, .target_offset} AS user, memory, rejected, attempts
 
 -- name: rec_content_version
 -- The catalog key alone: the graph's epoch and its content version.
 OPTIONAL MATCH (meta:Meta {key: 'content'})
-RETURN coalesce(meta.epoch, '') + ':' + toString(coalesce(meta.version, 0)) AS version
+RETURN coalesce(meta.epoch, '') + ':' + toString(coalesce(meta.version, 0)) + ':'
+       + toString(COUNT { (:Unit) }) + ':' + toString(COUNT { (:Question) }) + ':' + toString(COUNT { (:Concept) })
+       AS version
 
 -- name: rec_question_meta
 -- Every question with its concepts, tag and text: loaded once per content version.

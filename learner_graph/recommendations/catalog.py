@@ -8,6 +8,7 @@ bumps the version, so the next request sees the edit (read-your-writes for conte
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -16,6 +17,7 @@ from learner_graph.content.traversals import resolve_units
 from learner_graph.db.graph import Graph
 
 UNIT_CACHE_SIZE = 256
+RELOAD_AT_MOST_EVERY_S = 1.0  # unknown ids reload the catalog, but not on every request
 MAX_DEPTH = 10
 
 
@@ -39,6 +41,7 @@ class Catalog:
     concepts: dict[str, ConceptMeta]
     units: dict[str, tuple[str, ...]]  # unit id -> its filter scope (the units whose attempts count)
     by_concept: dict[str, list[str]] = field(default_factory=dict)
+    loaded_at: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
         for qid, meta in sorted(self.questions.items()):
@@ -55,8 +58,19 @@ class CatalogCache:
         self._units: OrderedDict[tuple[str, tuple[str, ...]], list[str]] = OrderedDict()
         self._lock = asyncio.Lock()
 
-    async def get(self, db: Graph, version: str) -> Catalog:
+    async def get(self, db: Graph, version: str, *, knows: list[str] | None = None) -> Catalog:
+        """The catalog of `version`; reloaded once when it lacks an id in `knows` (content written
+        without the content API, e.g. straight Cypher, does not bump the version)."""
         if self._catalog is not None and self._catalog.version == version:
+            catalog = self._catalog
+            if all(
+                k in catalog.units or k in catalog.concepts or k in catalog.questions for k in knows or []
+            ):
+                return catalog
+            async with self._lock:
+                if self._catalog is catalog:
+                    self._catalog = await _load(db, version)
+                    self._units.clear()
             return self._catalog
         async with self._lock:
             if self._catalog is None or self._catalog.version != version:

@@ -34,7 +34,7 @@ async def recommend(
     timing: dict[str, float] = {}
     now = _utc(request.context.now or now or datetime.now(UTC))
     student, version = await service.load_student(db, request.user_id)
-    catalog = await catalogs.get(db, version)
+    catalog = await catalogs.get(db, version, knows=[*request.units, *request.concepts])
     candidates = await service.candidates_for(db, catalogs, catalog, request.units, request.concepts)
     scope = await service.scope_for(db, catalogs, catalog, request, candidates)
     timing["fetch"] = service.elapsed_ms(started)
@@ -89,7 +89,7 @@ async def predictions(
     With units, the student is judged on attempts inside them; with questions only, on every attempt.
     """
     student, version = await service.load_student(db, user_id)
-    catalog = await catalogs.get(db, version)
+    catalog = await catalogs.get(db, version, knows=[*units, *questions])
     unknown = [q for q in questions if q not in catalog.questions]
     if unknown:
         raise NotFound(
