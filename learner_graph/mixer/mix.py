@@ -34,7 +34,9 @@ def mix(data: MixInput, settings: MixSettings, n: int) -> list[Pick]:
         }
         slots = allocate(n, settings.weights(), available)
         progressed = False
-        for kind in KINDS:
+        # Scarce streams fill first: a due review must not lose its one question to next-best,
+        # which has plenty of others.
+        for kind in sorted(KINDS, key=lambda k: (len(offers[k]), KINDS.index(k))):
             for question_id, make in offers[kind]:
                 if len(chosen[kind]) >= slots[kind]:
                     break
