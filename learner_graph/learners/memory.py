@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from fsrs import Card, Rating, Scheduler, State
@@ -22,8 +23,12 @@ IMPLICIT_DISCOUNT = 0.5  # implicit credit halves with each prerequisite level
 IMPLICIT_DEPTH = 3  # how far down the prerequisite graph credit flows (also in learners.cypher)
 
 
+@lru_cache(maxsize=8)
 def make_scheduler(desired_retention: float = 0.9) -> Scheduler:
-    """FSRS with day-scale scheduling: concepts skip the minute-long learning steps of flashcards."""
+    """FSRS with day-scale scheduling: concepts skip the minute-long learning steps of flashcards.
+
+    One per retention per process: a scheduler is never changed after it is built.
+    """
     return Scheduler(
         desired_retention=desired_retention, learning_steps=(), relearning_steps=(), enable_fuzzing=False
     )

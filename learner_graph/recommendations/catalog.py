@@ -59,23 +59,23 @@ class CatalogCache:
         self._lock = asyncio.Lock()
 
     async def get(self, db: Graph, version: str, *, knows: list[str] | None = None) -> Catalog:
-        """The catalog of `version`; reloaded once when it lacks an id in `knows` (content written
-        without the content API, e.g. straight Cypher, does not bump the version)."""
-        if self._catalog is not None and self._catalog.version == version:
-            catalog = self._catalog
-            if all(
+        """The catalog of `version`, loaded once per version.
+
+        It is also reloaded, at most once a second, when it lacks an id in `knows`: content written
+        around the content API (straight Cypher) does not bump the version.
+        """
+        catalog = self._catalog
+        if catalog is not None and catalog.version == version:
+            fresh = time.monotonic() - catalog.loaded_at < RELOAD_AT_MOST_EVERY_S
+            if fresh or all(
                 k in catalog.units or k in catalog.concepts or k in catalog.questions for k in knows or []
             ):
                 return catalog
-            async with self._lock:
-                if self._catalog is catalog:
-                    self._catalog = await _load(db, version)
-                    self._units.clear()
-            return self._catalog
         async with self._lock:
-            if self._catalog is None or self._catalog.version != version:
+            if self._catalog is catalog:  # nobody reloaded it while this request waited
                 self._catalog = await _load(db, version)
                 self._units.clear()
+        assert self._catalog is not None
         return self._catalog
 
     async def resolve(self, db: Graph, version: str, unit_ids: list[str]) -> list[str]:

@@ -60,7 +60,8 @@ class Student:
         return StreakView(current=s.current, daily_goal=s.daily_goal, today=s.today.questions)
 
     def concept_views(self, catalog: Catalog, now: datetime, scheduler: Scheduler) -> dict[str, ConceptView]:
-        levels = {cid: state.level(now, scheduler) for cid, state in self.memory.items()}
+        recall = {cid: state.retrievability(now, scheduler) for cid, state in self.memory.items()}
+        levels = {cid: state.evidence * recall[cid] for cid, state in self.memory.items()}
         mastered = {cid for cid, level in levels.items() if level >= MASTERED}
         views: dict[str, ConceptView] = {}
         for cid, meta in catalog.concepts.items():
@@ -69,7 +70,7 @@ class Student:
                 concept_id=cid,
                 name=meta.name,
                 level=levels.get(cid, 0.0),
-                retrievability=state.retrievability(now, scheduler),
+                retrievability=recall.get(cid, 0.0),
                 due=state.due,
                 last_review=state.last_review,
                 mastered=cid in mastered,

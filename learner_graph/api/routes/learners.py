@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
-from fsrs import Scheduler
 
 from learner_graph.api.deps import Admin, GraphDep, LearnerApp, Reader, SettingsDep
 from learner_graph.learners import service
@@ -28,11 +26,6 @@ router = APIRouter(prefix="/v1", tags=["learners"])
 AsOf = Annotated[datetime | None, Query(description="evaluate as of this time (default now)")]
 
 
-@lru_cache(maxsize=8)
-def scheduler_for(retention: float) -> Scheduler:
-    return make_scheduler(retention)
-
-
 def _now(as_of: datetime | None = None) -> datetime:
     if as_of is None:
         return datetime.now(UTC)
@@ -49,7 +42,7 @@ async def post_attempts(
     """Record one attempt or a batch of up to 1,000 (all-or-nothing, idempotent by attempt_id)."""
     attempts = body.attempts if isinstance(body, AttemptBatch) else [body]
     return await record_attempts(
-        db=db, attempts=attempts, now=_now(), scheduler=scheduler_for(settings.review_retention)
+        db=db, attempts=attempts, now=_now(), scheduler=make_scheduler(settings.review_retention)
     )
 
 
@@ -75,7 +68,7 @@ async def mastery(
     _: Reader, db: GraphDep, settings: SettingsDep, user_id: str, as_of: AsOf = None
 ) -> list[ConceptMastery]:
     """Per concept: mastery level, retrievability now and the next review date."""
-    sch = scheduler_for(settings.review_retention)
+    sch = make_scheduler(settings.review_retention)
     return await service.mastery(db=db, user_id=user_id, now=_now(as_of), scheduler=sch)
 
 
@@ -89,7 +82,7 @@ async def gaps(
     as_of: AsOf = None,
 ) -> list[GapConcept]:
     """Prerequisites of `concept` below mastery, ordered from the root of the gap upward."""
-    sch = scheduler_for(settings.review_retention)
+    sch = make_scheduler(settings.review_retention)
     return await service.gaps(db=db, user_id=user_id, concept_id=concept, now=_now(as_of), scheduler=sch)
 
 
@@ -98,8 +91,7 @@ async def ready(
     _: Reader, db: GraphDep, settings: SettingsDep, user_id: str, as_of: AsOf = None
 ) -> list[dict[str, Any]]:
     """Concepts not yet mastered whose prerequisites all are."""
-    await service.get_user(db=db, user_id=user_id)
-    sch = scheduler_for(settings.review_retention)
+    sch = make_scheduler(settings.review_retention)
     return await service.ready(db=db, user_id=user_id, now=_now(as_of), scheduler=sch)
 
 
