@@ -2,9 +2,16 @@
 
 Skill lives on a logit scale. P(correct) = guess + (1 - guess - slip) · σ(Σ w_c · skill_c - difficulty).
 Practice raises skill, by more when the concept's prerequisites are known (their skill above a
-threshold); what was learned decays towards the starting skill between practices, more slowly
-the more often the concept was practised. Plain Python floats: per-attempt work touches only a
-question's one or two concepts and their prerequisites, which is faster than numpy on tiny arrays.
+threshold) and when the question is a challenge: the gain scales with
+`challenge_floor + (1 - challenge_floor) · 4·s·(1 - s)`, where s = σ(Σ w_c · skill_c - difficulty)
+is the student's success probability without guessing and slipping. That factor is 1 for a
+question at the student's level (s = 0.5), 0.46 at s = 0.9 and falls to the floor far from it:
+questions far too easy teach little (desirable difficulty), and so do questions far too hard,
+while easy practice still consolidates a little. What was learned decays towards the starting
+skill between practices, more slowly the more often the concept was practised.
+
+Plain Python floats: per-attempt work touches only a question's one or two concepts and their
+prerequisites, which is faster than numpy on tiny arrays.
 """
 
 from __future__ import annotations
@@ -28,7 +35,8 @@ class SimParams:
     difficulty_jitter: float = 0.35  # per-question deviation from its tag (hidden from the content team)
     easiest_prior: float = 1.5  # starting skill of an average student on a root concept
     hardest_prior: float = -2.0  # ... and on the deepest concept of the prerequisite DAG
-    learn_rate: float = 0.2  # skill gained by one attempt when ready
+    learn_rate: float = 0.2  # skill gained by one attempt when ready, on a question at the student's level
+    challenge_floor: float = 0.15  # share of that gain left for a question far too easy (or too hard)
     unready_share: float = 0.3  # share of that gain when no prerequisite is known
     known_threshold: float = 0.0  # a prerequisite is known when its skill is above this
     forget_share: float = 0.5  # share of learned skill that is eventually forgotten without practice
@@ -109,9 +117,11 @@ class Simulator:
         """Sample an answer, then let the student learn from the attempt."""
         question = self.questions[question_id]
         ts = at.timestamp()
-        correct = student.rng.random() < self._p(student, question, ts)
+        s = self._s(student, question, ts)
+        correct = student.rng.random() < self._with_guess_and_slip(s)
+        challenge = self.params.challenge_floor + (1.0 - self.params.challenge_floor) * 4.0 * s * (1.0 - s)
         for concept, weight in zip(question.concept_index, question.weights, strict=True):
-            self._practise(student, concept, weight, correct, ts)
+            self._practise(student, concept, weight * challenge, correct, ts)
         return correct
 
     def true_skill(self, student: Student, concept_id: str, at: datetime) -> float:
@@ -126,12 +136,18 @@ class Simulator:
         )
 
     def _p(self, student: Student, question: QuestionParams, ts: float) -> float:
+        return self._with_guess_and_slip(self._s(student, question, ts))
+
+    def _s(self, student: Student, question: QuestionParams, ts: float) -> float:
+        """P(correct) without guessing and slipping: σ(Σ w_c · skill_c - difficulty)."""
         theta = sum(
             w * self._skill(student, c, ts)
             for c, w in zip(question.concept_index, question.weights, strict=True)
         )
-        p = self.params
-        return p.guess + (1.0 - p.guess - p.slip) / (1.0 + math.exp(question.difficulty - theta))
+        return 1.0 / (1.0 + math.exp(question.difficulty - theta))
+
+    def _with_guess_and_slip(self, s: float) -> float:
+        return self.params.guess + (1.0 - self.params.guess - self.params.slip) * s
 
     def _skill(self, student: Student, concept: int, ts: float) -> float:
         skill, last = student.skill[concept], student.last[concept]
@@ -142,7 +158,10 @@ class Simulator:
         return skill - learned * self.params.forget_share * (1.0 - math.exp(-max(ts - last, 0.0) / tau))
 
     def _practise(self, student: Student, concept: int, weight: float, correct: bool, ts: float) -> None:
-        """Consolidate forgetting up to now, then add a gain that shrinks as the skill nears mastery."""
+        """Consolidate forgetting up to now, then add a gain that shrinks as the skill nears mastery.
+
+        `weight` is the concept's weight in the question times the question's challenge factor.
+        """
         p = self.params
         current = self._skill(student, concept, ts)
         prereqs = self.prerequisites[concept]

@@ -46,7 +46,7 @@ def test_live_protocol_beats_chance_on_held_out_students() -> None:
     assert result["auc"] > 0.7
 
 
-SIMULATOR_MIN_RANK_CORRELATION = 0.6  # measured 0.71: the simulator adds learning, forgetting, guess/slip
+SIMULATOR_MIN_RANK_CORRELATION = 0.6  # measured 0.74: the simulator adds learning, forgetting, guess/slip
 
 
 def test_training_recovers_the_simulators_difficulties() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from seed.curriculum import build_curriculum
-from seed.simulator import SimParams, Simulator
+from seed.simulator import QuestionParams, SimParams, Simulator
 
 T0 = datetime(2025, 3, 1, 9, tzinfo=UTC)
 
@@ -94,6 +94,26 @@ def test_learning_gain_is_larger_when_prerequisites_are_known() -> None:
     gain_ready = sim.true_skill(ready, "quad-formula", T0) - start
     gain_unready = sim.true_skill(unready, "quad-formula", T0) - start
     assert gain_ready > 2 * gain_unready > 0
+
+
+def test_gain_scales_with_the_challenge_of_the_question() -> None:
+    """The same student learns most from a question at their level, little from one far too easy."""
+    sim, p = simulator(), SimParams()
+    root = sim.index["whole-add"]  # no prerequisites: readiness is 1
+    gains = {}
+    for name, gap in (("level", 0.0), ("easy", 3.5), ("hard", -3.5)):
+        student = sim.new_student("twin", ability=0.0)
+        skill = sim.true_skill(student, "whole-add", T0)
+        sim.questions[name] = QuestionParams(name, ["whole-add"], [1.0], skill - gap, (root,))
+        correct = sim.answer(student, name, T0)
+        s = 1 / (1 + math.exp(-gap))
+        headroom = 1 / (1 + math.exp(skill - 3.0))
+        expected = student.learn_rate * headroom * (1.0 if correct else 0.6) * (
+            p.challenge_floor + (1 - p.challenge_floor) * 4 * s * (1 - s)
+        )
+        gains[name] = sim.true_skill(student, "whole-add", T0) - skill
+        assert gains[name] == pytest.approx(expected)
+    assert gains["level"] > 2 * max(gains["easy"], gains["hard"]) > 0
 
 
 def test_success_rate_tracks_the_model() -> None:
