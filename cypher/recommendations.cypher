@@ -2,11 +2,15 @@
 
 -- name: rec_student_state
 -- Everything about one student a recommendation needs, plus the content version, in one round trip.
+// Flat lists of plain values and epoch milliseconds: the driver decodes them several times faster
+// than maps of temporal values (decoding was a third of a recommendation's CPU).
 OPTIONAL MATCH (meta:Meta {key: 'content'})
 OPTIONAL MATCH (u:User {id: $user_id})
 CALL (u) {
   OPTIONAL MATCH (u)-[m:MEMORY]->(c:Concept)
-  RETURN collect(CASE WHEN c IS NULL THEN NULL ELSE {concept_id: c.id, state: properties(m)} END) AS memory
+  RETURN collect(CASE WHEN c IS NULL THEN NULL ELSE
+           [c.id, m.stability, m.difficulty, m.due.epochMillis, m.last_review.epochMillis, m.reps, m.lapses,
+            m.wins, m.fails, m.last_time_ms] END) AS memory
 }
 CALL (u) {
   OPTIONAL MATCH (u)-[:REJECTED]->(q:Question)
@@ -16,14 +20,16 @@ CALL () {
   MATCH (a:Attempt)
   WHERE a.user_id = $user_id AND a.at IS NOT NULL  // a predicate on both properties of attempt_user_at, or it is not used
   WITH a ORDER BY a.at DESC LIMIT $max_attempts
-  RETURN collect({question_id: a.question_id, correct: a.correct, at: a.at, time_ms: a.time_ms}) AS attempts
+  RETURN collect(a.question_id) AS attempt_questions, collect(a.correct) AS attempt_correct,
+         collect(a.at.epochMillis) AS attempt_at_ms, collect(a.time_ms) AS attempt_time_ms
 }
 // The catalog key: epoch and version, plus node counts (count-store lookups) for content written
 // around the content API.
 RETURN coalesce(meta.epoch, '') + ':' + toString(coalesce(meta.version, 0)) + ':'
        + toString(COUNT { (:Unit) }) + ':' + toString(COUNT { (:Question) }) + ':' + toString(COUNT { (:Concept) })
        AS content_version,
-       u {.id, .timezone, .target_offset} AS user, memory, rejected, attempts
+       u {.id, .timezone, .target_offset} AS user, memory, rejected,
+       attempt_questions, attempt_correct, attempt_at_ms, attempt_time_ms
 
 -- name: rec_content_version
 -- The catalog key alone: the graph's epoch and its content version.
@@ -51,13 +57,14 @@ UNWIND $unit_ids AS uid
 OPTIONAL MATCH (u:Unit {id: uid})
 RETURN uid AS unit_id, u IS NOT NULL AS found, coalesce(u.filter_scope, [uid]) AS scope
 
--- name: rec_record
--- Store a served recommendation and link it to its student.
-MERGE (u:User {id: $user_id})
-  ON CREATE SET u.created_at = $served_at, u.timezone = 'UTC'
-CREATE (r:Recommendation {id: $id, user_id: $user_id, arm: $arm, experiment_arms: $experiment_arms,
-                          model_version: $model_version, served_at: $served_at, items: $items,
-                          request: $request, question_ids: $question_ids})
+-- name: rec_record_batch
+-- Store served recommendations (one group commit) and link each to its student.
+UNWIND $rows AS row
+MERGE (u:User {id: row.user_id})
+  ON CREATE SET u.created_at = row.served_at, u.timezone = 'UTC'
+CREATE (r:Recommendation {id: row.id, user_id: row.user_id, arm: row.arm, experiment_arms: row.experiment_arms,
+                          model_version: row.model_version, served_at: row.served_at, items: row.items,
+                          request: row.request, question_ids: row.question_ids})
 CREATE (u)-[:RECEIVED]->(r)
 
 -- name: rec_get

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     apply_schema_on_startup: bool = True
     retry_after_s: int = Field(default=5, ge=1)
     review_retention: float = Field(default=0.9, gt=0.5, lt=1.0)
+    workers: int = Field(default=1, ge=1, le=64)
+    warm_up: bool = True
 
     @cached_property
     def keys(self) -> list[ApiKey]:

@@ -127,5 +127,9 @@ def serve(*, host: str, port: int) -> int:
     if not settings.keys:
         print("no API keys configured: set LG_API_KEYS (or use --demo)", file=sys.stderr)
     configure(settings.log_level)
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+    if settings.workers > 1:  # processes share nothing but the socket: the API is stateless
+        uvicorn.run("learner_graph.api.app:app_from_env", factory=True, workers=settings.workers,
+                    host=host, port=port, log_config=None, access_log=False)
+    else:
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
     return 0

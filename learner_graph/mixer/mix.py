@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
+from typing import Any
 
 from learner_graph.mixer import explain, streams
 from learner_graph.mixer.models import KINDS, Candidate, ConceptView, Kind, MixInput, MixSettings, Pick
@@ -16,34 +16,34 @@ def mix(data: MixInput, settings: MixSettings, n: int) -> list[Pick]:
     Slots go to streams by largest remainder of their weights; a stream that runs short gives its
     slots to the others. Picks are interleaved next, review, streak so a session varies.
     """
-    # Offers are (question id, how to build its pick): only the n chosen picks are explained
+    # Offers are (question id, what explains it); only the n chosen picks are built and explained
     # (explaining every candidate cost seconds on a subject of 14k questions).
     next_best, review = streams.next_best(data, settings), streams.review(data, settings)
     streak = streams.streak_wins(data, settings)
-    offers: dict[Kind, list[tuple[str, Callable[[], Pick]]]] = {
-        "next": [(c.question_id, partial(_next_pick, c, f, data, settings)) for c, f in next_best],
-        "review": [(c.question_id, partial(_review_pick, c, v, data, settings)) for c, v in review],
-        "streak": [(c.question_id, partial(_streak_pick, c, data, settings)) for c in streak],
+    offers: dict[Kind, list[tuple[Candidate, Any]]] = {
+        "next": next_best,
+        "review": review,
+        "streak": [(c, None) for c in streak],
     }
     chosen: dict[Kind, list[Pick]] = {k: [] for k in KINDS}
     used: set[str] = set()
     # Allocate, fill, and re-allocate while overlaps between streams leave slots empty.
     while True:
         available = {
-            k: len([q for q, _ in offers[k] if q not in used]) + len(chosen[k]) for k in KINDS
+            k: sum(1 for c, _ in offers[k] if c.question_id not in used) + len(chosen[k]) for k in KINDS
         }
         slots = allocate(n, settings.weights(), available)
         progressed = False
         # Scarce streams fill first: a due review must not lose its one question to next-best,
         # which has plenty of others.
         for kind in sorted(KINDS, key=lambda k: (len(offers[k]), KINDS.index(k))):
-            for question_id, make in offers[kind]:
+            for candidate, extra in offers[kind]:
                 if len(chosen[kind]) >= slots[kind]:
                     break
-                if question_id in used:
+                if candidate.question_id in used:
                     continue
-                chosen[kind].append(make())
-                used.add(question_id)
+                chosen[kind].append(_PICKERS[kind](candidate, extra, data, settings))
+                used.add(candidate.question_id)
                 progressed = True
         if sum(len(v) for v in chosen.values()) >= n or not progressed:
             break
@@ -60,8 +60,15 @@ def _review_pick(c: Candidate, view: ConceptView, data: MixInput, settings: MixS
     return Pick(c.question_id, "review", c.p_correct, c.concepts, explanation)
 
 
-def _streak_pick(c: Candidate, data: MixInput, settings: MixSettings) -> Pick:
+def _streak_pick(c: Candidate, _: None, data: MixInput, settings: MixSettings) -> Pick:
     return Pick(c.question_id, "streak", c.p_correct, c.concepts, explain.explain_streak(c, data, settings))
+
+
+_PICKERS: dict[Kind, Callable[[Candidate, Any, MixInput, MixSettings], Pick]] = {
+    "next": _next_pick,
+    "review": _review_pick,
+    "streak": _streak_pick,
+}
 
 
 def _interleave(chosen: dict[Kind, list[Pick]]) -> list[Pick]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 from learner_graph.mixer.models import Candidate, ConceptView, MixInput, MixSettings
 
@@ -10,9 +11,28 @@ from learner_graph.mixer.models import Candidate, ConceptView, MixInput, MixSett
 TAG_P = {1: 0.85, 2: 0.7, 3: 0.55, 4: 0.4, 5: 0.25}
 
 
+MASK64 = (1 << 64) - 1
+
+
+def mix64(x: int) -> int:
+    """SplitMix64's finaliser: a bijection of 64-bit integers that scatters neighbouring inputs."""
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & MASK64
+    return x ^ (x >> 31)
+
+
+@lru_cache(maxsize=1 << 18)
+def question_hash(question_id: str) -> int:
+    """A question's 64-bit digest, computed once per process (the catalog keeps them as an array)."""
+    return int.from_bytes(hashlib.blake2b(question_id.encode(), digest_size=8).digest(), "big")
+
+
 def tiebreak(seed: int, question_id: str) -> int:
-    """A stable pseudo-random order: same seed and inputs, same answer, on every replica."""
-    return int.from_bytes(hashlib.blake2b(f"{seed}:{question_id}".encode(), digest_size=8).digest(), "big")
+    """A stable pseudo-random order: same seed and inputs, same answer, on every replica.
+
+    `shortlist.tiebreaks` computes the same values for whole arrays with numpy.
+    """
+    return mix64(question_hash(question_id) ^ mix64(seed & MASK64))
 
 
 def next_best(data: MixInput, settings: MixSettings) -> list[tuple[Candidate, str]]:

@@ -6,7 +6,7 @@
 
 from learner_graph.model.data import AttemptLog, load_csv
 from learner_graph.model.features import History
-from learner_graph.model.live import StudentState, fit_student, predict, predict_with_state
+from learner_graph.model.live import StudentState, fit_student, predict, predict_rows, predict_with_state
 from learner_graph.model.side import QuestionSide
 from learner_graph.model.train import TrainConfig, train
 
@@ -19,6 +19,7 @@ __all__ = [
     "fit_student",
     "load_csv",
     "predict",
+    "predict_rows",
     "predict_with_state",
     "train",
 ]

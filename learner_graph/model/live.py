@@ -107,6 +107,11 @@ def predict(side: QuestionSide, history: History, question_ids: Sequence[str], *
     return predict_with_state(side, history, question_ids, question_meta=question_meta)[0]
 
 
+def predict_rows(side: QuestionSide, history: History, rows: np.ndarray) -> np.ndarray:
+    """`predict` for questions the side already has, given as its row indexes (no id lookups)."""
+    return calibrate(side, logits(side, fit_student(side, history), rows))
+
+
 def predict_with_state(side: QuestionSide, history: History, question_ids: Sequence[str], *,
                        question_meta: Mapping[str, Mapping[str, Any]] | None = None
                        ) -> tuple[np.ndarray, StudentState]:

@@ -3,6 +3,9 @@
 Question metadata and the concept graph are loaded once per content version; resolved units
 are kept in a small in-process LRU and shared across replicas through Redis. A content edit
 bumps the version, so the next request sees the edit (read-your-writes for content teams).
+
+Per request the questions are handled as rows of `QuestionTable` (numpy arrays in question-id
+order): a subject of 20k questions costs array operations, not 20k Python steps.
 """
 
 from __future__ import annotations
@@ -12,9 +15,12 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from learner_graph.cache import Cache
 from learner_graph.content.traversals import resolve_units
 from learner_graph.db.graph import Graph
+from learner_graph.mixer.streams import TAG_P, question_hash
 
 UNIT_CACHE_SIZE = 256
 RELOAD_AT_MOST_EVERY_S = 1.0  # unknown ids reload the catalog, but not on every request
@@ -34,6 +40,54 @@ class ConceptMeta:
     requires: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class QuestionTable:
+    """Every question as a row: tags, tie-break digests and the question -> concept pairs."""
+
+    ids: list[str]  # sorted; a row is an index into it
+    position: dict[str, int]
+    concept_ids: list[str]  # sorted; a concept column is an index into it
+    concept_position: dict[str, int]
+    tag_p: np.ndarray  # P(correct) the difficulty tag stands for; NaN when untagged
+    hashes: np.ndarray  # uint64 digest of each id (`streams.question_hash`)
+    main_concept: np.ndarray  # column of each question's first concept, -1 without one
+    pair_row: np.ndarray  # (question row, concept column) of every ASSESSES pair
+    pair_concept: np.ndarray
+
+    @classmethod
+    def build(cls, questions: dict[str, QuestionMeta], concepts: dict[str, ConceptMeta]) -> QuestionTable:
+        ids = sorted(questions)
+        concept_ids = sorted(set(concepts) | {c for m in questions.values() for c in m.concept_ids})
+        concept_position = {c: k for k, c in enumerate(concept_ids)}
+        metas = [questions[q] for q in ids]
+        pairs = [(i, concept_position[c]) for i, m in enumerate(metas) for c in m.concept_ids]
+        pair_array = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+        return cls(
+            ids=ids,
+            position={q: i for i, q in enumerate(ids)},
+            concept_ids=concept_ids,
+            concept_position=concept_position,
+            tag_p=np.array([np.nan if m.difficulty_tag is None else TAG_P.get(m.difficulty_tag, TAG_P[3])
+                            for m in metas]),
+            hashes=np.array([question_hash(q) for q in ids], dtype=np.uint64),
+            main_concept=np.array(
+                [concept_position[m.concept_ids[0]] if m.concept_ids else -1 for m in metas], dtype=np.int64
+            ),
+            pair_row=pair_array[:, 0].copy(),
+            pair_concept=pair_array[:, 1].copy(),
+        )
+
+    def rows(self, question_ids: list[str] | set[str]) -> np.ndarray:
+        """Sorted rows of the ids this table has (others are left out)."""
+        get = self.position.get
+        return np.unique(np.array([r for r in map(get, question_ids) if r is not None], dtype=np.int64))
+
+    def any_concept(self, column_flags: np.ndarray) -> np.ndarray:
+        """Per question row: does any of its concepts have its flag set?"""
+        hits = column_flags[self.pair_concept]
+        return np.bincount(self.pair_row[hits], minlength=len(self.ids)) > 0
+
+
 @dataclass
 class Catalog:
     version: str  # '<epoch>:<content version>': a rebuilt graph never reuses a cached catalog
@@ -42,11 +96,13 @@ class Catalog:
     units: dict[str, tuple[str, ...]]  # unit id -> its filter scope (the units whose attempts count)
     by_concept: dict[str, list[str]] = field(default_factory=dict)
     loaded_at: float = field(default_factory=time.monotonic)
+    table: QuestionTable = field(init=False)
 
     def __post_init__(self) -> None:
         for qid, meta in sorted(self.questions.items()):
             for cid in meta.concept_ids:
                 self.by_concept.setdefault(cid, []).append(qid)
+        self.table = QuestionTable.build(self.questions, self.concepts)
 
 
 class CatalogCache:
@@ -55,7 +111,7 @@ class CatalogCache:
     def __init__(self, cache: Cache) -> None:
         self.cache = cache
         self._catalog: Catalog | None = None
-        self._units: OrderedDict[tuple[str, tuple[str, ...]], list[str]] = OrderedDict()
+        self._units: OrderedDict[tuple[str, tuple[str, ...]], np.ndarray] = OrderedDict()
         self._lock = asyncio.Lock()
 
     async def get(self, db: Graph, version: str, *, knows: list[str] | None = None) -> Catalog:
@@ -80,19 +136,32 @@ class CatalogCache:
 
     async def resolve(self, db: Graph, version: str, unit_ids: list[str]) -> list[str]:
         """Question ids under the units: process LRU, then Redis, then one Cypher traversal."""
-        key = (version, tuple(sorted(set(unit_ids))))
+        catalog = self._catalog
+        if catalog is not None and catalog.version == version:
+            rows = await self.resolve_rows(db, catalog, unit_ids)
+            return [catalog.table.ids[r] for r in rows.tolist()]
+        return await self._resolve_ids(db, version, sorted(set(unit_ids)))
+
+    async def _resolve_ids(self, db: Graph, version: str, unit_ids: list[str]) -> list[str]:
+        redis_key = f"units:v{version}:d{MAX_DEPTH}:" + ",".join(unit_ids)
+        cached = await self.cache.get(redis_key)
+        if cached is None:
+            cached = await resolve_units(db=db, unit_ids=unit_ids, max_depth=MAX_DEPTH)
+            await self.cache.set(redis_key, cached, ttl_s=24 * 3600)
+        return list(cached)
+
+    async def resolve_rows(self, db: Graph, catalog: Catalog, unit_ids: list[str]) -> np.ndarray:
+        """`resolve` as sorted rows of the catalog's question table (read-only: shared by requests)."""
+        key = (catalog.version, tuple(sorted(set(unit_ids))))
         if key in self._units:
             self._units.move_to_end(key)
             return self._units[key]
-        redis_key = f"units:v{version}:d{MAX_DEPTH}:" + ",".join(key[1])
-        cached = await self.cache.get(redis_key)
-        if cached is None:
-            cached = await resolve_units(db=db, unit_ids=list(key[1]), max_depth=MAX_DEPTH)
-            await self.cache.set(redis_key, cached, ttl_s=24 * 3600)
-        self._units[key] = list(cached)
+        rows = catalog.table.rows(await self._resolve_ids(db, catalog.version, list(key[1])))
+        rows.flags.writeable = False
+        self._units[key] = rows
         if len(self._units) > UNIT_CACHE_SIZE:
             self._units.popitem(last=False)
-        return self._units[key]
+        return rows
 
 
 async def _load(db: Graph, version: str) -> Catalog:

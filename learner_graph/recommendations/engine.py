@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+
 from learner_graph.db.graph import Graph
 from learner_graph.errors import NotFound
 from learner_graph.mixer.mix import mix
@@ -14,6 +16,7 @@ from learner_graph.model import QuestionSide
 from learner_graph.recommendations import service
 from learner_graph.recommendations.catalog import CatalogCache
 from learner_graph.recommendations.models import PredictionOut, RecommendationOut, RecommendationRequest
+from learner_graph.recommendations.recorder import Recorder
 
 ModelFor = Callable[[Graph, str | None], Awaitable[QuestionSide | None]]
 Assign = Callable[[Graph, str, list[str], datetime], Awaitable[list[Any]]]
@@ -28,6 +31,7 @@ async def recommend(
     request: RecommendationRequest,
     now: datetime | None = None,
     defaults: dict[str, Any] | None = None,
+    recorder: Recorder | None = None,
 ) -> RecommendationOut:
     """Fetch → assign arms → predict → mix → record. Raises NotFound for unknown units/concepts."""
     started = time.perf_counter()
@@ -68,7 +72,7 @@ async def recommend(
         items=service.to_items(picks),
     )
     mark = time.perf_counter()
-    await service.record(db, request, out)
+    await service.record(db, request, out, recorder)
     timing["record"] = service.elapsed_ms(mark)
     timing["total"] = service.elapsed_ms(started)
     out.timing_ms = timing
@@ -96,17 +100,19 @@ async def predictions(
             f"unknown questions: {', '.join(unknown)}",
             [{"field": "questions", "message": f"unknown {q!r}"} for q in unknown],
         )
-    candidates = sorted(set(questions) | set(await service.candidates_for(db, catalogs, catalog, units, [])))
-    scope = set(await catalogs.resolve(db, catalog.version, units)) if units else None
+    rows = await service.candidates_for(db, catalogs, catalog, units, [])
+    candidates = np.union1d(rows, catalog.table.rows(questions))
+    scope = await catalogs.resolve_rows(db, catalog, units) if units else None
     side = await model_for(db, None)
     scored = service.score(side, student, scope, candidates, catalog)
+    ids = catalog.table.ids
     return PredictionOut(
         user_id=user_id,
         model_version=scored.model_version,
         attempts_in_scope=scored.attempts_in_scope,
         predictions=[
-            {"question_id": q, "p_correct": round(float(p), 4), "cold_start": not bool(k)}
-            for q, p, k in zip(scored.question_ids, scored.p, scored.known, strict=True)
+            {"question_id": ids[r], "p_correct": round(float(p), 4), "cold_start": not bool(k)}
+            for r, p, k in zip(scored.rows.tolist(), scored.p, scored.known, strict=True)
         ],
     )
 

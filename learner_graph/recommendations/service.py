@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from learner_graph.errors import NotFound
 from learner_graph.learners.memory import make_scheduler
 from learner_graph.mixer.models import Candidate, MixInput, MixSettings
 from learner_graph.mixer.streams import TAG_P
-from learner_graph.model import History, QuestionSide, predict
+from learner_graph.model import History, QuestionSide, predict, predict_rows
 from learner_graph.recommendations.catalog import Catalog, CatalogCache
 from learner_graph.recommendations.models import (
     ExplanationOut,
@@ -24,16 +25,16 @@ from learner_graph.recommendations.models import (
     RecommendationOut,
     RecommendationRequest,
 )
+from learner_graph.recommendations.recorder import Recorder
 from learner_graph.recommendations.shortlist import shortlist
 from learner_graph.recommendations.student import MAX_ATTEMPTS, Student
 
 MAX_TARGET_OFFSET = 0.2
-_TIEBREAKS: dict[tuple[int, str], int] = {}  # (seed, question) -> the mixer's tie-break
 
 
 @dataclass(frozen=True)
 class Scored:
-    question_ids: list[str]
+    rows: np.ndarray  # question rows of the catalog's table
     p: np.ndarray
     known: np.ndarray  # bool per question: the model has a trained vector for it
     model_version: str | None
@@ -48,8 +49,8 @@ async def load_student(db: Graph, user_id: str) -> tuple[Student, str]:
 
 async def candidates_for(
     db: Graph, catalogs: CatalogCache, catalog: Catalog, units: list[str], concepts: list[str]
-) -> list[str]:
-    """Question ids under the units and assessing the concepts; 404 naming every unknown one."""
+) -> np.ndarray:
+    """Question rows under the units and assessing the concepts; 404 naming every unknown one."""
     missing = [u for u in units if u not in catalog.units] + [
         c for c in concepts if c not in catalog.concepts
     ]
@@ -58,58 +59,86 @@ async def candidates_for(
             {"field": "units" if m in units else "concepts", "message": f"unknown {m!r}"} for m in missing
         ]
         raise NotFound(f"unknown units or concepts: {', '.join(missing)}", details)
-    found: set[str] = set()
-    if units:
-        found.update(await catalogs.resolve(db, catalog.version, units))
-    for concept in concepts:
-        found.update(catalog.by_concept.get(concept, []))
-    return sorted(found)
+    found = [await catalogs.resolve_rows(db, catalog, units)] if units else []
+    found += [catalog.table.rows(catalog.by_concept.get(concept, [])) for concept in concepts]
+    return np.unique(np.concatenate(found)) if len(found) > 1 else found[0] if found else np.array([], int)
 
 
 async def scope_for(
-    db: Graph, catalogs: CatalogCache, catalog: Catalog, request: RecommendationRequest, candidates: list[str]
-) -> set[str]:
-    """The questions whose attempts judge the student: the filter scope of the requested units."""
+    db: Graph,
+    catalogs: CatalogCache,
+    catalog: Catalog,
+    request: RecommendationRequest,
+    candidates: np.ndarray,
+) -> np.ndarray:
+    """The question rows whose attempts judge the student: the filter scope of the requested units."""
     if request.scope_units is not None:
-        return set(await candidates_for(db, catalogs, catalog, request.scope_units, []))
+        return await candidates_for(db, catalogs, catalog, request.scope_units, [])
     if not request.units:
-        return set(candidates)
+        return candidates
     scope_units = sorted({s for u in request.units for s in catalog.units[u]})
     if scope_units == sorted(set(request.units)):
-        return (
-            set(candidates)
-            if not request.concepts
-            else set(await catalogs.resolve(db, catalog.version, scope_units))
-        )
-    return set(await catalogs.resolve(db, catalog.version, [u for u in scope_units if u in catalog.units]))
+        return candidates if not request.concepts else await catalogs.resolve_rows(db, catalog, scope_units)
+    return await catalogs.resolve_rows(db, catalog, [u for u in scope_units if u in catalog.units])
+
+
+def in_rows(catalog: Catalog, rows: np.ndarray | None) -> Callable[[str], bool] | None:
+    """A membership test of question ids against sorted rows (None: every question)."""
+    if rows is None:
+        return None
+    mask = np.zeros(len(catalog.table.ids), dtype=bool)
+    mask[rows] = True
+    position = catalog.table.position
+
+    def test(question_id: str) -> bool:
+        row = position.get(question_id)
+        return row is not None and bool(mask[row])
+
+    return test
+
+
+def side_rows(side: QuestionSide, catalog: Catalog) -> np.ndarray:
+    """Each catalog row's index in the model's question side (-1 when the side lacks it), cached."""
+    key = f"catalog-rows:{catalog.version}"
+    rows = side.cache.get(key)
+    if rows is None:
+        for old in [k for k in side.cache if k.startswith("catalog-rows:")]:
+            del side.cache[old]
+        get = side.index.get
+        rows = side.cache[key] = np.array([get(q, -1) for q in catalog.table.ids], dtype=np.int64)
+    return cast(np.ndarray, rows)
 
 
 def score(
     side: QuestionSide | None,
     student: Student,
-    scope: set[str] | None,
-    question_ids: list[str],
+    scope: np.ndarray | None,
+    rows: np.ndarray,
     catalog: Catalog,
 ) -> Scored:
-    """P(correct) of every candidate from the live fit (tag difficulty when there is no model)."""
-    rows = student.history_rows(scope)
+    """P(correct) of every candidate row from the live fit (tag difficulty when there is no model)."""
+    history = student.history_rows(in_rows(catalog, scope))
     if side is None:
-        tags = [catalog.questions[q].difficulty_tag for q in question_ids]
-        p = np.array([TAG_P.get(t or 3, 0.55) for t in tags])
-        return Scored(question_ids, p, np.zeros(len(question_ids), dtype=bool), None, len(rows))
-    index = side.index
-    unknown = {q for q in question_ids if q not in index}
+        tag_p = catalog.table.tag_p[rows]
+        p = np.where(np.isnan(tag_p), TAG_P[3], tag_p)
+        return Scored(rows, p, np.zeros(len(rows), dtype=bool), None, len(history))
+    at = side_rows(side, catalog)[rows]
+    if len(at) == 0 or at.min() >= 0:
+        p = predict_rows(side, History.from_rows(history), at)
+        return Scored(rows, p, np.ones(len(rows), dtype=bool), side.model_id, len(history))
+    # Questions newer than the loaded model: cold-started from their metadata, per request.
+    ids = [catalog.table.ids[r] for r in rows.tolist()]
     meta = {
         q: {
             "text": catalog.questions[q].text,
             "concept_ids": list(catalog.questions[q].concept_ids),
             "difficulty_tag": catalog.questions[q].difficulty_tag,
         }
-        for q in unknown
+        for q, i in zip(ids, at.tolist(), strict=True)
+        if i < 0
     }
-    p = predict(side, History.from_rows(rows), question_ids, question_meta=meta)
-    known = np.array([q not in unknown for q in question_ids])
-    return Scored(question_ids, p, known, side.model_id, len(rows))
+    p = predict(side, History.from_rows(history), ids, question_meta=meta)
+    return Scored(rows, p, at >= 0, side.model_id, len(history))
 
 
 def mix_settings(request: RecommendationRequest, overrides: dict[str, Any], student: Student) -> MixSettings:
@@ -133,34 +162,22 @@ def build_input(
     last = student.last_attempts()
     views = student.concept_views(catalog, now, scheduler)
     blocked = student.rejected | set(request.context.exclude) | student.recent(now, settings.recent_hours)
-    ids = scored.question_ids
-    metas = [catalog.questions[q] for q in ids]
-    keep = shortlist(
-        ids,
-        scored.p,
-        scored.known,
-        [m.difficulty_tag for m in metas],
-        [m.concept_ids for m in metas],
-        views,
-        blocked,
-        now,
-        settings,
-        request.n,
-        _TIEBREAKS,
-    )
-    if len(_TIEBREAKS) > 1_000_000:
-        _TIEBREAKS.clear()
-    candidates = [
-        Candidate(
-            question_id=ids[i],
-            concepts=metas[i].concept_ids,
-            p_correct=float(scored.p[i]),
-            difficulty_tag=metas[i].difficulty_tag,
-            known_to_model=bool(scored.known[i]),
-            last_attempt=last.get(ids[i]),
+    table = catalog.table
+    keep = shortlist(table, scored.rows, scored.p, scored.known, views, blocked, now, settings, request.n)
+    candidates = []
+    for i in keep.tolist():
+        question_id = table.ids[scored.rows[i]]
+        meta = catalog.questions[question_id]
+        candidates.append(
+            Candidate(
+                question_id=question_id,
+                concepts=meta.concept_ids,
+                p_correct=float(scored.p[i]),
+                difficulty_tag=meta.difficulty_tag,
+                known_to_model=bool(scored.known[i]),
+                last_attempt=last.get(question_id),
+            )
         )
-        for i in keep.tolist()
-    ]
     return MixInput(
         candidates=candidates,
         concepts=views,
@@ -171,19 +188,25 @@ def build_input(
     )
 
 
-async def record(db: Graph, request: RecommendationRequest, out: RecommendationOut) -> None:
-    await db.write(
-        "rec_record",
-        id=out.id,
-        user_id=out.user_id,
-        arm=out.arm,
-        experiment_arms=json.dumps(out.experiments),
-        model_version=out.model_version,
-        served_at=out.served_at,
-        items=json.dumps([i.model_dump() for i in out.items]),
-        request=request.model_dump_json(exclude={"overrides"}),
-        question_ids=[i.question_id for i in out.items],
-    )
+async def record(
+    db: Graph, request: RecommendationRequest, out: RecommendationOut, recorder: Recorder | None = None
+) -> None:
+    """Store the recommendation; with a `recorder`, in a group commit shared with concurrent requests."""
+    row = {
+        "id": out.id,
+        "user_id": out.user_id,
+        "arm": out.arm,
+        "experiment_arms": json.dumps(out.experiments),
+        "model_version": out.model_version,
+        "served_at": out.served_at,
+        "items": json.dumps([i.model_dump() for i in out.items]),
+        "request": request.model_dump_json(exclude={"overrides"}),
+        "question_ids": [i.question_id for i in out.items],
+    }
+    if recorder is None:
+        await db.write("rec_record_batch", rows=[row])
+    else:
+        await recorder.write(db, row)
 
 
 def to_items(picks: list[Any]) -> list[ItemOut]:

@@ -1,9 +1,10 @@
 """Cut a large candidate set down to the few hundred the mixer could possibly pick.
 
 The mixer ranks in pure Python, which costs about 35 µs a candidate: fine for a section, half a
-second for a subject of 14k questions. The shortlist keeps, with numpy, every candidate that can
-reach the first `keep` places of any stream under the mixer's own ordering (readiness, distance
-to the target, keyed tie-break), plus each concept's best, so the picks stay the same.
+second for a subject of 14k questions. The shortlist keeps, with numpy over the catalog's
+question table, every candidate that can reach the first `keep` places of any stream under the
+mixer's own ordering (readiness, distance to the target, keyed tie-break), plus each concept's
+best, so the picks stay the same.
 """
 
 from __future__ import annotations
@@ -13,55 +14,63 @@ from datetime import datetime
 import numpy as np
 
 from learner_graph.mixer.models import ConceptView, MixSettings
-from learner_graph.mixer.streams import TAG_P, tiebreak
+from learner_graph.mixer.streams import MASK64, mix64
+from learner_graph.recommendations.catalog import QuestionTable
 
 SMALL = 600  # below this many candidates the mixer sees them all
+REVIEW_OPTIONS = 3  # questions kept per due concept
 
 
 def keep_for(n: int) -> int:
     return max(200, 20 * n)
 
 
-def tiebreaks(seed: int, question_ids: list[str], cache: dict[tuple[int, str], int]) -> np.ndarray:
-    """The mixer's tie-break of each question, computed once per (seed, question) per process."""
-    values = []
-    for q in question_ids:
-        key = (seed, q)
-        value = cache.get(key)
-        if value is None:
-            value = cache[key] = tiebreak(seed, q)
-        values.append(value)
-    return np.array(values, dtype=np.uint64)
+def tiebreaks(seed: int, hashes: np.ndarray) -> np.ndarray:
+    """`streams.tiebreak` of every question digest at once (uint64 arithmetic wraps like `& MASK64`)."""
+    x = hashes.astype(np.uint64) ^ np.uint64(mix64(seed & MASK64))
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def concept_flags(
+    table: QuestionTable, views: dict[str, ConceptView], now: datetime
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per concept column of the table: ready to learn, and due for review."""
+    ready = np.zeros(len(table.concept_ids), dtype=bool)
+    due = np.zeros(len(table.concept_ids), dtype=bool)
+    for cid, view in views.items():
+        k = table.concept_position.get(cid)
+        if k is not None:
+            ready[k] = view.ready
+            due[k] = view.due is not None and view.due <= now
+    return ready, due
 
 
 def shortlist(
-    question_ids: list[str],
+    table: QuestionTable,
+    rows: np.ndarray,
     p: np.ndarray,
     known: np.ndarray,
-    tags: list[int | None],
-    concepts: list[tuple[str, ...]],
     views: dict[str, ConceptView],
     blocked: set[str],
     now: datetime,
     settings: MixSettings,
     n: int,
-    cache: dict[tuple[int, str], int],
 ) -> np.ndarray:
-    """Indexes of the candidates worth ranking, in their original order."""
-    if len(question_ids) <= SMALL:
-        return np.arange(len(question_ids))
+    """Indexes into `rows` (sorted question rows) of the candidates worth ranking, in order."""
+    if len(rows) <= SMALL:
+        return np.arange(len(rows))
     keep = keep_for(n)
-    open_ = np.array([q not in blocked for q in question_ids])
-    ready = {cid for cid, v in views.items() if v.ready}
-    due = {cid for cid, v in views.items() if v.due is not None and v.due <= now}
-    not_ready = np.array([0 if any(c in ready for c in cs) else 1 for cs in concepts])
-    in_due = np.array([any(c in due for c in cs) for cs in concepts])
-    tag_p = np.array([TAG_P.get(t or 3, 0.55) for t in tags])
-    p_eff = np.where(known | np.array([t is None for t in tags]), p, tag_p)
+    open_ = ~np.isin(rows, table.rows(blocked))
+    ready_c, due_c = concept_flags(table, views, now)
+    not_ready = (~table.any_concept(ready_c))[rows].astype(np.int64)
+    tag_p = table.tag_p[rows]
+    p_eff = np.where(known | np.isnan(tag_p), p, tag_p)
     distance = np.round(np.abs(p_eff - settings.target_p), 3)
-    tb = tiebreaks(settings.seed, question_ids, cache)
-    middle = (settings.review_low + settings.review_high) / 2
-    chosen: set[int] = set()
+    tb = tiebreaks(settings.seed, table.hashes[rows])
+    main_concept = table.main_concept[rows]
+    chosen: list[np.ndarray] = []
     orders = [
         np.lexsort((tb, distance, not_ready)),  # next-best ladder, ready concepts first
         np.lexsort((tb, distance)),  # the band regardless of readiness
@@ -69,16 +78,30 @@ def shortlist(
     ]
     for order in orders:
         order = order[open_[order]]
-        chosen.update(order[:keep].tolist())
-        main = np.array([cs[0] if cs else "" for cs in concepts], dtype=object)[order]
-        _, first = np.unique(main.astype(str), return_index=True)
-        chosen.update(order[first].tolist())  # each concept's best, for the spread across concepts
-    review = np.lexsort((tb, np.abs(p - middle)))
-    review = review[open_[review] & in_due[review]]
-    per_concept: dict[str, int] = {}
-    for i in review.tolist():  # each due concept's three questions nearest the review band's middle
-        for c in concepts[i]:
-            if c in due and per_concept.get(c, 0) < 3:
-                per_concept[c] = per_concept.get(c, 0) + 1
-                chosen.add(i)
-    return np.array(sorted(chosen), dtype=np.int64)
+        chosen.append(order[:keep])
+        _, first = np.unique(main_concept[order], return_index=True)
+        chosen.append(order[first])  # each concept's best, for the spread across concepts
+    chosen.append(_review_options(table, rows, p, tb, open_, due_c, settings))
+    return np.unique(np.concatenate(chosen))
+
+
+def _review_options(
+    table: QuestionTable, rows: np.ndarray, p: np.ndarray, tb: np.ndarray, open_: np.ndarray,
+    due_c: np.ndarray, settings: MixSettings,
+) -> np.ndarray:
+    """Each due concept's `REVIEW_OPTIONS` open candidates nearest the review band's middle."""
+    middle = (settings.review_low + settings.review_high) / 2
+    rank = np.empty(len(rows), dtype=np.int64)
+    rank[np.lexsort((tb, np.abs(p - middle)))] = np.arange(len(rows))
+    candidate_of_row = np.full(len(table.ids), -1, dtype=np.int64)
+    candidate_of_row[rows] = np.arange(len(rows))
+    candidate = candidate_of_row[table.pair_row]
+    concept = table.pair_concept
+    keep = candidate >= 0
+    keep[keep] = due_c[concept[keep]] & open_[candidate[keep]]
+    candidate, concept = candidate[keep], concept[keep]
+    order = np.lexsort((rank[candidate], concept))
+    candidate, concept = candidate[order], concept[order]
+    starts = np.flatnonzero(np.r_[True, concept[1:] != concept[:-1]]) if len(concept) else np.array([], int)
+    within = np.arange(len(concept)) - np.repeat(starts, np.diff(np.r_[starts, len(concept)]))
+    return candidate[within < REVIEW_OPTIONS]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fsrs import Scheduler
@@ -28,8 +29,17 @@ class Student:
     @classmethod
     def from_row(cls, user_id: str, row: dict[str, Any]) -> Student:
         user = row["user"] or {}
-        attempts = [dict(a, at=a["at"].to_native()) for a in row["attempts"]]
-        memory = {m["concept_id"]: MemoryState.from_props(m["state"]) for m in row["memory"] if m}
+        attempts = [
+            {"question_id": q, "correct": c, "at": _from_ms(at), "time_ms": t}
+            for q, c, at, t in zip(
+                row["attempt_questions"],
+                row["attempt_correct"],
+                row["attempt_at_ms"],
+                row["attempt_time_ms"],
+                strict=True,
+            )
+        ]
+        memory = {m[0]: _memory(m[1:]) for m in row["memory"] if m}
         return cls(
             user_id=user_id,
             timezone=user.get("timezone") or "UTC",
@@ -39,9 +49,9 @@ class Student:
             rejected=set(row["rejected"]),
         )
 
-    def history_rows(self, scope: set[str] | None) -> list[dict[str, Any]]:
-        """Attempts inside the filter scope, oldest first (all attempts when scope is None)."""
-        rows = [a for a in self.attempts if scope is None or a["question_id"] in scope]
+    def history_rows(self, in_scope: Callable[[str], bool] | None) -> list[dict[str, Any]]:
+        """Attempts inside the filter scope, oldest first (all attempts when `in_scope` is None)."""
+        rows = [a for a in self.attempts if in_scope is None or in_scope(a["question_id"])]
         return rows[::-1]
 
     def recent(self, now: datetime, hours: float) -> set[str]:
@@ -77,3 +87,23 @@ class Student:
                 ready=cid not in mastered and all(p in mastered for p in meta.requires),
             )
         return views
+
+
+def _from_ms(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+def _memory(values: list[Any]) -> MemoryState:
+    """A MEMORY state from `rec_student_state`'s flat list (same order as the query)."""
+    stability, difficulty, due, last_review, reps, lapses, wins, fails, last_time_ms = values
+    return MemoryState(
+        stability=stability,
+        difficulty=difficulty,
+        due=_from_ms(due) if due is not None else None,
+        last_review=_from_ms(last_review) if last_review is not None else None,
+        reps=reps or 0,
+        lapses=lapses or 0,
+        wins=wins or 0.0,
+        fails=fails or 0.0,
+        last_time_ms=last_time_ms,
+    )

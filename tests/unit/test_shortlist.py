@@ -8,7 +8,9 @@ import pytest
 
 from learner_graph.mixer.mix import mix
 from learner_graph.mixer.models import Candidate, ConceptView, MixInput, MixSettings, StreakView
-from learner_graph.recommendations.shortlist import shortlist
+from learner_graph.mixer.streams import tiebreak
+from learner_graph.recommendations.catalog import ConceptMeta, QuestionMeta, QuestionTable
+from learner_graph.recommendations.shortlist import shortlist, tiebreaks
 
 NOW = datetime(2026, 5, 1, tzinfo=UTC)
 
@@ -49,18 +51,23 @@ def test_shortlisted_mix_equals_the_full_mix(seed: int, n: int) -> None:
         data = MixInput(cands, views, streak, NOW, attempts_in_scope=30, blocked=blocked)
         return [(p.question_id, p.kind) for p in mix(data, settings, n)]
 
-    keep = shortlist(
-        [c.question_id for c in candidates],
-        np.array([c.p_correct for c in candidates]),
-        np.array([c.known_to_model for c in candidates]),
-        [c.difficulty_tag for c in candidates],
-        [c.concepts for c in candidates],
-        views,
-        blocked,
-        NOW,
-        settings,
-        n,
-        {},
+    table = QuestionTable.build(
+        {c.question_id: QuestionMeta(c.concepts, c.difficulty_tag, "") for c in candidates},
+        {cid: ConceptMeta(v.name, ()) for cid, v in views.items()},
     )
+    rows = table.rows([c.question_id for c in candidates])
+    assert [table.ids[r] for r in rows] == [c.question_id for c in candidates]  # ids are in sorted order
+    p = np.array([c.p_correct for c in candidates])
+    known = np.array([c.known_to_model for c in candidates])
+    keep = shortlist(table, rows, p, known, views, blocked, NOW, settings, n)
     assert len(keep) < len(candidates) / 2
     assert run([candidates[i] for i in keep]) == run(candidates)
+
+
+@pytest.mark.parametrize("seed", [0, 7, -3, 2**40])
+def test_array_tiebreaks_equal_the_mixers(seed: int) -> None:
+    ids = [f"q{i}" for i in range(50)] + ["math.fractions.q-0001", "ü-unicode"]
+    table = QuestionTable.build({q: QuestionMeta((), None, "") for q in ids}, {})
+    values = tiebreaks(seed, table.hashes)
+    assert [int(v) for v in values] == [tiebreak(seed, q) for q in table.ids]
+    assert len(set(values.tolist())) == len(ids)

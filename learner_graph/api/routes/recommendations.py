@@ -60,6 +60,7 @@ async def recommend(
         assign=_assign,
         request=body,
         defaults={"review_retention": settings.review_retention},
+        recorder=request.app.state.recorder,
     )
 
 

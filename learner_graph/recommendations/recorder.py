@@ -1,0 +1,70 @@
+"""Group commit for served recommendations: concurrent requests share one write transaction.
+
+Every request still waits until its own recommendation is committed (nothing is returned that
+is not stored), but while one commit is in flight the requests that arrive queue up and go
+together in the next: under 32 concurrent clients a commit carries many recommendations instead
+of one, and Neo4j does one log flush for all of them. Alone, a request commits at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from learner_graph.db.graph import Graph
+
+MAX_BATCH = 128
+
+
+class Recorder:
+    """One per process (in `app.state`), used from its event loop only."""
+
+    def __init__(self, *, max_batch: int = MAX_BATCH) -> None:
+        self.max_batch = max_batch
+        self._pending: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
+        self._flushing = False
+        self.commits = 0  # transactions committed (for the benchmark's batch-size figure)
+        self.written = 0
+
+    async def write(self, db: Graph, row: dict[str, Any]) -> None:
+        """Store `row` (a `rec_record_batch` row); returns once it is committed, raises if it was not."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((row, done))
+        if not self._flushing:
+            self._flushing = True
+            asyncio.create_task(self._flush(db))
+        await done
+
+    async def _flush(self, db: Graph) -> None:
+        try:
+            while self._pending:
+                batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
+                await self._commit(db, batch)
+        finally:
+            self._flushing = False
+
+    async def _commit(self, db: Graph, batch: list[tuple[dict[str, Any], asyncio.Future[None]]]) -> None:
+        """One transaction for the batch; when it fails, each row alone, so one bad row fails alone."""
+        rows = sorted((row for row, _ in batch), key=lambda r: r["user_id"])  # one lock order
+        try:
+            await db.write("rec_record_batch", rows=rows)
+        except Exception as error:  # noqa: BLE001 - retried row by row, or handed to the request
+            if len(batch) == 1:
+                _settle(batch[0][1], error)
+                return
+            for item in batch:
+                await self._commit(db, [item])
+            return
+        self.commits += 1
+        self.written += len(batch)
+        for _, done in batch:
+            _settle(done, None)
+
+
+def _settle(done: asyncio.Future[None], error: Exception | None) -> None:
+    if done.done():  # the request was cancelled (client gone): nothing to tell it
+        return
+    if error is None:
+        done.set_result(None)
+    else:
+        done.set_exception(error)
