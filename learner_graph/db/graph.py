@@ -98,6 +98,14 @@ class Graph:
         )
         return [record.data() for record in records]
 
+    async def read_plain(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        """`read` for queries returning only plain values, lists and maps (no nodes or paths):
+        records are not walked value by value, which costs milliseconds on long lists."""
+        records, _, _ = await self.driver.execute_query(
+            self.queries[name], params, database_=self.database, routing_=RoutingControl.READ
+        )
+        return [dict(record) for record in records]
+
     async def write(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """Run the named write query in its own transaction and return its records as dicts."""
         records, _, _ = await self.driver.execute_query(

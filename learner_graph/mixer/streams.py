@@ -100,12 +100,15 @@ def review(data: MixInput, settings: MixSettings) -> list[tuple[Candidate, Conce
     middle = (settings.review_low + settings.review_high) / 2
     picks: list[tuple[Candidate, ConceptView]] = []
     used: set[str] = set()
-    for view in due_concepts(data):
-        options = [
-            c
-            for c in data.candidates
-            if view.concept_id in c.concepts and c.question_id not in data.blocked | used
-        ]
+    due = due_concepts(data)
+    by_concept: dict[str, list[Candidate]] = {v.concept_id: [] for v in due}
+    for c in data.candidates:  # one pass, not one per due concept
+        if c.question_id not in data.blocked:
+            for cid in c.concepts:
+                if cid in by_concept:
+                    by_concept[cid].append(c)
+    for view in due:
+        options = [c for c in by_concept[view.concept_id] if c.question_id not in used]
         if not options:
             continue
         in_band = [c for c in options if settings.review_low <= c.p_correct <= settings.review_high]

@@ -43,7 +43,7 @@ class Scored:
 
 async def load_student(db: Graph, user_id: str) -> tuple[Student, str]:
     """The student's state and the content version, in one round trip."""
-    row = (await db.read("rec_student_state", user_id=user_id, max_attempts=MAX_ATTEMPTS))[0]
+    row = (await db.read_plain("rec_student_state", user_id=user_id, max_attempts=MAX_ATTEMPTS))[0]
     return Student.from_row(user_id, row), str(row["content_version"])
 
 
@@ -165,16 +165,19 @@ def build_input(
     table = catalog.table
     keep = shortlist(table, scored.rows, scored.p, scored.known, views, blocked, now, settings, request.n)
     candidates = []
-    for i in keep.tolist():
-        question_id = table.ids[scored.rows[i]]
-        meta = catalog.questions[question_id]
+    ids, questions = table.ids, catalog.questions
+    for row, p, known in zip(
+        scored.rows[keep].tolist(), scored.p[keep].tolist(), scored.known[keep].tolist(), strict=True
+    ):
+        question_id = ids[row]
+        meta = questions[question_id]
         candidates.append(
             Candidate(
                 question_id=question_id,
                 concepts=meta.concept_ids,
-                p_correct=float(scored.p[i]),
+                p_correct=p,
                 difficulty_tag=meta.difficulty_tag,
-                known_to_model=bool(scored.known[i]),
+                known_to_model=known,
                 last_attempt=last.get(question_id),
             )
         )

@@ -15,7 +15,9 @@ from learner_graph.recommendations.shortlist import shortlist, tiebreaks
 NOW = datetime(2026, 5, 1, tzinfo=UTC)
 
 
-def world(seed: int, size: int = 8000) -> tuple[list[Candidate], dict[str, ConceptView], set[str]]:
+def world(
+    seed: int, size: int = 8000, concepts: int = 40
+) -> tuple[list[Candidate], dict[str, ConceptView], set[str]]:
     rng = random.Random(seed)
     views = {
         f"c{k}": ConceptView(
@@ -25,12 +27,12 @@ def world(seed: int, size: int = 8000) -> tuple[list[Candidate], dict[str, Conce
             due=NOW - timedelta(days=rng.randint(1, 20)) if rng.random() < 0.2 else None,
             last_review=NOW - timedelta(days=30),
         )
-        for k in range(40)
+        for k in range(concepts)
     }
     candidates = [
         Candidate(
             question_id=f"q{i:05d}",
-            concepts=tuple(f"c{k}" for k in rng.sample(range(40), rng.choice([1, 1, 2]))),
+            concepts=tuple(f"c{k}" for k in rng.sample(range(concepts), rng.choice([1, 1, 2]))),
             p_correct=round(rng.random(), 4),
             difficulty_tag=rng.randint(1, 5),
             known_to_model=rng.random() < 0.8,
@@ -41,9 +43,16 @@ def world(seed: int, size: int = 8000) -> tuple[list[Candidate], dict[str, Conce
     return candidates, views, blocked
 
 
-@pytest.mark.parametrize(("seed", "n"), [(1, 5), (2, 10), (3, 50), (4, 20)])
-def test_shortlisted_mix_equals_the_full_mix(seed: int, n: int) -> None:
-    candidates, views, blocked = world(seed)
+@pytest.mark.parametrize(
+    ("seed", "n", "concepts", "size"),
+    [
+        (1, 5, 40, 8000), (2, 10, 40, 8000), (3, 50, 40, 8000), (4, 20, 40, 8000),
+        (5, 10, 3, 5000), (6, 10, 8, 5000), (7, 1, 82, 20000), (8, 10, 82, 20000),
+        (9, 30, 5, 3000), (10, 10, 120, 12000), (11, 2, 2, 2000), (12, 50, 82, 20000),
+    ],
+)
+def test_shortlisted_mix_equals_the_full_mix(seed: int, n: int, concepts: int, size: int) -> None:
+    candidates, views, blocked = world(seed, size, concepts)
     settings = MixSettings(seed=seed)
     streak = StreakView(current=2, daily_goal=10, today=3)
 
