@@ -88,7 +88,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def api_server(uri: str, *, port: int | None = None, log: Path | None = None) -> Iterator[str]:
+def api_server(
+    uri: str, *, port: int | None = None, log: Path | None = None, env: dict[str, str] | None = None
+) -> Iterator[str]:
     """`learner-graph serve` on a free localhost port in a subprocess; yields its base URL."""
     port = port or free_port()
     env = os.environ | {
@@ -96,7 +98,7 @@ def api_server(uri: str, *, port: int | None = None, log: Path | None = None) ->
         "LG_REDIS_URL": REDIS_URL,
         "LG_API_KEYS": API_KEYS,
         "LG_LOG_LEVEL": "WARNING",
-    }
+    } | (env or {})
     cli = Path(sys.executable).parent / "learner-graph"
     out = open(log or os.devnull, "w")  # noqa: SIM115 - closed below, after the process
     process = subprocess.Popen(

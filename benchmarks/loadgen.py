@@ -25,6 +25,7 @@ class Load:
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0  # from the first counted request sent to the last answered
     first_sent: float = float("inf")
+    client_cpu_s: float = 0.0  # CPU the load generator itself used (it shares the machine)
 
     def summary(self) -> dict[str, Any]:
         ok = self.statuses.get(200, 0)
@@ -39,6 +40,7 @@ class Load:
             "server_timing_p50_ms": {k: round(statistics.median(v), 2) for k, v in steps},
             "server_timing_p99_ms": {k: round(percentile(sorted(v), 99), 2) for k, v in steps},
             "errors": self.errors[:5],
+            "client_cpu_share": round(self.client_cpu_s / self.seconds, 2) if self.seconds else None,
             "load_average": load(),
         }
 
@@ -53,12 +55,17 @@ async def run_load(
     requests: int,
     max_seconds: float,
     warmup: int = 0,
+    interval_s: float = 0.0,
 ) -> Load:
     """POST `body(i)` to `path` from `concurrency` clients until `requests` are done or time is up.
 
-    The first `warmup` requests (spread over the clients) are sent but not counted.
+    The first `warmup` requests (spread over the clients) are sent but not counted. With
+    `interval_s`, each client sends at most one request per interval (a learner app between
+    questions) instead of the next as soon as the last is answered; clients start spread over
+    the first interval.
     """
     result = Load()
+    cpu_started = time.process_time()
     counter = iter(range(warmup + requests))
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     headers = {"Authorization": f"Bearer {key}"}
@@ -66,7 +73,9 @@ async def run_load(
         started = time.perf_counter()
         deadline = started + max_seconds
 
-        async def client_loop() -> None:
+        async def client_loop(number: int) -> None:
+            if interval_s:
+                await asyncio.sleep(interval_s * number / concurrency)
             for i in counter:
                 if time.perf_counter() > deadline:
                     return
@@ -78,6 +87,8 @@ async def run_load(
                         result.errors.append(repr(error))
                     continue
                 elapsed = time.perf_counter() - sent
+                if interval_s > elapsed:
+                    await asyncio.sleep(interval_s - elapsed)
                 if i < warmup:
                     continue
                 result.first_sent = min(result.first_sent, sent)
@@ -89,6 +100,7 @@ async def run_load(
                 elif len(result.errors) < 20:
                     result.errors.append(response.text[:300])
 
-        await asyncio.gather(*(client_loop() for _ in range(concurrency)))
+        await asyncio.gather(*(client_loop(k) for k in range(concurrency)))
         result.seconds = time.perf_counter() - min(result.first_sent, time.perf_counter())
+    result.client_cpu_s = time.process_time() - cpu_started
     return result

@@ -15,6 +15,7 @@ from neo4j import (
     GraphDatabase,
     RoutingControl,
 )
+from neo4j.exceptions import SessionExpired, TransientError
 
 from learner_graph.config import Settings
 from learner_graph.db.queries import Queries
@@ -99,12 +100,18 @@ class Graph:
         return [record.data() for record in records]
 
     async def read_plain(self, name: str, **params: Any) -> list[dict[str, Any]]:
-        """`read` for queries returning only plain values, lists and maps (no nodes or paths):
-        records are not walked value by value, which costs milliseconds on long lists."""
-        records, _, _ = await self.driver.execute_query(
-            self.queries[name], params, database_=self.database, routing_=RoutingControl.READ
-        )
-        return [dict(record) for record in records]
+        """`read` for the hot path: one auto-commit round trip (a managed transaction adds a second
+        for its commit), records not walked value by value (only plain values, lists and maps
+        may be returned). A transient failure is retried once as a managed read."""
+        try:
+            async with self.driver.session(database=self.database, default_access_mode="READ") as session:
+                result = await session.run(self.queries[name], params)
+                return [dict(record) async for record in result]
+        except (TransientError, SessionExpired):
+            records, _, _ = await self.driver.execute_query(
+                self.queries[name], params, database_=self.database, routing_=RoutingControl.READ
+            )
+            return [dict(record) for record in records]
 
     async def write(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """Run the named write query in its own transaction and return its records as dicts."""
