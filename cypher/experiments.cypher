@@ -95,3 +95,23 @@ RETURN u.id AS user_id, arm, attempts, practice_minutes, accuracy, active_days, 
                WHERE m.mastery >= $mastery_threshold AND m.updated_at >= since AND m.updated_at < $until }
          AS mastery_gained,
        COUNT { (u)-[r:REJECTED]->(:Question) WHERE r.at >= since AND r.at < $until } AS dismissals
+
+-- name: experiment_ability_counts
+-- Per exposed user with 3+ attempts in the window: attempts and correct answers per question, in the first and last third of those attempts.
+MATCH (u:User)-[x:EXPOSED]->(:Experiment {key: $key})
+WITH u, x.first_at AS since
+CALL (u, since) {
+  MATCH (u)-[:ATTEMPTED]->(a:Attempt)
+  WHERE a.at >= since AND a.at < $until
+  WITH a ORDER BY a.at, a.id
+  WITH collect(a) AS attempts
+  WITH attempts, size(attempts) / 3 AS third
+  WHERE third > 0
+  UNWIND range(0, size(attempts) - 1) AS i
+  WITH attempts[i] AS a,
+       CASE WHEN i < third THEN 'early' WHEN i >= size(attempts) - third THEN 'late' END AS phase
+  WHERE phase IS NOT NULL
+  RETURN phase, a.question_id AS question_id, count(*) AS n,
+         sum(CASE WHEN a.correct THEN 1 ELSE 0 END) AS correct
+}
+RETURN u.id AS user_id, phase, question_id, n, correct

@@ -32,6 +32,7 @@ METRICS: tuple[str, ...] = (
     "active_days",
     "returned_7d",
     "mastery_gained",
+    "ability_gain",
     "dismissals",
 )
 LOWER_IS_BETTER = frozenset({"dismissals"})

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from learner_graph.db.graph import Graph
 from learner_graph.experiments import stats
+from learner_graph.experiments.ability import user_ability_gains
 from learner_graph.experiments.assignment import choose_arm
 from learner_graph.experiments.models import METRICS, Experiment
 from learner_graph.experiments.service import get_experiment
@@ -67,10 +68,7 @@ async def experiment_results(*, db: Graph, key: str, now: datetime) -> Results:
     """Counts, the sample-ratio check, per-metric comparisons with Holm correction, and a summary."""
     experiment = await get_experiment(db=db, key=key)
     until = min(experiment.end, now) if experiment.end else now
-    rows = await db.read(
-        "experiment_user_metrics", key=key, until=until, mastery_threshold=MASTERY_THRESHOLD
-    )
-    users = pd.DataFrame(rows, columns=["user_id", "arm", *METRICS])
+    users = await user_metrics(db=db, key=key, until=until)
     ids = (await db.read("experiment_user_ids", until=until))[0]["ids"]
     assigned = Counter(choose_arm(experiment, user_id) for user_id in ids)
     exposed = {str(arm): int(n) for arm, n in users["arm"].value_counts().items()}
@@ -97,6 +95,17 @@ async def experiment_results(*, db: Graph, key: str, now: datetime) -> Results:
         metrics=metrics,
         summary=summary_lines(experiment, metrics, srm),
     )
+
+
+async def user_metrics(*, db: Graph, key: str, until: datetime) -> pd.DataFrame:
+    """One row per exposed user: id, arm and every metric of `METRICS` over their window."""
+    rows = await db.read(
+        "experiment_user_metrics", key=key, until=until, mastery_threshold=MASTERY_THRESHOLD
+    )
+    users = pd.DataFrame(rows, columns=["user_id", "arm", *(m for m in METRICS if m != "ability_gain")])
+    gains = await user_ability_gains(db=db, key=key, until=until)
+    users["ability_gain"] = users["user_id"].map(gains).astype(float)
+    return users[["user_id", "arm", *METRICS]]
 
 
 def metrics_frame(results: Results) -> pd.DataFrame:
