@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import time
 from typing import Any
 
-from benchmarks.harness import write_result
+from benchmarks.harness import load, machine, write_result
 from learner_graph.cli.simulate import POLICIES
 from learner_graph.cli.simulate import run as simulate
 from learner_graph.config import Settings
@@ -27,7 +28,9 @@ def options(**overrides: Any) -> argparse.Namespace:
 
 
 def run(*, students: int = 80, steps: int = 8) -> dict[str, Any]:
+    started, before = time.perf_counter(), machine()
     result = asyncio.run(simulate(options(students=students, steps=steps), Settings()))
+    result |= {"wall_s": round(time.perf_counter() - started, 1), "machine": before, "load_after": load()}
     write_result("simulate_policies", result)
     return result
 

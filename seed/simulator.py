@@ -124,6 +124,11 @@ class Simulator:
             self._practise(student, concept, weight * challenge, correct, ts)
         return correct
 
+    def typical_difficulty(self, question_id: str) -> float:
+        """The question's difficulty against an average new student's skills (what a Rasch fit estimates)."""
+        q = self.questions[question_id]
+        return q.difficulty - sum(w * self.prior[c] for c, w in zip(q.concept_index, q.weights, strict=True))
+
     def true_skill(self, student: Student, concept_id: str, at: datetime) -> float:
         """The student's current skill on a concept (logit scale), forgetting included."""
         return self._skill(student, self.index[concept_id], at.timestamp())

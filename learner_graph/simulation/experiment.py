@@ -3,7 +3,9 @@
 The A/B test is created and started with the experiment service, the students are assigned and
 exposed by the engine's own `assign_and_expose`, and the results come from `experiment_results`.
 The simulator adds what no real experiment has: each user's true skill gained, so the detected
-lift can be checked against the truth. A/A tests re-split that one population by hash seeds.
+lift can be checked against the truth, and each question's true difficulty, so `ability_gain`
+can be recomputed without the error of estimated difficulties (`ORACLE`). A/A tests re-split
+that one population by hash seeds.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from typing import Any
 import pandas as pd
 from scipy import stats as sps
 
+from learner_graph.experiments.ability import ability_gain
 from learner_graph.experiments.assignment import hash_v2
 from learner_graph.experiments.models import Arm, ExperimentCreate
-from learner_graph.experiments.results import MASTERY_THRESHOLD, experiment_results
+from learner_graph.experiments.results import experiment_results, user_metrics
 from learner_graph.experiments.service import create_experiment, start_experiment, stop_experiment
 from learner_graph.experiments.stats import compare
 from learner_graph.simulation.policies import EnginePolicy
@@ -25,7 +28,8 @@ from learner_graph.simulation.runner import Outcome, Plan, run_population, sessi
 from learner_graph.simulation.world import World
 
 TRUTH = "true_skill_gain"
-REPORTED = ("mastery_gained", "accuracy", "attempts", "dismissals")
+ORACLE = "ability_gain_true_difficulty"
+REPORTED = ("ability_gain", "mastery_gained", "accuracy", "attempts", "dismissals")
 
 
 def target_p_definition(key: str, control: float, treatment: float) -> ExperimentCreate:
@@ -37,8 +41,8 @@ def target_p_definition(key: str, control: float, treatment: float) -> Experimen
             Arm(name="treatment", weight=0.5, overrides={"target_p": treatment}),
         ],
         control="control",
-        primary_metrics=["mastery_gained"],
-        secondary_metrics=["accuracy"],
+        primary_metrics=["ability_gain"],
+        secondary_metrics=["accuracy", "mastery_gained"],
         guardrail_metrics=["dismissals"],
     )
 
@@ -58,31 +62,41 @@ async def target_p_experiment(
     await stop_experiment(db=world.db, key=key, now=end)
     results = await experiment_results(db=world.db, key=key, now=end)
     users = await user_frame(world, key, end, outcomes)
-    truth = compare(users, control="control", metrics=[TRUTH])
+    truth = compare(users, control="control", metrics=[TRUTH, ORACLE])
+    truth_rows = {r["metric"]: r for r in truth.to_dict("records") if r["arm"] == "treatment"}
     detected = {r.metric: r.model_dump() for r in results.metrics if r.arm == "treatment"}
     return {
         "key": key,
         "students": students,
+        "plan": vars(plan) | {"units": list(plan.units)},
+        "target_p": {"control": control, "treatment": treatment},
         "arms": {a.name: a.model_dump() for a in results.arms},
         "srm_p_value": results.srm_p_value,
-        "truth": _row(truth[truth["arm"] == "treatment"].iloc[0].to_dict()),
+        "means": users.groupby("arm")[[TRUTH, ORACLE, *REPORTED]].mean().round(4).to_dict("index"),
+        "truth": _row(truth_rows[TRUTH]),
+        "oracle": _row(truth_rows[ORACLE]),
         "detected": {m: _row(detected[m]) for m in REPORTED if m in detected},
         "summary": results.summary,
     }, users
 
 
 async def user_frame(world: World, key: str, until: datetime, outcomes: list[Outcome]) -> pd.DataFrame:
-    """The results service's per-user metrics, joined with each user's true skill gained."""
-    rows = await world.db.read(
-        "experiment_user_metrics", key=key, until=until, mastery_threshold=MASTERY_THRESHOLD
-    )
-    users = pd.DataFrame(rows)
+    """The results service's per-user metrics, joined with each user's true skill gained.
+
+    Also `ORACLE`: `ability_gain` with the simulator's difficulties against an average new student.
+    """
+    users = await user_metrics(db=world.db, key=key, until=until)
     truth = {o.user_id: o.delta_skill for o in outcomes}
     users[TRUTH] = users["user_id"].map(truth)
+    rows = await world.db.read("experiment_ability_counts", key=key, until=until)
+    counts = pd.DataFrame(rows, columns=["user_id", "phase", "question_id", "n", "correct"])
+    questions = set(counts["question_id"])
+    difficulty = pd.Series({q: world.sim.typical_difficulty(q) for q in questions}, dtype=float)
+    users[ORACLE] = users["user_id"].map(ability_gain(counts, difficulty)).astype(float)
     return users
 
 
-def aa_tests(users: pd.DataFrame, *, repetitions: int, metrics: tuple[str, ...] = (TRUTH, *REPORTED[:2])
+def aa_tests(users: pd.DataFrame, *, repetitions: int, metrics: tuple[str, ...] = (TRUTH, *REPORTED[:3])
              ) -> dict[str, Any]:
     """Re-split the population `repetitions` times by hash seed; p-values per metric, KS against uniform."""
     p_values: dict[str, list[float]] = {m: [] for m in metrics}

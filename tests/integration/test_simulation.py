@@ -71,7 +71,12 @@ def test_a_target_p_experiment_assigns_exposes_and_reports_both_arms(db: Driver,
     assert set(arms) == {"control", "treatment"}
     assert all(arm["exposed"] > 0 for arm in arms.values())
     assert sum(arm["exposed"] for arm in arms.values()) == 30
-    assert {"mastery_gained", "accuracy"} <= set(figures["detected"])
+    assert {"ability_gain", "mastery_gained", "accuracy"} <= set(figures["detected"])
+    assert figures["detected"]["ability_gain"]["n"] > 0 and figures["oracle"]["n"] > 0
     assert len(users) == 30 and users[experiment.TRUTH].notna().all()
+    # users with three or more attempts have an ability gain, by estimated and by true difficulties
+    assert users["ability_gain"].notna().equals(users[experiment.ORACLE].notna())
+    assert users.loc[users["attempts"] >= 3, "ability_gain"].notna().all()
     aa = experiment.aa_tests(users, repetitions=5)
+    assert set(aa) == {experiment.TRUTH, "ability_gain", "mastery_gained", "accuracy"}
     assert all(0.0 <= row["ks_p_value_vs_uniform"] <= 1.0 for row in aa.values())

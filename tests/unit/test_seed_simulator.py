@@ -61,6 +61,9 @@ def test_p_correct_is_the_irt_model_of_skill_and_difficulty() -> None:
     p = SimParams()
     expected = p.guess + (1 - p.guess - p.slip) / (1 + math.exp(question.difficulty - skill))
     assert sim.p_correct(student, question.question_id, T0) == pytest.approx(expected)
+    # against an average student's starting skill, without their personal deviation
+    typical = question.difficulty - sim.prior[sim.index["frac-add"]]
+    assert sim.typical_difficulty(question.question_id) == pytest.approx(typical)
     strong = sim.new_student("exact", ability=2.0)
     assert sim.p_correct(strong, question.question_id, T0) > sim.p_correct(student, question.question_id, T0)
 
