@@ -13,15 +13,17 @@ from learner_graph.config import Settings
 from learner_graph.db.graph import Graph
 
 
-def get_graph(request: Request) -> Graph:
+# `async def` on purpose: FastAPI runs a plain `def` dependency in its thread pool, a thread hop
+# per dependency per request for what is an attribute lookup.
+async def get_graph(request: Request) -> Graph:
     return request.app.state.graph
 
 
-def get_cache(request: Request) -> Cache:
+async def get_cache(request: Request) -> Cache:
     return request.app.state.cache
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 

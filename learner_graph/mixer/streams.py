@@ -35,6 +35,11 @@ def tiebreak(seed: int, question_id: str) -> int:
     return mix64(question_hash(question_id) ^ mix64(seed & MASK64))
 
 
+def order_of(c: Candidate, seed: int) -> int:
+    """The candidate's tie-break: precomputed by the caller for this seed, or computed here."""
+    return c.tiebreak if c.tiebreak is not None else tiebreak(seed, c.question_id)
+
+
 def next_best(data: MixInput, settings: MixSettings) -> list[tuple[Candidate, str]]:
     """Questions nearest the target P, spread across concepts, with the fallback that found each.
 
@@ -51,7 +56,7 @@ def next_best(data: MixInput, settings: MixSettings) -> list[tuple[Candidate, st
 
     def key(c: Candidate) -> tuple[int, float, int]:
         not_ready = 0 if any(cid in ready for cid in c.concepts) else 1
-        return (not_ready, round(distance(c), 3), tiebreak(settings.seed, c.question_id))
+        return (not_ready, round(distance(c), 3), order_of(c, settings.seed))
 
     keys = {c.question_id: key(c) for c in pool}  # once per candidate, not per comparison and step
     ranked: list[tuple[Candidate, str]] = []
@@ -114,7 +119,7 @@ def review(data: MixInput, settings: MixSettings) -> list[tuple[Candidate, Conce
         in_band = [c for c in options if settings.review_low <= c.p_correct <= settings.review_high]
         best = min(
             in_band or options,
-            key=lambda c: (abs(c.p_correct - middle), tiebreak(settings.seed, c.question_id)),
+            key=lambda c: (abs(c.p_correct - middle), order_of(c, settings.seed)),
         )
         picks.append((best, view))
         used.add(best.question_id)
@@ -130,4 +135,4 @@ def streak_wins(data: MixInput, settings: MixSettings) -> list[Candidate]:
         for c in data.candidates
         if c.question_id not in data.blocked and c.p_correct >= settings.quick_win_p
     ]
-    return sorted(wins, key=lambda c: (-round(c.p_correct, 3), tiebreak(settings.seed, c.question_id)))
+    return sorted(wins, key=lambda c: (-round(c.p_correct, 3), order_of(c, settings.seed)))

@@ -26,7 +26,7 @@ from learner_graph.recommendations.models import (
     RecommendationRequest,
 )
 from learner_graph.recommendations.recorder import Recorder
-from learner_graph.recommendations.shortlist import shortlist
+from learner_graph.recommendations.shortlist import shortlist, tiebreaks
 from learner_graph.recommendations.student import MAX_ATTEMPTS, Student
 
 MAX_TARGET_OFFSET = 0.2
@@ -166,8 +166,10 @@ def build_input(
     keep = shortlist(table, scored.rows, scored.p, scored.known, views, blocked, now, settings, request.n)
     candidates = []
     ids, questions = table.ids, catalog.questions
-    for row, p, known in zip(
-        scored.rows[keep].tolist(), scored.p[keep].tolist(), scored.known[keep].tolist(), strict=True
+    rows = scored.rows[keep]
+    orders = tiebreaks(settings.seed, table.hashes[rows]).tolist()
+    for row, p, known, order in zip(
+        rows.tolist(), scored.p[keep].tolist(), scored.known[keep].tolist(), orders, strict=True
     ):
         question_id = ids[row]
         meta = questions[question_id]
@@ -179,6 +181,7 @@ def build_input(
                 difficulty_tag=meta.difficulty_tag,
                 known_to_model=known,
                 last_attempt=last.get(question_id),
+                tiebreak=order,
             )
         )
     return MixInput(

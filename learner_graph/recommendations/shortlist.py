@@ -87,10 +87,17 @@ def shortlist(
         order = np.argsort(key)
         order = order[open_[order]]
         chosen.append(order[:keep])
-        _, first = np.unique(main_concept[order], return_index=True)
-        chosen.append(order[first])  # each concept's best, for the spread across concepts
+        chosen.append(_firsts(order, main_concept + 1, len(table.concept_ids) + 1))  # each concept's best
     chosen.append(_review_options(table, rows, p, tb, open_, due_c, settings))
     return np.unique(np.concatenate(chosen))
+
+
+def _firsts(order: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """The first entry of `order` in each group (`groups[i]` in [0, n_groups)), in O(n)."""
+    ranked = groups[order]
+    first = np.full(n_groups, len(ranked))
+    np.minimum.at(first, ranked, np.arange(len(ranked)))
+    return order[first[first < len(ranked)]]
 
 
 def _review_options(
