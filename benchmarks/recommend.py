@@ -61,31 +61,16 @@ def run() -> dict[str, Any]:
     units: dict[str, str] = built["units"]
     body = bodies(units, int(built["students"]))
     with api_server(uri, log=graph.WORK_DIR / "api-recommend.log", env={"LG_WORKERS": str(WORKERS)}) as base:
-        closed = asyncio.run(
-            run_load(
-                base,
-                "/v1/recommendations",
-                body,
-                key=BENCH_KEY,
-                concurrency=CONCURRENCY,
-                requests=REQUESTS,
-                max_seconds=MAX_SECONDS,
-                warmup=WARMUP,
+        def measure(**options: Any) -> dict[str, Any]:
+            load = run_load(
+                base, "/v1/recommendations", body, key=BENCH_KEY, concurrency=CONCURRENCY, requests=REQUESTS,
+                **options,
             )
-        ).summary()
+            return asyncio.run(load).summary()
+
+        closed = measure(max_seconds=MAX_SECONDS, warmup=WARMUP)
         rate = max(1.0, float(closed["rps"] or 0) * PACED_SHARE)
-        paced = asyncio.run(
-            run_load(
-                base,
-                "/v1/recommendations",
-                body,
-                key=BENCH_KEY,
-                concurrency=CONCURRENCY,
-                requests=REQUESTS,
-                max_seconds=PACED_SECONDS,
-                interval_s=CONCURRENCY / rate,
-            )
-        ).summary()
+        paced = measure(max_seconds=PACED_SECONDS, interval_s=CONCURRENCY / rate)
     figures = {
         "route": "POST /v1/recommendations",
         "concurrency": CONCURRENCY,
