@@ -29,7 +29,7 @@ DAY_S = 86400.0
 
 @dataclass(frozen=True)
 class SimParams:
-    """The knobs of the student model; the defaults give an overall success rate near 0.65."""
+    """The knobs of the student model; curriculum-walk histories succeed about 0.6 of the time with these."""
 
     tag_step: float = 0.9  # logit difficulty between neighbouring difficulty tags
     difficulty_jitter: float = 0.35  # per-question deviation from its tag (hidden from the content team)
