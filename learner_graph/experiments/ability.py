@@ -1,4 +1,4 @@
-"""Difficulty-adjusted ability and how much it grew: the learning metric an easier arm cannot fool.
+"""Difficulty-adjusted ability and how much it grew: a learning metric that easy answers do not inflate.
 
 Accuracy and FSRS mastery rise when an arm serves easier questions, whether or not anyone learns.
 `ability_gain` compares like with like: each user's attempts in the window are split in thirds by
@@ -14,7 +14,9 @@ so a gain measured on such questions comes out smaller than it is.
 Difficulties come from the active success model (`model_difficulty`). Without one they are fitted
 jointly with the abilities on the experiment's own counts (`fit_jointly`): a question's pooled
 success rate alone would say more about who it was served to than about the question, since the
-engine serves each student questions near its target P.
+engine serves each student questions near its target P. The gain's size is only as good as the
+difficulty scale: difficulties that vary less than the true ones under-credit a move to harder
+questions, which then reads as lost ability (docs/BENCHMARKS.md measures this on the simulator).
 """
 
 from __future__ import annotations
@@ -79,10 +81,20 @@ def ability_gain(counts: pd.DataFrame, difficulty: pd.Series) -> pd.Series:
     return (phases["late"] - phases["early"]).rename("ability_gain")
 
 
+COUNTS = ["user_id", "phase", "question_id", "n", "correct"]
+
+
+async def ability_counts(*, db: Graph, key: str, until: datetime) -> pd.DataFrame:
+    """Attempts and correct answers per user × phase (early, late) × question, from the graph."""
+    rows = await db.read("experiment_ability_counts", key=key, until=until)
+    lists = pd.DataFrame(rows, columns=["user_id", "phase", "question_ids", "n", "correct"])
+    counts = lists.rename(columns={"question_ids": "question_id"}).explode(["question_id", "n", "correct"])
+    return counts.astype({"n": float, "correct": float}).reset_index(drop=True)[COUNTS]
+
+
 async def user_ability_gains(*, db: Graph, key: str, until: datetime) -> pd.Series:
     """`ability_gain` of every exposed user with at least three attempts in the window, by user id."""
-    rows = await db.read("experiment_ability_counts", key=key, until=until)
-    counts = pd.DataFrame(rows, columns=["user_id", "phase", "question_id", "n", "correct"])
+    counts = await ability_counts(db=db, key=key, until=until)
     side = await registry.load_active(db=db)
     if side is None:
         difficulty = await asyncio.to_thread(fit_jointly, counts)

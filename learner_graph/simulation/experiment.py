@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 from scipy import stats as sps
 
-from learner_graph.experiments.ability import ability_gain
+from learner_graph.experiments.ability import ability_counts, ability_gain
 from learner_graph.experiments.assignment import hash_v2
 from learner_graph.experiments.models import Arm, ExperimentCreate
 from learner_graph.experiments.results import experiment_results, user_metrics
@@ -88,8 +88,7 @@ async def user_frame(world: World, key: str, until: datetime, outcomes: list[Out
     users = await user_metrics(db=world.db, key=key, until=until)
     truth = {o.user_id: o.delta_skill for o in outcomes}
     users[TRUTH] = users["user_id"].map(truth)
-    rows = await world.db.read("experiment_ability_counts", key=key, until=until)
-    counts = pd.DataFrame(rows, columns=["user_id", "phase", "question_id", "n", "correct"])
+    counts = await ability_counts(db=world.db, key=key, until=until)
     questions = set(counts["question_id"])
     difficulty = pd.Series({q: world.sim.typical_difficulty(q) for q in questions}, dtype=float)
     users[ORACLE] = users["user_id"].map(ability_gain(counts, difficulty)).astype(float)
