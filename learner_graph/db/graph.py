@@ -103,13 +103,24 @@ class Graph:
         """`read` for the hot path: one auto-commit round trip (a managed transaction adds a second
         for its commit), records not walked value by value (only plain values, lists and maps
         may be returned). A transient failure is retried once as a managed read."""
+        return await self._auto_commit(name, params, RoutingControl.READ)
+
+    async def write_plain(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        """`write` for the hot path, as `read_plain`: one statement, committed when it completes
+        (as durable as a managed transaction, one round trip fewer). Retried once if transient."""
+        return await self._auto_commit(name, params, RoutingControl.WRITE)
+
+    async def _auto_commit(
+        self, name: str, params: dict[str, Any], routing: RoutingControl
+    ) -> list[dict[str, Any]]:
+        mode = "READ" if routing == RoutingControl.READ else "WRITE"
         try:
-            async with self.driver.session(database=self.database, default_access_mode="READ") as session:
+            async with self.driver.session(database=self.database, default_access_mode=mode) as session:
                 result = await session.run(self.queries[name], params)
                 return [dict(record) async for record in result]
         except (TransientError, SessionExpired):
             records, _, _ = await self.driver.execute_query(
-                self.queries[name], params, database_=self.database, routing_=RoutingControl.READ
+                self.queries[name], params, database_=self.database, routing_=routing
             )
             return [dict(record) for record in records]
 

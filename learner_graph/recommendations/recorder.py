@@ -47,7 +47,7 @@ class Recorder:
         """One transaction for the batch; when it fails, each row alone, so one bad row fails alone."""
         rows = sorted((row for row, _ in batch), key=lambda r: r["user_id"])  # one lock order
         try:
-            await db.write("rec_record_batch", rows=rows)
+            await db.write_plain("rec_record_batch", rows=rows)
         except Exception as error:  # noqa: BLE001 - retried row by row, or handed to the request
             if len(batch) == 1:
                 _settle(batch[0][1], error)

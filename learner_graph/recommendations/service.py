@@ -210,7 +210,7 @@ async def record(
         "question_ids": [i.question_id for i in out.items],
     }
     if recorder is None:
-        await db.write("rec_record_batch", rows=[row])
+        await db.write_plain("rec_record_batch", rows=[row])
     else:
         await recorder.write(db, row)
 
