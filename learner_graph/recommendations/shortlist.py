@@ -17,12 +17,12 @@ from learner_graph.mixer.models import ConceptView, MixSettings
 from learner_graph.mixer.streams import MASK64, mix64
 from learner_graph.recommendations.catalog import QuestionTable
 
-SMALL = 300  # below this many candidates the mixer sees them all (a shortlist is about this long)
+SMALL = 150  # below this many candidates the mixer sees them all (a shortlist is about this long)
 REVIEW_OPTIONS = 3  # questions kept per due concept
 
 
 def keep_for(n: int) -> int:
-    return max(80, 8 * n)
+    return max(40, 4 * n)
 
 
 def tiebreaks(seed: int, hashes: np.ndarray) -> np.ndarray:
