@@ -201,3 +201,14 @@ def test_broken_reports_flag_the_question(client: TestClient, db: Driver) -> Non
         assert flags == [] if user == "u1" else [f["question_id"] for f in flags] == [qid]
     assert served[0] == served[1]  # same inputs and seed: the same first pick for two new students
     assert client.get("/v1/content/flags", headers=auth("learner_app")).status_code == 403
+
+
+def test_a_unit_without_questions_gives_an_empty_recommendation(client: TestClient, db: Driver) -> None:
+    make_course(db)
+    db.execute_query("CREATE (:Unit {id: 'empty-unit', name: 'Empty', kind: 'section'})")
+    bump_content_version(db)
+    rec = recommend(client, units=["empty-unit"], n=5, context={"now": NOW.isoformat()})
+    assert rec["items"] == []
+    assert client.get(f"/v1/recommendations/{rec['id']}", headers=ADMIN).json()["items"] == []
+    predictions = client.get("/v1/users/u1/predictions", params={"units": ["empty-unit"]}, headers=ADMIN)
+    assert predictions.status_code == 200 and predictions.json()["predictions"] == []
