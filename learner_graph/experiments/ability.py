@@ -11,12 +11,13 @@ over every (user, phase) at once. The prior keeps a phase answered all right fin
 θ further towards μ when a phase says less about the student (questions far too easy or too hard),
 so a gain measured on such questions comes out smaller than it is.
 
-Difficulties come from the active success model (`model_difficulty`). Without one they are fitted
-jointly with the abilities on the experiment's own counts (`fit_jointly`): a question's pooled
-success rate alone would say more about who it was served to than about the question, since the
-engine serves each student questions near its target P. The gain's size is only as good as the
-difficulty scale: difficulties that vary less than the true ones under-credit a move to harder
-questions, which then reads as lost ability (docs/BENCHMARKS.md measures this on the simulator).
+The gain is only as good as the difficulty scale: difficulties that vary less than the true ones
+under-credit a move to harder questions, which then reads as lost ability. The active model's
+difficulties are such a compressed scale (docs/BENCHMARKS.md), and per-question difficulties fitted
+on one experiment's few answers per question are noisy. So `calibrate` fits a few parameters
+instead, jointly with every (user, phase) ability on the experiment's answers: a level per
+content-assigned difficulty tag, plus the model's difficulty times a fitted scale k when a model
+is active (`model_difficulty`), which keeps the model's ordering within a tag for what it is worth.
 """
 
 from __future__ import annotations
@@ -35,12 +36,12 @@ from learner_graph.model.coldstart import with_questions
 from learner_graph.model.side import QuestionSide
 from learner_graph.model.store import with_graph_questions
 
-PRIOR_SD = 1.0  # logits, for abilities and (without a model) question difficulties
+PRIOR_SD = 1.0  # logits, for abilities and for the difficulty parameters (tag levels, model scale)
 MAX_STEPS = 50
 MAX_STEP = 2.0  # logits: damps the first Newton steps of a phase answered all right or all wrong
 TOLERANCE = 1e-10
-MAX_ROUNDS = 500  # alternations of the ability and difficulty fits without a model
-TOLERANCE_ROUNDS = 1e-8
+CALIBRATION_THETA_SD = 10.0  # logits: nearly free abilities while calibrating, see `calibrate`
+MODEL = "model"  # the feature holding the model's difficulty; its scale's prior is centred on 1
 
 
 def fit_theta(
@@ -95,12 +96,15 @@ async def ability_counts(*, db: Graph, key: str, until: datetime) -> pd.DataFram
 async def user_ability_gains(*, db: Graph, key: str, until: datetime) -> pd.Series:
     """`ability_gain` of every exposed user with at least three attempts in the window, by user id."""
     counts = await ability_counts(db=db, key=key, until=until)
+    question_ids = sorted(set(counts["question_id"]))
+    rows = await db.read("model_question_meta", question_ids=question_ids)
+    tags = pd.Series({row["id"]: row["difficulty_tag"] for row in rows}, index=question_ids, dtype=float)
     side = await registry.load_active(db=db)
-    if side is None:
-        difficulty = await asyncio.to_thread(fit_jointly, counts)
-    else:
+    model = None
+    if side is not None:
         side = await with_graph_questions(db, side)  # questions newer than the model: its cold start
-        difficulty = await asyncio.to_thread(model_difficulty, side, sorted(set(counts["question_id"])))
+        model = await asyncio.to_thread(model_difficulty, side, question_ids)
+    difficulty = await asyncio.to_thread(calibrate, counts, question_features(tags, model))
     return await asyncio.to_thread(ability_gain, counts, difficulty)
 
 
@@ -117,23 +121,69 @@ def model_difficulty(side: QuestionSide, question_ids: Sequence[str]) -> pd.Seri
     return pd.Series(-side.calibration[0] * z, index=ids, dtype=float)
 
 
-def fit_jointly(counts: pd.DataFrame) -> pd.Series:
-    """Question difficulties fitted jointly with every (user, phase) ability, without a model.
+def question_features(tags: pd.Series, model: pd.Series | None = None) -> pd.DataFrame:
+    """One column per difficulty tag (0/1; untagged questions form their own level), plus `MODEL`."""
+    levels = tags.fillna(0).astype(int).map(lambda t: f"tag {t}" if t else "untagged")
+    features = pd.get_dummies(levels).astype(float)
+    if model is not None:
+        features[MODEL] = model.reindex(tags.index).fillna(model.mean()).astype(float)
+    return features
 
-    Alternates the two vectorised Newton fits until they agree: abilities under N(μ, 1) as in
-    `ability_gain` (μ from the current difficulties), difficulties under N(0, 1).
+
+def calibrate(counts: pd.DataFrame, features: pd.DataFrame) -> pd.Series:
+    """Question difficulties b = X·β, β fitted jointly with every (user, phase) ability (MAP).
+
+    X holds each question's `features`, centred on the attempts so that the difficulties average 0
+    over them (a common shift of b and θ leaves every gain unchanged); β ~ N(0, 1), the model's scale
+    ~ N(1, 1). The abilities here are nearly free, θ ~ N(μ, 10²) with μ the logit of the pooled success
+    rate: under the N(μ, 1) of the gains, the abilities of the students served the hardest questions
+    are pulled down, and the fit blames the questions, which shrinks the scale it finds (to 3 instead
+    of 5 for a scale compressed 5 times, tests/unit/test_experiments_ability.py). Returns the
+    difficulty of every question in `features`.
     """
-    user_phase, pairs = pd.factorize(pd.MultiIndex.from_frame(counts[["user_id", "phase"]]))
-    question, ids = pd.factorize(counts["question_id"])
+    up, pairs = pd.factorize(pd.MultiIndex.from_frame(counts[["user_id", "phase"]]))
     n, correct = counts["n"].to_numpy(dtype=float), counts["correct"].to_numpy(dtype=float)
-    b = np.zeros(len(ids))
-    for _ in range(MAX_ROUNDS if len(n) else 0):
-        level = pooled_level(b[question], n, correct)
-        theta = fit_theta(user_phase, b[question], n, correct, groups=len(pairs), prior_mean=level)
-        # A question's easiness −b is its "ability" against the students' −θ: P = σ(−b − (−θ)).
-        fitted = -fit_theta(question, -theta[user_phase], n, correct, groups=len(ids), prior_mean=0.0)
-        moved = np.abs(fitted - b).max(initial=0.0)
-        b = fitted
-        if moved < TOLERANCE_ROUNDS:
-            break
-    return pd.Series(b, index=list(ids), dtype=float)
+    rows = features.index.get_indexer(pd.Index(counts["question_id"]))
+    x_all = features.to_numpy(dtype=float)
+    if len(n):
+        x_all = x_all - np.average(x_all[rows], axis=0, weights=n)
+    fit = _JointFit(up, x_all[rows], n, correct, groups=len(pairs),
+                    beta0=np.array([1.0 if c == MODEL else 0.0 for c in features.columns]))
+    return pd.Series(x_all @ fit.solve(), index=features.index, dtype=float)
+
+
+class _JointFit:
+    """Newton steps on the abilities and β at once, the abilities eliminated by their diagonal block."""
+
+    def __init__(self, up: np.ndarray, x: np.ndarray, n: np.ndarray, correct: np.ndarray, *,
+                 groups: int, beta0: np.ndarray) -> None:
+        self.up, self.x, self.n, self.correct, self.groups, self.beta0 = up, x, n, correct, groups, beta0
+        self.mu = pooled_level(np.zeros(len(n)), n, correct) if len(n) else 0.0
+        self.precision = 1.0 / PRIOR_SD**2
+        self.theta_precision = 1.0 / CALIBRATION_THETA_SD**2
+
+    def solve(self) -> np.ndarray:
+        theta, beta = np.full(self.groups, self.mu), self.beta0.copy()
+        for _ in range(MAX_STEPS if len(self.n) else 0):
+            step_theta, step_beta = self.step(theta, beta)
+            largest = max(np.abs(step_theta).max(initial=0.0), np.abs(step_beta).max(initial=0.0))
+            damp = min(1.0, MAX_STEP / largest) if largest > 0 else 1.0
+            theta, beta = theta + damp * step_theta, beta + damp * step_beta
+            if largest < TOLERANCE:
+                break
+        return beta
+
+    def step(self, theta: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The Newton step (θ, β) of the log posterior, through the Schur complement of the θ block."""
+        up, x, groups, precision = self.up, self.x, self.groups, self.precision
+        p = expit(theta[up] - x @ beta)
+        residual, weight = self.correct - self.n * p, self.n * p * (1.0 - p)
+        prior_theta = self.theta_precision * (theta - self.mu)
+        g_theta = np.bincount(up, weights=residual, minlength=groups) - prior_theta
+        g_beta = -x.T @ residual - precision * (beta - self.beta0)
+        d_theta = np.bincount(up, weights=weight, minlength=groups) + self.theta_precision
+        cross = np.column_stack([np.bincount(up, weights=-weight * col, minlength=groups) for col in x.T])
+        information = (x * weight[:, None]).T @ x + precision * np.eye(len(beta))
+        schur = information - cross.T @ (cross / d_theta[:, None])
+        step_beta = np.linalg.solve(schur, g_beta - cross.T @ (g_theta / d_theta))
+        return (g_theta - cross @ step_beta) / d_theta, step_beta

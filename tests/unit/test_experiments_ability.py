@@ -1,4 +1,4 @@
-"""The ability fit behind `ability_gain`: exact MAP values, invariance to difficulty, the joint fallback."""
+"""The ability fit behind `ability_gain`: exact MAP values, invariance to difficulty, the calibration."""
 
 from __future__ import annotations
 
@@ -7,15 +7,16 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.optimize import minimize_scalar
+from scipy.optimize import minimize, minimize_scalar
 from scipy.special import expit, logit
 
 from learner_graph.experiments.ability import (
     ability_gain,
-    fit_jointly,
+    calibrate,
     fit_theta,
     model_difficulty,
     pooled_level,
+    question_features,
 )
 from tests.model_fixtures import tiny_side
 
@@ -107,36 +108,71 @@ def test_a_population_that_learns_shows_a_positive_mean_gain() -> None:
     assert gain.std() / np.sqrt(len(gain)) < 0.05
 
 
-def test_fit_jointly_is_a_fixed_point_of_the_two_map_fits() -> None:
-    """Abilities are each group's MAP given the difficulties, and each difficulty its question's MAP."""
+def joint_map(counts: pd.DataFrame, features: pd.DataFrame, beta0: np.ndarray) -> np.ndarray:
+    """b = X_c·β at the joint MAP (θ ~ N(μ, 10²), β ~ N(β0, 1)), by BFGS over every θ and β (not Newton)."""
+    x = features.loc[counts["question_id"]].to_numpy(float)
+    n, k = counts["n"].to_numpy(float), counts["correct"].to_numpy(float)
+    centre = (x * n[:, None]).sum(0) / n.sum()
+    group = pd.factorize(counts["user_id"] + "/" + counts["phase"])[0]
+    groups, mu = group.max() + 1, logit(k.sum() / n.sum())
+
+    def loss(params: np.ndarray) -> float:
+        theta, beta = params[:groups], params[groups:]
+        eta = theta[group] - (x - centre) @ beta
+        spread = ((theta - mu) ** 2).sum() / (2 * 10.0**2)
+        return float((n * np.logaddexp(0, eta) - k * eta).sum() + spread + ((beta - beta0) ** 2).sum() / 2)
+
+    start = np.concatenate([np.full(groups, mu), beta0])
+    fitted = minimize(loss, start, method="BFGS", options={"gtol": 1e-9}).x[groups:]
+    return (features.to_numpy(float) - centre) @ fitted
+
+
+def test_calibrate_is_the_joint_map_of_abilities_and_difficulty_parameters() -> None:
     rng = np.random.default_rng(3)
-    rows = [{"user_id": f"u{u}", "phase": phase, "question_id": f"q{q}", "n": 1,
-             "correct": int(rng.random() < expit(0.3 * u - 0.4 * q))}
+    tags = pd.Series([1, 1, 2, 3, 3, np.nan], index=[f"q{q}" for q in range(6)], dtype=float)
+    model = pd.Series([-0.5, -0.2, 0.0, 0.3, 0.5, 0.1], index=tags.index)
+    rows = [{"user_id": f"u{u}", "phase": phase, "question_id": f"q{q}", "n": float(rng.integers(1, 3)),
+             "correct": 0.0}
             for u in range(8) for phase in ("early", "late") for q in rng.choice(6, 4, replace=False)]
     counts = pd.DataFrame(rows)
-    difficulty = fit_jointly(counts)
-    b = counts["question_id"].map(difficulty).to_numpy()
-    n, k = counts["n"].to_numpy(float), counts["correct"].to_numpy(float)
-    mu = pooled_level(b, n, k)
-    keys = list(zip(counts["user_id"], counts["phase"], strict=True))
-    theta = {key: map_theta(b[[x == key for x in keys]], n[[x == key for x in keys]],
-                            k[[x == key for x in keys]], mu) for key in set(keys)}
-    against = np.array([theta[key] for key in keys])
-    for q, value in difficulty.items():
-        rows_q = (counts["question_id"] == q).to_numpy()
-        # the question's easiness is a MAP "ability" against the students' −θ, prior N(0, 1)
-        assert -value == pytest.approx(map_theta(-against[rows_q], n[rows_q], k[rows_q], 0.0), abs=1e-6)
+    p_true = expit(0.3 - 3 * counts["question_id"].map(model))
+    counts["correct"] = rng.binomial(counts["n"].astype(int), p_true)
+    features = question_features(tags, model)
+    assert list(features.columns) == ["tag 1", "tag 2", "tag 3", "untagged", "model"]
+    difficulty = calibrate(counts, features)
+    expected = joint_map(counts, features, np.array([0.0, 0.0, 0.0, 0.0, 1.0]))
+    assert difficulty.to_numpy() == pytest.approx(expected, abs=1e-4)
+    n = counts["n"].to_numpy(float)
+    assert np.average(counts["question_id"].map(difficulty), weights=n) == pytest.approx(0.0, abs=1e-12)
 
 
-def test_fit_jointly_recovers_difficulties_from_enough_answers() -> None:
-    rng = np.random.default_rng(11)
-    truth = rng.normal(0, 1, 20)
-    rows = [{"user_id": f"u{u}", "phase": phase, "question_id": f"q{q}", "n": 1,
-             "correct": int(rng.random() < expit(theta - truth[q]))}
-            for u, theta in enumerate(rng.normal(0, 1, 300)) for phase in ("early", "late")
-            for q in rng.choice(20, 8, replace=False)]
-    fitted = fit_jointly(pd.DataFrame(rows))
-    assert np.corrcoef(fitted[[f"q{q}" for q in range(20)]], truth)[0, 1] > 0.95
+def test_a_compressed_difficulty_scale_is_stretched_back() -> None:
+    """Difficulties given at a fifth of the true scale: the raw gain is biased, the calibrated one is not.
+
+    Every student learns 0.5 logits and is served much harder questions late; with the difficulties at
+    0.2x the late questions look only a little harder, and the falling accuracy reads as lost ability.
+    """
+    rng = np.random.default_rng(5)
+    truth = pd.Series(rng.normal(0, 1.5, 80), index=[f"q{i}" for i in range(80)])
+    rows = []
+    for u, theta in enumerate(rng.normal(0, 1, 400)):
+        for phase, level, aim in (("early", theta, theta - 1.0), ("late", theta + 0.5, theta + 1.5)):
+            # the 20 questions nearest a difficulty 1 logit below θ early, 1 above late: P 0.73, then 0.27
+            near = truth.index[np.argsort(np.abs(truth.to_numpy() - aim))[:20]]
+            for q in rng.choice(near, 12, replace=False):
+                rows.append({"user_id": f"u{u}", "phase": phase, "question_id": q, "n": 1.0,
+                             "correct": float(rng.random() < expit(level - truth[q]))})
+    counts = pd.DataFrame(rows)
+    oracle = ability_gain(counts, truth).mean()
+    compressed = 0.2 * truth + 0.7
+    raw = ability_gain(counts, compressed).mean()
+    calibrated = calibrate(counts, question_features(pd.Series(3.0, index=truth.index), compressed))
+    gain = ability_gain(counts, calibrated).mean()
+    assert 0.3 < oracle < 0.55  # the prior shrinks the 0.5 a little
+    assert raw < 0  # harder questions under-credited: learning reads as a loss
+    assert gain == pytest.approx(oracle, abs=0.05)
+    stretch = np.polyfit(compressed, calibrated, 1)[0]
+    assert 4.5 < stretch < 5.5  # k near 1 / 0.2
 
 
 def test_model_difficulty_is_minus_the_calibrated_logit_of_the_average_new_student() -> None:
