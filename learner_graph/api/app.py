@@ -114,7 +114,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.graph = Graph(driver, queries, settings.neo4j_database)
         app.state.cache = Cache(redis, on_error=lambda op: metrics.redis_errors.labels(op=op).inc())
         app.state.catalogs = CatalogCache(app.state.cache)
-        app.state.recorder = Recorder()
+        app.state.recorder = Recorder(on_commit=metrics.record_batch.observe)
         if settings.apply_schema_on_startup:
             try:
                 await apply_schema_async(driver, queries, settings.neo4j_database)

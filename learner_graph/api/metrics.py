@@ -32,6 +32,12 @@ class Metrics:
             ["op"],
             registry=self.registry,
         )
+        self.record_batch = Histogram(
+            "lg_recommendation_record_batch_size",
+            "Served recommendations stored per group commit (recorder.py); above 1 under load.",
+            buckets=(1, 2, 4, 8, 16, 32, 64, 128),
+            registry=self.registry,
+        )
         self.redis_up = Gauge(
             "lg_redis_up", "1 when the last Redis health check answered.", registry=self.registry
         )

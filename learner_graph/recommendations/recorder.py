@@ -9,6 +9,7 @@ of one, and Neo4j does one log flush for all of them. Alone, a request commits a
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from learner_graph.db.graph import Graph
@@ -19,8 +20,9 @@ MAX_BATCH = 128
 class Recorder:
     """One per process (in `app.state`), used from its event loop only."""
 
-    def __init__(self, *, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, *, max_batch: int = MAX_BATCH, on_commit: Callable[[int], None] | None = None) -> None:
         self.max_batch = max_batch
+        self.on_commit = on_commit  # told each committed batch's size (the metrics histogram)
         self._pending: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
         self._flushing = False
         self.commits = 0  # transactions committed (for the benchmark's batch-size figure)
@@ -57,6 +59,8 @@ class Recorder:
             return
         self.commits += 1
         self.written += len(batch)
+        if self.on_commit is not None:
+            self.on_commit(len(batch))
         for _, done in batch:
             _settle(done, None)
 

@@ -38,6 +38,9 @@ def test_shape_storage_and_explanations(client: TestClient, db: Driver) -> None:
     stored = client.get(f"/v1/recommendations/{rec['id']}", headers=auth("analyst")).json()
     assert stored["items"] == rec["items"] and stored["served_at"].startswith("2026-05-04T12:00:00")
     assert client.get("/v1/recommendations/rec_nope", headers=ADMIN).status_code == 404
+    metrics = client.get("/metrics").text.splitlines()
+    batches = next(line for line in metrics if line.startswith("lg_recommendation_record_batch_size_count"))
+    assert float(batches.split()[-1]) >= 1  # the group commit reports each batch
 
 
 def test_unknown_units_and_bad_fields(client: TestClient, db: Driver) -> None:

@@ -33,12 +33,13 @@ def row(i: int, *, rec_id: str | None = None) -> dict[str, Any]:
 
 
 async def write_all(
-    settings: Settings, queries: Queries, rows: list[dict[str, Any]]
+    settings: Settings, queries: Queries, rows: list[dict[str, Any]], sizes: list[int] | None = None
 ) -> tuple[Recorder, list[Any]]:
+    sizes = [] if sizes is None else sizes
     driver = open_async_driver(settings)
     try:
         graph = Graph(driver, queries, settings.neo4j_database)
-        recorder = Recorder()
+        recorder = Recorder(on_commit=sizes.append)
         outcomes = await asyncio.gather(*(recorder.write(graph, r) for r in rows), return_exceptions=True)
         return recorder, outcomes
     finally:
@@ -56,10 +57,12 @@ def test_concurrent_records_share_commits_and_all_are_stored(
     db: Driver, settings: Settings, queries: Queries
 ) -> None:
     rows = [row(i) for i in range(40)]
-    recorder, outcomes = asyncio.run(write_all(settings, queries, rows))
+    sizes: list[int] = []
+    recorder, outcomes = asyncio.run(write_all(settings, queries, rows, sizes))
     assert outcomes == [None] * 40
     assert stored(db) == sorted(r["id"] for r in rows)
     assert recorder.written == 40 and recorder.commits < 40  # grouped, not one transaction each
+    assert sum(sizes) == 40 and len(sizes) == recorder.commits  # what the metrics histogram is told
 
 
 def test_a_bad_row_fails_alone(db: Driver, settings: Settings, queries: Queries) -> None:
