@@ -82,6 +82,11 @@ class QuestionTable:
         get = self.position.get
         return np.unique(np.array([r for r in map(get, question_ids) if r is not None], dtype=np.int64))
 
+    def concept_rows(self, concept_id: str) -> np.ndarray:
+        """Sorted rows of the questions assessing the concept (empty for an unknown one)."""
+        k = self.concept_position.get(concept_id)
+        return np.unique(self.pair_row[self.pair_concept == k]) if k is not None else np.array([], np.int64)
+
     def any_concept(self, column_flags: np.ndarray) -> np.ndarray:
         """Per question row: does any of its concepts have its flag set?"""
         hits = column_flags[self.pair_concept]
@@ -94,14 +99,10 @@ class Catalog:
     questions: dict[str, QuestionMeta]
     concepts: dict[str, ConceptMeta]
     units: dict[str, tuple[str, ...]]  # unit id -> its filter scope (the units whose attempts count)
-    by_concept: dict[str, list[str]] = field(default_factory=dict)
     loaded_at: float = field(default_factory=time.monotonic)
     table: QuestionTable = field(init=False)
 
     def __post_init__(self) -> None:
-        for qid, meta in sorted(self.questions.items()):
-            for cid in meta.concept_ids:
-                self.by_concept.setdefault(cid, []).append(qid)
         self.table = QuestionTable.build(self.questions, self.concepts)
 
 

@@ -60,7 +60,7 @@ async def candidates_for(
         ]
         raise NotFound(f"unknown units or concepts: {', '.join(missing)}", details)
     found = [await catalogs.resolve_rows(db, catalog, units)] if units else []
-    found += [catalog.table.rows(catalog.by_concept.get(concept, [])) for concept in concepts]
+    found += [catalog.table.concept_rows(concept) for concept in concepts]
     return np.unique(np.concatenate(found)) if len(found) > 1 else found[0] if found else np.array([], int)
 
 
@@ -163,13 +163,13 @@ def build_input(
     views = student.concept_views(catalog, now, scheduler)
     blocked = student.rejected | set(request.context.exclude) | student.recent(now, settings.recent_hours)
     table = catalog.table
-    keep = shortlist(table, scored.rows, scored.p, scored.known, views, blocked, now, settings, request.n)
+    tb = tiebreaks(settings.seed, table.hashes[scored.rows])  # once, for the shortlist and the mixer
+    keep = shortlist(table, scored.rows, scored.p, scored.known, tb, views, blocked, now, settings, request.n)
     candidates = []
     ids, questions = table.ids, catalog.questions
-    rows = scored.rows[keep]
-    orders = tiebreaks(settings.seed, table.hashes[rows]).tolist()
     for row, p, known, order in zip(
-        rows.tolist(), scored.p[keep].tolist(), scored.known[keep].tolist(), orders, strict=True
+        scored.rows[keep].tolist(), scored.p[keep].tolist(), scored.known[keep].tolist(), tb[keep].tolist(),
+        strict=True,
     ):
         question_id = ids[row]
         meta = questions[question_id]

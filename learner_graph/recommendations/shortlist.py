@@ -52,13 +52,17 @@ def shortlist(
     rows: np.ndarray,
     p: np.ndarray,
     known: np.ndarray,
+    tb: np.ndarray,
     views: dict[str, ConceptView],
     blocked: set[str],
     now: datetime,
     settings: MixSettings,
     n: int,
 ) -> np.ndarray:
-    """Indexes into `rows` (sorted question rows) of the candidates worth ranking, in order."""
+    """Indexes into `rows` (sorted question rows) of the candidates worth ranking, in order.
+
+    `tb` is each candidate's tie-break for this request's seed (`tiebreaks`).
+    """
     if len(rows) <= SMALL:
         return np.arange(len(rows))
     keep = keep_for(n)
@@ -67,16 +71,14 @@ def shortlist(
     not_ready = (~table.any_concept(ready_c))[rows].astype(np.int64)
     tag_p = table.tag_p[rows]
     p_eff = np.where(known | np.isnan(tag_p), p, tag_p)
-    distance = np.round(np.abs(p_eff - settings.target_p), 3)
-    tb = tiebreaks(settings.seed, table.hashes[rows])
     main_concept = table.main_concept[rows]
     # Each ordering as one int64 key (argsort of one key is several times faster than lexsort of
     # three): tier and distance (rounded to 0.001, as the mixer does) on top, the tie-break's high
     # 50 bits below. Equal high bits of two tie-breaks (odds about 1e-7 a request) merely order
     # those two arbitrarily at the edge of `keep`.
     low = (tb >> np.uint64(14)).astype(np.int64)
-    milli = np.rint(distance * 1000).astype(np.int64)
-    quick = 1000 - np.rint(np.round(p, 3) * 1000).astype(np.int64)
+    milli = np.rint(np.abs(p_eff - settings.target_p) * 1000).astype(np.int64)
+    quick = 1000 - np.rint(p * 1000).astype(np.int64)
     chosen: list[np.ndarray] = []
     keys = [
         (not_ready << 61) | (milli << 50) | low,  # next-best ladder, ready concepts first

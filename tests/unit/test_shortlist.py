@@ -68,7 +68,8 @@ def test_shortlisted_mix_equals_the_full_mix(seed: int, n: int, concepts: int, s
     assert [table.ids[r] for r in rows] == [c.question_id for c in candidates]  # ids are in sorted order
     p = np.array([c.p_correct for c in candidates])
     known = np.array([c.known_to_model for c in candidates])
-    keep = shortlist(table, rows, p, known, views, blocked, NOW, settings, n)
+    tb = tiebreaks(settings.seed, table.hashes[rows])
+    keep = shortlist(table, rows, p, known, tb, views, blocked, NOW, settings, n)
     assert len(keep) < len(candidates) / 2
     assert run([candidates[i] for i in keep]) == run(candidates)
 
