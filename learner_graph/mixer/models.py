@@ -38,25 +38,6 @@ class ConceptView:
 
 
 @dataclass(frozen=True)
-class MixSettings:
-    """Every knob an admin request or an experiment arm may override."""
-
-    weight_next: float = 0.4
-    weight_review: float = 0.3
-    weight_streak: float = 0.3
-    target_p: float = 0.5
-    band: float = 0.15
-    review_low: float = 0.7
-    review_high: float = 0.85
-    quick_win_p: float = 0.8
-    recent_hours: float = 12.0
-    seed: int = 0
-
-    def weights(self) -> dict[Kind, float]:
-        return {"next": self.weight_next, "review": self.weight_review, "streak": self.weight_streak}
-
-
-@dataclass(frozen=True)
 class StreakView:
     current: int
     daily_goal: int

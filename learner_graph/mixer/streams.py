@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 
-from learner_graph.mixer.models import Candidate, ConceptView, MixInput, MixSettings
+from learner_graph.mixer.models import Candidate, ConceptView, MixInput
+from learner_graph.mixer.settings import MixSettings
 
 # P(correct) a difficulty tag stands for when the model knows nothing of a question.
 TAG_P = {1: 0.85, 2: 0.7, 3: 0.55, 4: 0.4, 5: 0.25}

@@ -6,7 +6,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -15,7 +15,8 @@ import numpy as np
 from learner_graph.db.graph import Graph
 from learner_graph.errors import NotFound
 from learner_graph.learners.memory import make_scheduler
-from learner_graph.mixer.models import Candidate, MixInput, MixSettings
+from learner_graph.mixer.models import Candidate, MixInput
+from learner_graph.mixer.settings import MixSettings, merge, with_target_offset
 from learner_graph.mixer.streams import TAG_P
 from learner_graph.model import History, QuestionSide, predict, predict_rows
 from learner_graph.recommendations.catalog import Catalog, CatalogCache
@@ -28,9 +29,6 @@ from learner_graph.recommendations.models import (
 from learner_graph.recommendations.recorder import Recorder
 from learner_graph.recommendations.shortlist import shortlist, tiebreaks
 from learner_graph.recommendations.student import MAX_ATTEMPTS, Student
-
-MAX_TARGET_OFFSET = 0.2
-
 
 @dataclass(frozen=True)
 class Scored:
@@ -142,11 +140,7 @@ def score(
 
 
 def mix_settings(request: RecommendationRequest, overrides: dict[str, Any], student: Student) -> MixSettings:
-    settings = MixSettings(seed=request.seed)
-    allowed = {k: v for k, v in overrides.items() if k in MixSettings.__dataclass_fields__ and v is not None}
-    settings = replace(settings, **allowed)
-    offset = max(-MAX_TARGET_OFFSET, min(MAX_TARGET_OFFSET, student.target_offset))
-    return replace(settings, target_p=min(0.95, max(0.05, settings.target_p + offset)))
+    return with_target_offset(merge(admin=overrides, seed=request.seed), student.target_offset)
 
 
 def build_input(

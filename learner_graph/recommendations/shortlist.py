@@ -13,7 +13,8 @@ from datetime import datetime
 
 import numpy as np
 
-from learner_graph.mixer.models import ConceptView, MixSettings
+from learner_graph.mixer.models import ConceptView
+from learner_graph.mixer.settings import MixSettings
 from learner_graph.mixer.streams import MASK64, mix64
 from learner_graph.recommendations.catalog import QuestionTable
 
