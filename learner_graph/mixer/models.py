@@ -20,7 +20,7 @@ class Candidate:
     difficulty_tag: int | None = None
     known_to_model: bool = True
     last_attempt: datetime | None = None
-    tiebreak: int | None = None  # `streams.tiebreak` for this request's seed, when the caller has it
+    tiebreak: int | None = None  # `order.tiebreak` for this request's seed, when the caller has it
 
 
 @dataclass(frozen=True)
