@@ -10,7 +10,7 @@ TEST_NEO4J_PORT ?= 7688
 REDIS_PORT ?= 6379
 PORT ?= 8000
 
-.PHONY: run test install servers redis neo4j test-neo4j stop lint typecheck bench clean
+.PHONY: run test install servers redis neo4j test-neo4j stop lint typecheck bench mutation clean
 
 run: install redis neo4j
 	LG_NEO4J_URI=bolt://127.0.0.1:$(NEO4J_PORT) LG_REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/0 \
@@ -67,6 +67,13 @@ BENCH_NEO4J_PORT ?= 7690
 bench: install redis
 	LG_BENCH_NEO4J_PORT=$(BENCH_NEO4J_PORT) LG_BENCH_REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/9 \
 	  $(BIN)/python -m benchmarks
+
+# Mutation testing of the pure-logic modules against their unit tests ([tool.mutmut] in pyproject.toml);
+# slow (tens of minutes on 2 cores), so never part of `make test`. Writes benchmarks/results/mutation.json.
+mutation: install
+	rm -rf mutants
+	-$(BIN)/mutmut run --max-children 2
+	$(BIN)/python -m benchmarks.mutation_report
 
 clean: stop
 	rm -rf $(STATE) services/neo4j-embedded/target

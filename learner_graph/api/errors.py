@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -39,6 +40,26 @@ def _field(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(str(part) for part in loc)
 
 
+_FIRST_NAME = re.compile(r"^[^.\[]+")
+
+
+def locate(request: Request, details: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Domain errors name domain fields (`cursor`); a field that is a query or path parameter of the
+    route becomes its request location (`query.cursor`). Body fields keep their document path."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is None or not details:
+        return details
+    where = {p.alias: "path" for p in dependant.path_params}
+    where |= {p.alias: "query" for p in dependant.query_params}
+    located = []
+    for detail in details:
+        field = str(detail.get("field", ""))
+        match = _FIRST_NAME.match(field)
+        place = where.get(match.group(0)) if match else None
+        located.append(detail | {"field": f"{place}.{field}"} if place else detail)
+    return located
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every failure into the one error shape."""
 
@@ -47,7 +68,9 @@ def install(app: FastAPI) -> None:
         status = next((s for cls, s in STATUS.items() if isinstance(error, cls)), 400)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(
-            error_body(error.code, error.message, error.details), status_code=status, headers=headers
+            error_body(error.code, error.message, locate(request, error.details)),
+            status_code=status,
+            headers=headers,
         )
 
     @app.exception_handler(RequestValidationError)

@@ -139,3 +139,25 @@ def test_null_in_a_patch_keeps_required_fields(client: TestClient) -> None:
     assert patched["name"] == "Unit s1" and patched["filter_scope"] is None
     concept(client, "a")
     assert client.patch("/v1/concepts/a", json={"name": None}, headers=EDITOR).json()["name"] == "Concept a"
+
+
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+READS_BY_POST = {"/v1/units/resolve"}
+
+
+def test_only_content_editors_and_admins_write_content(client: TestClient) -> None:
+    """Every content write route refuses analyst and learner-app keys, and writes nothing."""
+    writes = sorted(
+        (method.upper(), path)
+        for path, operations in client.get("/openapi.json").json()["paths"].items()
+        for method in operations.keys() & WRITE_METHODS
+        if path.startswith(("/v1/concepts", "/v1/units", "/v1/questions", "/v1/content/import"))
+        and path not in READS_BY_POST
+    )
+    assert len(writes) >= 16  # every create, update, delete and edge route of the three entities
+    for role in ("analyst", "learner_app"):
+        for method, path in writes:
+            url = path.replace("{", "").replace("}", "")  # /v1/concepts/concept_id: any id will do
+            response = client.request(method, url, json={}, headers=auth(role))
+            assert response.status_code == 403, (role, method, path, response.text)
+    assert client.get("/v1/content/changes", headers=EDITOR).json()["items"] == []

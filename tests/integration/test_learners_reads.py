@@ -106,3 +106,11 @@ def test_deleting_a_learner_leaves_nothing_behind(client: TestClient, db: Driver
     records, _, _ = db.execute_query("MATCH (:User {id:'other'})-[m:MEMORY]->() RETURN count(m) AS n")
     assert records[0]["n"] > 0
     assert client.delete("/v1/users/u1", headers=auth("admin")).status_code == 404
+
+
+def test_a_bad_cursor_is_named_by_its_request_location(client: TestClient, db: Driver) -> None:
+    make_chain(db)
+    client.post("/v1/attempts", json=attempt("c1", "q-adding-1", True, "2026-03-01T10:00:00Z"), headers=APP)
+    bad = client.get("/v1/users/u1/attempts", params={"cursor": "not-a-cursor"}, headers=APP)
+    assert bad.status_code == 422
+    assert [d["field"] for d in bad.json()["error"]["details"]] == ["query.cursor"]
