@@ -109,3 +109,47 @@ def test_props_round_trip_with_the_mastery_for_analytics() -> None:
     assert MemoryState.from_props(props) == state
     assert MemoryState.from_props(None) == MemoryState() == MemoryState.from_props({})
     assert MemoryState.from_props({"wins": None, "reps": 2}) == MemoryState(reps=2)
+
+
+def test_a_wrong_answer_decays_old_fails_too() -> None:
+    state = MemoryState(wins=2.0, fails=2.0, stability=3.0, difficulty=5.0, last_review=T0,
+                        due=T0 + timedelta(days=3), reps=2)
+    wrong = review(state, correct=False, at=T0 + timedelta(days=1), weight=0.5, scheduler=SCHEDULER)
+    assert wrong.wins == pytest.approx(2.0 * EVIDENCE_DECAY)
+    assert wrong.fails == pytest.approx(2.0 * EVIDENCE_DECAY + 0.5)
+
+
+def test_implicit_credit_older_than_the_last_review_counts_at_it() -> None:
+    state = review(MemoryState(), correct=True, at=T0, weight=1.0, scheduler=SCHEDULER)
+    late = implicit_credit(state, at=T0 - timedelta(days=3), depth=1, weight=1.0, scheduler=SCHEDULER)
+    same = implicit_credit(state, at=T0, depth=1, weight=1.0, scheduler=SCHEDULER)
+    assert late == same
+
+
+def test_interval_is_when_retrievability_falls_to_the_desired_retention() -> None:
+    for retention in (0.8, 0.9, 0.95):
+        scheduler = make_scheduler(retention)
+        state = MemoryState(stability=20.0, difficulty=5.0, last_review=T0, due=T0)
+        days = interval(20.0, scheduler)
+        before = state.retrievability(T0 + days - timedelta(days=1), scheduler)
+        after = state.retrievability(T0 + days + timedelta(days=1), scheduler)
+        assert before > retention > after, retention
+
+
+def test_a_reviewed_state_is_scheduled_as_a_review_card() -> None:
+    state = review(MemoryState(), correct=True, at=T0, weight=1.0, scheduler=SCHEDULER)
+    card = state._card()
+    assert (card.state, card.stability, card.difficulty, card.due, card.last_review) == (
+        State.Review, state.stability, state.difficulty, state.due, state.last_review,
+    )
+    assert MemoryState()._card().state == State.Learning
+
+
+def test_stored_driver_times_come_back_as_utc() -> None:
+    from neo4j.time import DateTime
+
+    stored = {"stability": 2.0, "due": DateTime(2026, 1, 8, 9, 0, 0, tzinfo=UTC),
+              "last_review": DateTime(2026, 1, 5, 9, 0, 0, tzinfo=UTC)}
+    state = MemoryState.from_props(stored)
+    assert state.due == datetime(2026, 1, 8, 9, tzinfo=UTC) and state.due.tzinfo is UTC
+    assert state.last_review == T0 and state.last_review.tzinfo is UTC

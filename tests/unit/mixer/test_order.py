@@ -60,3 +60,7 @@ def test_key_rounding_agrees_between_forms() -> None:
 def test_tag_probabilities() -> None:
     assert TAG_P == {1: 0.85, 2: 0.7, 3: 0.55, 4: 0.4, 5: 0.25}
     assert UNTAGGED_P == 0.55
+
+
+def test_key_units_are_integers() -> None:
+    assert key_units(np.array([0.25])).dtype == np.int64

@@ -96,3 +96,8 @@ def test_target_offset_is_capped_and_the_target_bounded() -> None:
     assert with_target_offset(MixSettings(target_p=0.9), 0.2).target_p == TARGET_P_MAX
     assert with_target_offset(MixSettings(target_p=0.1), -0.2).target_p == TARGET_P_MIN
     assert with_target_offset(MixSettings(target_p=0.3, band=0.2), 0.0) == MixSettings(target_p=0.3, band=0.2)
+
+
+def test_a_bound_problem_carries_pydantics_message() -> None:
+    message = "Input should be less than or equal to 0.95"
+    assert override_problems({"target_p": 0.99}) == [("target_p", message)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from learner_graph.model import History, fit_student, predict
+from learner_graph.model import History, fit_student, predict, predict_rows
 from learner_graph.model.live import newton, recency, sigmoid
 from tests.model_fixtures import tiny_side
 
@@ -49,3 +49,10 @@ def test_the_fit_counts_wins_and_fails_per_concept() -> None:
     # easy: add; mid: mul; hard: add + mul
     assert state.wins.tolist() == [1.0, 1.0] and state.fails.tolist() == [1.0, 1.0]
     assert (state.total_wins, state.total_fails, state.n_attempts) == (2.0, 1.0, 3)
+
+
+def test_predict_rows_equals_predict_by_id() -> None:
+    side = tiny_side()
+    history = _history([("mid", 1), ("hard", 0), ("easy", 1)])
+    rows = np.array([2, 0])
+    assert predict_rows(side, history, rows) == pytest.approx(predict(side, history, ["hard", "easy"]))
