@@ -61,11 +61,13 @@ def test_lifecycle_and_result_formats(client: TestClient) -> None:
     assert ramp.json()["coverage"] == 0.5
     assert client.post("/v1/experiments/target-p/stop", headers=admin).json()["status"] == "stopped"
     results = client.get("/v1/experiments/target-p/results", headers=auth("analyst")).json()
-    assert [a["exposed"] for a in results["arms"]] == [0, 0]
+    assert [a["exposed_users"] for a in results["arms"]] == [0, 0]
     assert {m["metric"] for m in results["metrics"]} == set()
     table = client.get("/v1/experiments/target-p/results?format=csv", headers=admin)
     assert table.headers["content-type"].startswith("text/csv")
-    assert next(csv.reader(io.StringIO(table.text)))[:3] == ["metric", "role", "arm"]
+    rows = list(csv.reader(io.StringIO(table.text)))
+    assert rows[0][:4] == ["row", "metric", "role", "arm"]
+    assert [r[0] for r in rows[1:]] == ["summary"] * len(results["summary"])
     chart = client.get("/v1/experiments/target-p/results?format=png", headers=admin)
     assert chart.headers["content-type"] == "image/png" and chart.content[:4] == b"\x89PNG"
     assert client.get("/v1/experiments/nope/results", headers=admin).status_code == 404

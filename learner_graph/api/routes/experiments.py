@@ -11,7 +11,7 @@ from learner_graph.api.deps import Admin, Analyst, GraphDep
 from learner_graph.experiments import service
 from learner_graph.experiments.charts import lift_chart
 from learner_graph.experiments.models import CoverageUpdate, Experiment, ExperimentCreate
-from learner_graph.experiments.results import Results, experiment_results, metrics_frame
+from learner_graph.experiments.results import Results, experiment_results, results_csv
 
 router = APIRouter(prefix="/v1", tags=["experiments"])
 
@@ -56,8 +56,7 @@ async def get_results(
 ) -> Results | Response:
     results = await experiment_results(db=db, key=key, now=datetime.now(UTC))
     if format == "csv":
-        csv = metrics_frame(results).to_csv(index=False)
-        return Response(csv, media_type="text/csv", headers=_attachment(key, "csv"))
+        return Response(results_csv(results), media_type="text/csv", headers=_attachment(key, "csv"))
     if format == "png":
         return Response(lift_chart(results), media_type="image/png")
     return results
