@@ -19,6 +19,7 @@ from learner_graph.learners.models import (
     UserOut,
     UserPatch,
 )
+from learner_graph.learners.readiness import ready_concepts
 
 HISTORY_DAYS = 400  # how far back streaks look
 
@@ -111,14 +112,16 @@ async def gaps(
 
 
 async def ready(*, db: Graph, user_id: str, now: datetime, scheduler: Scheduler) -> list[dict[str, Any]]:
-    """Concepts not yet mastered whose prerequisites all are (the outer fringe of knowledge)."""
+    """Concepts not yet mastered whose transitive prerequisites all are (the outer fringe of
+    knowledge; `readiness`): exactly the unmastered concepts whose gaps are empty."""
     known = await levels(db=db, user_id=user_id, now=now, scheduler=scheduler)
     graph = await db.read("concept_graph")
     mastered = {cid for cid, level in known.items() if level >= MASTERED}
+    fringe = ready_concepts({r["concept_id"]: r["requires"] for r in graph}, mastered)
     return [
         {"concept_id": r["concept_id"], "name": r["name"], "level": round(known.get(r["concept_id"], 0.0), 4)}
         for r in graph
-        if r["concept_id"] not in mastered and all(p in mastered for p in r["requires"])
+        if r["concept_id"] in fringe
     ]
 
 

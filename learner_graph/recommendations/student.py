@@ -11,6 +11,7 @@ from fsrs import Scheduler
 
 from learner_graph.learners import activity
 from learner_graph.learners.memory import MASTERED, MemoryState
+from learner_graph.learners.readiness import ready_concepts
 from learner_graph.mixer.models import ConceptView, StreakView
 from learner_graph.recommendations.catalog import Catalog
 
@@ -73,6 +74,7 @@ class Student:
         recall = {cid: state.retrievability(now, scheduler) for cid, state in self.memory.items()}
         levels = {cid: state.evidence * recall[cid] for cid, state in self.memory.items()}
         mastered = {cid for cid, level in levels.items() if level >= MASTERED}
+        ready = ready_concepts({cid: meta.requires for cid, meta in catalog.concepts.items()}, mastered)
         views: dict[str, ConceptView] = {}
         for cid, meta in catalog.concepts.items():
             state = self.memory.get(cid, MemoryState())
@@ -84,7 +86,7 @@ class Student:
                 due=state.due,
                 last_review=state.last_review,
                 mastered=cid in mastered,
-                ready=cid not in mastered and all(p in mastered for p in meta.requires),
+                ready=cid in ready,
             )
         return views
 

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from tests.conftest import auth
-from tests.learners_fixtures import attempt, make_chain
+from tests.learners_fixtures import CHAIN, attempt, make_chain
 
 APP = auth("learner_app")
 
@@ -106,3 +106,27 @@ def test_deleting_a_learner_leaves_nothing_behind(client: TestClient, db: Driver
     records, _, _ = db.execute_query("MATCH (:User {id:'other'})-[m:MEMORY]->() RETURN count(m) AS n")
     assert records[0]["n"] > 0
     assert client.delete("/v1/users/u1", headers=auth("admin")).status_code == 404
+
+
+def test_ready_means_no_gaps_even_when_only_a_deep_prerequisite_is_missing(
+    client: TestClient, db: Driver
+) -> None:
+    make_chain(db)
+    # Multiplying practised hard, nothing else: its implicit reviews reach adding and counting
+    # only at a discount, so fractions' direct prerequisite is mastered while deeper ones are not.
+    post(
+        client,
+        [
+            attempt(f"x-{i}", f"q-multiplying-{1 + i % 3}", True, f"2026-03-0{1 + i}T10:00:00Z")
+            for i in range(6)
+        ],
+    )
+    as_of = {"as_of": "2026-03-07T12:00:00Z"}
+    mastery = client.get("/v1/users/u1/mastery", params=as_of, headers=APP).json()
+    mastered = {m["concept_id"] for m in mastery if m["mastered"]}
+    assert "multiplying" in mastered and not {"counting", "adding"} <= mastered
+    ready = {r["concept_id"] for r in client.get("/v1/users/u1/ready", params=as_of, headers=APP).json()}
+    assert "fractions" not in ready
+    for concept in CHAIN:
+        gaps = client.get("/v1/users/u1/gaps", params={**as_of, "concept": concept}, headers=APP).json()
+        assert (concept in ready) == (concept not in mastered and gaps == []), concept
