@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from fsrs import Scheduler
@@ -25,10 +25,14 @@ HISTORY_DAYS = 400  # how far back streaks look
 
 
 async def get_user(*, db: Graph, user_id: str) -> UserOut:
+    return _user(await _profile(db, user_id))
+
+
+async def _profile(db: Graph, user_id: str) -> dict[str, Any]:
     rows = await db.read("user_get", user_id=user_id)
     if not rows:
         raise NotFound(f"unknown user {user_id!r}")
-    return _user(rows[0]["user"])
+    return dict(rows[0]["user"])
 
 
 def _user(raw: dict[str, Any]) -> UserOut:
@@ -125,12 +129,23 @@ async def ready(*, db: Graph, user_id: str, now: datetime, scheduler: Scheduler)
     ]
 
 
-async def streak(*, db: Graph, user_id: str, now: datetime, goal_scale: float = 1.0) -> StreakOut:
-    user = await get_user(db=db, user_id=user_id)
+async def streak(
+    *, db: Graph, user_id: str, now: datetime, goal_scale: float = 1.0, fix_goal: bool = False
+) -> StreakOut:
+    """Days, streaks and today's goal; with `fix_goal` (a read at the present moment) the goal
+    computed for a day not yet set is stored, so it holds for the rest of the learner's day."""
+    profile = await _profile(db, user_id)
+    user = _user(profile)
     rows = await db.read("user_activity", user_id=user_id, since=now - timedelta(days=HISTORY_DAYS))
     events = [(r["at"].to_native(), r["time_ms"] or 0) for r in rows]
     days = activity.practice_days(events, user.timezone)
-    result = activity.streak(days, now, user.timezone, goal_scale)
+    fixed = stored_goal(profile)
+    today = activity.local_day(now, user.timezone)
+    if fix_goal and (fixed is None or fixed.day != today):
+        base = activity.goal_base(days, today)
+        rows = await db.write("user_goal_set", user_id=user_id, day=today.isoformat(), base=base)
+        fixed = activity.SetGoal(today, float(rows[0]["base"])) if rows else None
+    result = activity.streak(days, now, user.timezone, goal_scale, fixed)
     return StreakOut(
         user_id=user_id,
         timezone=user.timezone,
@@ -142,6 +157,14 @@ async def streak(*, db: Graph, user_id: str, now: datetime, goal_scale: float = 
         goal_met=result.goal_met,
         recent_days=[DayOut(day=d.day, questions=d.questions, minutes=d.minutes) for d in result.recent_days],
     )
+
+
+def stored_goal(profile: dict[str, Any]) -> activity.SetGoal | None:
+    """The goal fixed on the learner for a day (`goal_day`, `goal_base`), if any."""
+    day, base = profile.get("goal_day"), profile.get("goal_base")
+    if day is None or base is None:
+        return None
+    return activity.SetGoal(date.fromisoformat(str(day)), float(base))
 
 
 async def attempts_page(*, db: Graph, user_id: str, limit: int, cursor: str | None) -> dict[str, Any]:

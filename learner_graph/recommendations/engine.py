@@ -72,7 +72,7 @@ async def recommend(
         items=service.to_items(picks),
     )
     mark = time.perf_counter()
-    await service.record(db, request, out, recorder)
+    await service.record(db, request, out, recorder, goal=student.goal_to_store)
     timing["record"] = service.elapsed_ms(mark)
     timing["total"] = service.elapsed_ms(started)
     out.timing_ms = timing

@@ -14,6 +14,7 @@ import numpy as np
 
 from learner_graph.db.graph import Graph
 from learner_graph.errors import NotFound
+from learner_graph.learners.activity import SetGoal
 from learner_graph.learners.memory import make_scheduler
 from learner_graph.mixer.models import Candidate, MixInput, MixSettings
 from learner_graph.mixer.streams import TAG_P
@@ -195,10 +196,17 @@ def build_input(
 
 
 async def record(
-    db: Graph, request: RecommendationRequest, out: RecommendationOut, recorder: Recorder | None = None
+    db: Graph,
+    request: RecommendationRequest,
+    out: RecommendationOut,
+    recorder: Recorder | None = None,
+    goal: SetGoal | None = None,
 ) -> None:
-    """Store the recommendation; with a `recorder`, in a group commit shared with concurrent requests."""
+    """Store the recommendation; with a `recorder`, in a group commit shared with concurrent requests.
+    `goal`: the daily goal the recommendation used, fixed on the learner for its day."""
     row = {
+        "goal_day": goal.day.isoformat() if goal else None,
+        "goal_base": goal.base if goal else None,
         "id": out.id,
         "user_id": out.user_id,
         "arm": out.arm,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
@@ -130,3 +132,19 @@ def test_ready_means_no_gaps_even_when_only_a_deep_prerequisite_is_missing(
     for concept in CHAIN:
         gaps = client.get("/v1/users/u1/gaps", params={**as_of, "concept": concept}, headers=APP).json()
         assert (concept in ready) == (concept not in mastered and gaps == []), concept
+
+
+def test_the_daily_goal_holds_for_the_learners_day(client: TestClient, db: Driver) -> None:
+    make_chain(db)
+    now = datetime.now(UTC)
+    post(client, [attempt("today-1", "q-counting-1", True, now.isoformat())])
+    first = client.get("/v1/users/u1/streak", headers=APP).json()
+    assert (first["daily_goal"], first["today"]["questions"]) == (10, 1)  # a newcomer's default
+    # Four answers arrive later, timed yesterday: a goal learned afresh would drop to 5.
+    yesterday = (now - timedelta(days=1)).isoformat()
+    post(client, [attempt(f"late-{i}", "q-counting-2", True, yesterday) for i in range(4)])
+    assert client.get("/v1/users/u1/streak", headers=APP).json()["daily_goal"] == 10
+    # Tomorrow's goal is learned afresh from the days before it; an as_of read stores nothing.
+    tomorrow = {"as_of": (now + timedelta(days=1)).isoformat()}
+    assert client.get("/v1/users/u1/streak", params=tomorrow, headers=APP).json()["daily_goal"] == 5
+    assert client.get("/v1/users/u1/streak", headers=APP).json()["daily_goal"] == 10

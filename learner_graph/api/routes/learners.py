@@ -98,7 +98,7 @@ async def ready(
 @router.get("/users/{user_id}/streak")
 async def streak(_: Reader, db: GraphDep, user_id: str, as_of: AsOf = None) -> StreakOut:
     """Practice days in the learner's time zone, current and longest streak, today's goal."""
-    return await service.streak(db=db, user_id=user_id, now=_now(as_of))
+    return await service.streak(db=db, user_id=user_id, now=_now(as_of), fix_goal=as_of is None)
 
 
 @router.get("/users/{user_id}/attempts")
