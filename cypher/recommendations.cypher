@@ -131,3 +131,9 @@ RETURN cid AS concept_id, c IS NOT NULL AS found, qids AS question_ids
 -- Every unit with its filter scope (null: the unit itself).
 MATCH (u:Unit)
 RETURN u.id AS id, u.filter_scope AS filter_scope
+
+-- name: rec_owners
+-- The learner of each listed recommendation that exists (attempts may name only those).
+UNWIND $ids AS id
+MATCH (r:Recommendation {id: id})
+RETURN r.id AS id, r.user_id AS user_id

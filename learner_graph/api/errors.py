@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from learner_graph.api.security import Unauthorized
 from learner_graph.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from learner_graph.fields import field_path
 from learner_graph.logs import request_id
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,27 @@ def error_body(code: str, message: str, details: list[dict[str, Any]] | None = N
     }
 
 
-def _field(loc: tuple[Any, ...] | list[Any]) -> str:
-    return ".".join(str(part) for part in loc)
+SOURCES = {"body", "query", "path", "header", "cookie"}
+
+
+def _field(loc: list[Any]) -> str:
+    """A pydantic location as the API names fields, without the union members pydantic adds
+    to it (`<batch>`, `function-after[...]`), which are not fields."""
+    return field_path([p for p in loc if isinstance(p, int) or not (p.startswith("<") or "[" in p)])
+
+
+def validation_details(errors: list[Any]) -> list[dict[str, Any]]:
+    """One entry per problem: field, where it is, the message and pydantic's error type."""
+    details: list[dict[str, Any]] = []
+    seen = set()
+    for e in errors:
+        loc = list(e.get("loc", ()))
+        where = loc.pop(0) if loc and loc[0] in SOURCES else "body"
+        entry = {"field": _field(loc), "in": where, "message": e.get("msg", ""), "type": e.get("type")}
+        if (entry["field"], entry["message"]) not in seen:
+            seen.add((entry["field"], entry["message"]))
+            details.append(entry)
+    return details
 
 
 def install(app: FastAPI) -> None:
@@ -52,10 +72,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
-        details = [
-            {"field": _field(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type")}
-            for e in error.errors()
-        ]
+        details = validation_details(list(error.errors()))
         fields = ", ".join(d["field"] for d in details)
         return JSONResponse(error_body("invalid", f"invalid request: {fields}", details), status_code=422)
 

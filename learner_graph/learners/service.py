@@ -187,5 +187,5 @@ def _decode_cursor(cursor: str | None) -> tuple[datetime | None, str | None]:
         return datetime.fromisoformat(at), attempt_id
     except ValueError:
         raise Invalid(
-            "bad cursor", [{"field": "query.cursor", "message": "not a cursor from this route"}]
+            "bad cursor", [{"field": "cursor", "in": "query", "message": "not a cursor from this route"}]
         ) from None

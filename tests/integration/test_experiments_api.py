@@ -49,7 +49,7 @@ def test_invalid_definition_names_each_problem(client: TestClient) -> None:
     response = client.post("/v1/experiments", json=bad, headers=auth("admin"))
     assert response.status_code == 422
     fields = sorted(d["field"] for d in response.json()["error"]["details"])
-    assert fields == ["arms", "arms.1.overrides.font_size", "primary_metrics.0"]
+    assert fields == ["arms", "arms[1].overrides.font_size", "primary_metrics[0]"]
 
 
 def test_lifecycle_and_result_formats(client: TestClient) -> None:

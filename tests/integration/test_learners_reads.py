@@ -34,7 +34,7 @@ def test_streaks_across_midnight_in_two_time_zones(client: TestClient, db: Drive
     assert (london["current"], london["longest"]) == (1, 1)  # both on 1 March in London
     assert london["today"]["questions"] == 0 and london["last_active"] == "2026-03-01"
     bad = client.patch("/v1/users/tokyo", json={"timezone": "Mars/Olympus"}, headers=APP)
-    assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "body.timezone"
+    assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "timezone"
 
 
 def test_mastery_gaps_and_ready(client: TestClient, db: Driver) -> None:

@@ -56,7 +56,7 @@ def test_unknown_units_and_bad_fields(client: TestClient, db: Driver) -> None:
         "/v1/recommendations", json={"user_id": "u1", "units": [], "n": 99}, headers=auth("learner_app")
     )
     assert bad.status_code == 422
-    assert [d["field"] for d in bad.json()["error"]["details"]] == ["body.n"]
+    assert [d["field"] for d in bad.json()["error"]["details"]] == ["n"]
     neither = client.post("/v1/recommendations", json={"user_id": "u1"}, headers=auth("learner_app"))
     assert (
         neither.status_code == 422 and "units or concepts" in neither.json()["error"]["details"][0]["message"]

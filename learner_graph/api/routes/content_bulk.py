@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel
 
 from learner_graph.api.deps import ContentEditor, GraphDep, Reader
 from learner_graph.api.routes.content_params import Limit, Offset
@@ -60,8 +59,8 @@ async def changes(
     entity: str | None = None,
     entity_id: str | None = None,
     author: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Changes:

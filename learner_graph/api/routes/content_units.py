@@ -10,12 +10,13 @@ from learner_graph.api.routes.content_params import Cascade, Depth, Limit, Offse
 from learner_graph.content import traversals, units
 from learner_graph.content.models import EdgeResult, Page, Unit, UnitUpdate
 from learner_graph.content.traversals import MAX_DEPTH, UnitTree
+from learner_graph.fields import Id, Input
 
 router = APIRouter(prefix="/units", tags=["content"])
 
 
-class ResolveRequest(BaseModel):
-    unit_ids: list[str] = Field(min_length=1, max_length=1000)
+class ResolveRequest(Input):
+    unit_ids: list[Id] = Field(min_length=1, max_length=1000)
     max_depth: int = Field(default=10, ge=1, le=MAX_DEPTH)
 
 

@@ -6,8 +6,10 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
+from pydantic import AwareDatetime, Discriminator, Tag
 
 from learner_graph.api.deps import Admin, GraphDep, LearnerApp, Reader, SettingsDep
+from learner_graph.errors import Invalid
 from learner_graph.learners import service
 from learner_graph.learners.attempts import record_attempts
 from learner_graph.learners.memory import make_scheduler
@@ -21,15 +23,28 @@ from learner_graph.learners.models import (
     UserOut,
     UserPatch,
 )
+from learner_graph.learners.references import check_recommendations
 
 router = APIRouter(prefix="/v1", tags=["learners"])
-AsOf = Annotated[datetime | None, Query(description="evaluate as of this time (default now)")]
+
+
+def _attempt_shape(value: Any) -> str:
+    """A body with `attempts` is a batch; anything else is one attempt (and is told so)."""
+    return "<batch>" if isinstance(value, dict) and "attempts" in value else "<one>"
+
+
+# Errors name the fields of the shape that was sent, never both shapes' fields mixed.
+AttemptBody = Annotated[
+    Annotated[AttemptIn, Tag("<one>")] | Annotated[AttemptBatch, Tag("<batch>")],
+    Discriminator(_attempt_shape),
+]
+AsOf = Annotated[
+    AwareDatetime | None, Query(description="evaluate as of this RFC 3339 time with zone (default now)")
+]
 
 
 def _now(as_of: datetime | None = None) -> datetime:
-    if as_of is None:
-        return datetime.now(UTC)
-    return as_of.replace(tzinfo=UTC) if as_of.tzinfo is None else as_of
+    return datetime.now(UTC) if as_of is None else as_of
 
 
 @router.post("/attempts")
@@ -37,13 +52,27 @@ async def post_attempts(
     _: LearnerApp,
     db: GraphDep,
     settings: SettingsDep,
-    body: Annotated[AttemptIn | AttemptBatch, Body()],
+    body: Annotated[AttemptBody, Body()],
 ) -> AttemptsRecorded:
     """Record one attempt or a batch of up to 1,000 (all-or-nothing, idempotent by attempt_id)."""
+    batch = isinstance(body, AttemptBatch)
     attempts = body.attempts if isinstance(body, AttemptBatch) else [body]
-    return await record_attempts(
-        db=db, attempts=attempts, now=_now(), scheduler=make_scheduler(settings.review_retention)
-    )
+    try:
+        await check_recommendations(db=db, attempts=attempts)
+        return await record_attempts(
+            db=db, attempts=attempts, now=_now(), scheduler=make_scheduler(settings.review_retention)
+        )
+    except Invalid as error:
+        raise error if batch else _as_one(error) from None
+
+
+def _as_one(error: Invalid) -> Invalid:
+    """A single attempt's problems name its own fields (`time_spent_ms`, not `attempts[0]...`)."""
+    prefix = "attempts[0]."
+    for detail in error.details:
+        field = str(detail.get("field", ""))
+        detail["field"] = field.removeprefix(prefix)
+    return error
 
 
 @router.get("/users/{user_id}")

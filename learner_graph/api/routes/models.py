@@ -7,10 +7,11 @@ import logging
 from typing import Any
 
 from fastapi import APIRouter, Request, status
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from learner_graph.api.deps import Admin, GraphDep, SettingsDep
 from learner_graph.errors import Conflict
+from learner_graph.fields import Id, Input
 from learner_graph.model import registry
 from learner_graph.model.service import train_version
 from learner_graph.model.store import app_store
@@ -19,8 +20,8 @@ router = APIRouter(prefix="/v1", tags=["models"])
 log = logging.getLogger(__name__)
 
 
-class TrainRequest(BaseModel):
-    scope: list[str] = Field(default_factory=list, description="unit ids; empty: every attempt")
+class TrainRequest(Input):
+    scope: list[Id] = Field(default_factory=list, description="unit ids; empty: every attempt")
     force: bool = False
 
 
