@@ -53,6 +53,13 @@ async def update_user(*, db: Graph, user_id: str, patch: UserPatch) -> UserOut:
     return _user(rows[0]["user"])
 
 
+async def put_user(*, db: Graph, user_id: str, profile: UserPatch, now: datetime) -> tuple[UserOut, bool]:
+    """Create the learner or update the fields given (idempotent); returns it and whether it is new."""
+    changes = profile.model_dump(exclude_unset=True, exclude_none=True)
+    rows = await db.write("user_put", user_id=user_id, changes=changes, now=now)
+    return _user(rows[0]["user"]), bool(rows[0]["created"])
+
+
 async def delete_user(*, db: Graph, user_id: str) -> dict[str, int]:
     """Remove the user, their attempts, review states, feedback and recommendations."""
     rows = await db.write("user_delete", user_id=user_id)

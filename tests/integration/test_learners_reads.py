@@ -148,3 +148,19 @@ def test_the_daily_goal_holds_for_the_learners_day(client: TestClient, db: Drive
     tomorrow = {"as_of": (now + timedelta(days=1)).isoformat()}
     assert client.get("/v1/users/u1/streak", params=tomorrow, headers=APP).json()["daily_goal"] == 5
     assert client.get("/v1/users/u1/streak", headers=APP).json()["daily_goal"] == 10
+
+
+def test_a_learner_exists_before_their_first_activity(client: TestClient, db: Driver) -> None:
+    body = {"timezone": "Asia/Tokyo", "display_name": "Aiko"}
+    created = client.put("/v1/users/s-1", json=body, headers=APP)
+    assert created.status_code == 201 and created.json()["timezone"] == "Asia/Tokyo"
+    again = client.put("/v1/users/s-1", json=body, headers=APP)
+    assert again.status_code == 200 and again.json() == created.json()  # idempotent
+    assert (
+        client.put("/v1/users/s-1", json={"display_name": "Aiko T."}, headers=APP).json()["timezone"]
+        == "Asia/Tokyo"
+    )
+    assert client.get("/v1/users/s-1/mastery", headers=APP).status_code == 200
+    assert client.get("/v1/users/s-1/streak", headers=APP).json()["timezone"] == "Asia/Tokyo"
+    assert client.put("/v1/users/a%2Fb", json={}, headers=APP).status_code in (404, 422)
+    assert client.put("/v1/users/s-2", json={"timezone": "Mars/Olympus"}, headers=APP).status_code == 422

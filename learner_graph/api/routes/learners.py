@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Path, Query, Response
 from pydantic import AwareDatetime, Discriminator, Tag
 
 from learner_graph.api.deps import Admin, GraphDep, LearnerApp, Reader, SettingsDep
 from learner_graph.errors import Invalid
+from learner_graph.fields import ID_PATTERN, ID_RULE
 from learner_graph.learners import service
 from learner_graph.learners.attempts import record_attempts
 from learner_graph.learners.memory import make_scheduler
@@ -26,6 +27,7 @@ from learner_graph.learners.models import (
 from learner_graph.learners.references import check_recommendations
 
 router = APIRouter(prefix="/v1", tags=["learners"])
+PathId = Annotated[str, Path(pattern=ID_PATTERN, max_length=200, description=ID_RULE)]
 
 
 def _attempt_shape(value: Any) -> str:
@@ -78,6 +80,19 @@ def _as_one(error: Invalid) -> Invalid:
 @router.get("/users/{user_id}")
 async def get_user(_: Reader, db: GraphDep, user_id: str) -> UserOut:
     return await service.get_user(db=db, user_id=user_id)
+
+
+@router.put(
+    "/users/{user_id}", status_code=200, responses={201: {"model": UserOut, "description": "created"}}
+)
+async def put_user(
+    _: LearnerApp, db: GraphDep, user_id: PathId, profile: UserPatch, response: Response
+) -> UserOut:
+    """Create the learner (before any activity) or update the given fields; repeating it changes nothing."""
+    user, created = await service.put_user(db=db, user_id=user_id, profile=profile, now=_now())
+    if created:
+        response.status_code = 201
+    return user
 
 
 @router.patch("/users/{user_id}")
