@@ -6,7 +6,7 @@ The public view of a concept, unit or question is exactly its entry in the conte
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -81,15 +81,6 @@ class QuestionUpdate(Strict):
     difficulty_tag: int | None = Field(default=None, ge=1, le=5)
     concepts: list[ConceptWeight] | None = Field(default=None, min_length=1)
     answer: dict[str, Any] | None = None
-
-
-class Page(BaseModel, Generic[T]):
-    """One page of a filtered list, with the total number of matches."""
-
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
 
 
 class EdgeResult(BaseModel):

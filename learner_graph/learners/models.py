@@ -50,6 +50,19 @@ class AttemptBatch(Input):
     attempts: list[AttemptIn] = Field(min_length=1, max_length=MAX_BATCH)
 
 
+class AttemptOut(BaseModel):
+    """A stored attempt, with the names it was sent with."""
+
+    attempt_id: str
+    user_id: str
+    question_id: str
+    correct: bool
+    at: datetime
+    time_spent_ms: int | None
+    response: str | None
+    recommendation_id: str | None
+
+
 class AttemptStatus(BaseModel):
     attempt_id: str
     status: Literal["created", "duplicate"]
@@ -86,6 +99,12 @@ class ConceptMastery(BaseModel):
     last_review: datetime | None
     reps: int
     lapses: int
+
+
+class ReadyConcept(BaseModel):
+    concept_id: str
+    name: str | None
+    level: float
 
 
 class GapConcept(BaseModel):

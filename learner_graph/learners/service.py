@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -12,14 +13,17 @@ from learner_graph.errors import Invalid, NotFound
 from learner_graph.learners import activity
 from learner_graph.learners.memory import MASTERED, MemoryState
 from learner_graph.learners.models import (
+    AttemptOut,
     ConceptMastery,
     DayOut,
     GapConcept,
+    ReadyConcept,
     StreakOut,
     UserOut,
     UserPatch,
 )
 from learner_graph.learners.readiness import ready_concepts
+from learner_graph.lists import Page
 
 HISTORY_DAYS = 400  # how far back streaks look
 
@@ -122,7 +126,7 @@ async def gaps(
     ]
 
 
-async def ready(*, db: Graph, user_id: str, now: datetime, scheduler: Scheduler) -> list[dict[str, Any]]:
+async def ready(*, db: Graph, user_id: str, now: datetime, scheduler: Scheduler) -> list[ReadyConcept]:
     """Concepts not yet mastered whose transitive prerequisites all are (the outer fringe of
     knowledge; `readiness`): exactly the unmastered concepts whose gaps are empty."""
     known = await levels(db=db, user_id=user_id, now=now, scheduler=scheduler)
@@ -130,7 +134,9 @@ async def ready(*, db: Graph, user_id: str, now: datetime, scheduler: Scheduler)
     mastered = {cid for cid, level in known.items() if level >= MASTERED}
     fringe = ready_concepts({r["concept_id"]: r["requires"] for r in graph}, mastered)
     return [
-        {"concept_id": r["concept_id"], "name": r["name"], "level": round(known.get(r["concept_id"], 0.0), 4)}
+        ReadyConcept(
+            concept_id=r["concept_id"], name=r["name"], level=round(known.get(r["concept_id"], 0.0), 4)
+        )
         for r in graph
         if r["concept_id"] in fringe
     ]
@@ -174,23 +180,41 @@ def stored_goal(profile: dict[str, Any]) -> activity.SetGoal | None:
     return activity.SetGoal(date.fromisoformat(str(day)), float(base))
 
 
-async def attempts_page(*, db: Graph, user_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
+async def attempts_page(*, db: Graph, user_id: str, limit: int, cursor: str | None) -> Page[AttemptOut]:
     """A page of attempts, newest first; pass `next_cursor` back as `cursor` for the next page."""
     await get_user(db=db, user_id=user_id)
     before, before_id = _decode_cursor(cursor)
     rows = await db.read(
         "user_attempts_page", user_id=user_id, limit=limit + 1, before=before, before_id=before_id
     )
-    items = [dict(r["attempt"], at=r["attempt"]["at"].to_native()) for r in rows[:limit]]
+    items = [_attempt(user_id, r["attempt"]) for r in rows[:limit]]
     last = items[-1] if len(rows) > limit else None
-    return {"items": items, "next_cursor": f"{last['at'].isoformat()}|{last['id']}" if last else None}
+    following = f"{last.at.isoformat()}|{last.attempt_id}" if last else None
+    return Page[AttemptOut](items=items, next_cursor=_encode(following) if following else None)
+
+
+def _attempt(user_id: str, raw: dict[str, Any]) -> AttemptOut:
+    return AttemptOut(
+        attempt_id=raw["id"],
+        user_id=user_id,
+        question_id=raw["question_id"],
+        correct=raw["correct"],
+        at=raw["at"].to_native(),
+        time_spent_ms=raw.get("time_ms"),
+        response=raw.get("response"),
+        recommendation_id=raw.get("recommendation_id"),
+    )
+
+
+def _encode(cursor: str) -> str:
+    return base64.urlsafe_b64encode(cursor.encode()).decode()
 
 
 def _decode_cursor(cursor: str | None) -> tuple[datetime | None, str | None]:
     if not cursor:
         return None, None
-    at, _, attempt_id = cursor.partition("|")
     try:
+        at, _, attempt_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
         return datetime.fromisoformat(at), attempt_id
     except ValueError:
         raise Invalid(

@@ -73,9 +73,14 @@ def test_question_crud_and_filters(client: TestClient) -> None:
     assert ids(subject="physics", difficulty=3) == ["q2", "q3"]
     assert ids(unit="chap") == ["q1", "q2"]
     assert ids(q="QUESTION Q3") == ["q3"]
-    assert ids(limit=1, offset=1) == ["q2"]
     page = client.get("/v1/questions", params={"limit": 1}, headers=EDITOR).json()
-    assert page["total"] == 3 and page["limit"] == 1
+    assert page["total"] == 3 and [q["id"] for q in page["items"]] == ["q1"]
+    assert ids(limit=1, cursor=page["next_cursor"]) == ["q2"]
+    following = {"limit": 2, "cursor": page["next_cursor"]}
+    last = client.get("/v1/questions", params=following, headers=EDITOR).json()
+    assert [q["id"] for q in last["items"]] == ["q2", "q3"] and last["next_cursor"] is None
+    bad = client.get("/v1/questions", params={"cursor": "bm9wZQ=="}, headers=EDITOR)
+    assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "cursor"
     concepts = client.get("/v1/concepts", params={"unit": "sec", "subject": "math"}, headers=EDITOR).json()
     assert [c["id"] for c in concepts["items"]] == ["a"]
     patched = client.patch(

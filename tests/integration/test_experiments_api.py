@@ -34,7 +34,7 @@ def test_analyst_reads_but_may_not_change(client: TestClient) -> None:
     assert client.post("/v1/experiments", json=BODY, headers=auth("admin")).status_code == 201
     assert client.post("/v1/experiments/target-p/start", headers=auth("analyst")).status_code == 403
     listed = client.get("/v1/experiments", headers=auth("analyst"))
-    assert [e["key"] for e in listed.json()] == ["target-p"]
+    assert [e["key"] for e in listed.json()["items"]] == ["target-p"]
     assert client.get("/v1/experiments/target-p", headers=auth("analyst")).json()["status"] == "draft"
 
 

@@ -50,19 +50,22 @@ def test_mastery_gaps_and_ready(client: TestClient, db: Driver) -> None:
     )
     as_of = {"as_of": "2026-03-05T12:00:00Z"}
     levels = {
-        m["concept_id"]: m for m in client.get("/v1/users/u1/mastery", params=as_of, headers=APP).json()
+        m["concept_id"]: m
+        for m in client.get("/v1/users/u1/mastery", params=as_of, headers=APP).json()["items"]
     }
     assert levels["counting"]["mastered"] and levels["adding"]["mastered"]
     assert levels["counting"]["reps"] == 4 and levels["counting"]["next_due"] > "2026-03-05"
-    ready = client.get("/v1/users/u1/ready", params=as_of, headers=APP).json()
+    ready = client.get("/v1/users/u1/ready", params=as_of, headers=APP).json()["items"]
     assert [r["concept_id"] for r in ready] == ["multiplying"]
-    gaps = client.get("/v1/users/u1/gaps", params={**as_of, "concept": "fractions"}, headers=APP).json()
+    gaps = client.get("/v1/users/u1/gaps", params={**as_of, "concept": "fractions"}, headers=APP).json()[
+        "items"
+    ]
     assert [g["concept_id"] for g in gaps] == ["multiplying"]
     fresh = client.get(
         "/v1/users/u1/gaps", params={"concept": "fractions", "as_of": "2027-06-01T00:00:00Z"}, headers=APP
     )
     # A year later memory has faded: the gap reaches down to the root, ordered root first.
-    assert [g["concept_id"] for g in fresh.json()] == ["counting", "adding", "multiplying"]
+    assert [g["concept_id"] for g in fresh.json()["items"]] == ["counting", "adding", "multiplying"]
     assert client.get("/v1/users/u1/gaps", params={"concept": "nope"}, headers=APP).status_code == 404
     assert client.get("/v1/users/nobody/mastery", headers=APP).status_code == 404
 
@@ -71,15 +74,15 @@ def test_attempts_are_paginated_newest_first(client: TestClient, db: Driver) -> 
     make_chain(db)
     post(client, [attempt(f"p{i}", "q-adding-1", i % 2 == 0, f"2026-03-01T10:0{i}:00Z") for i in range(5)])
     first = client.get("/v1/users/u1/attempts", params={"limit": 2}, headers=APP).json()
-    assert [a["id"] for a in first["items"]] == ["p4", "p3"]
+    assert [a["attempt_id"] for a in first["items"]] == ["p4", "p3"]
     second = client.get(
         "/v1/users/u1/attempts", params={"limit": 2, "cursor": first["next_cursor"]}, headers=APP
     )
-    assert [a["id"] for a in second.json()["items"]] == ["p2", "p1"]
+    assert [a["attempt_id"] for a in second.json()["items"]] == ["p2", "p1"]
     last = client.get(
         "/v1/users/u1/attempts", params={"limit": 2, "cursor": second.json()["next_cursor"]}, headers=APP
     ).json()
-    assert [a["id"] for a in last["items"]] == ["p0"] and last["next_cursor"] is None
+    assert [a["attempt_id"] for a in last["items"]] == ["p0"] and last["next_cursor"] is None
 
 
 def test_deleting_a_learner_leaves_nothing_behind(client: TestClient, db: Driver) -> None:
@@ -124,13 +127,17 @@ def test_ready_means_no_gaps_even_when_only_a_deep_prerequisite_is_missing(
         ],
     )
     as_of = {"as_of": "2026-03-07T12:00:00Z"}
-    mastery = client.get("/v1/users/u1/mastery", params=as_of, headers=APP).json()
+    mastery = client.get("/v1/users/u1/mastery", params=as_of, headers=APP).json()["items"]
     mastered = {m["concept_id"] for m in mastery if m["mastered"]}
     assert "multiplying" in mastered and not {"counting", "adding"} <= mastered
-    ready = {r["concept_id"] for r in client.get("/v1/users/u1/ready", params=as_of, headers=APP).json()}
+    ready = {
+        r["concept_id"] for r in client.get("/v1/users/u1/ready", params=as_of, headers=APP).json()["items"]
+    }
     assert "fractions" not in ready
     for concept in CHAIN:
-        gaps = client.get("/v1/users/u1/gaps", params={**as_of, "concept": concept}, headers=APP).json()
+        gaps = client.get("/v1/users/u1/gaps", params={**as_of, "concept": concept}, headers=APP).json()[
+            "items"
+        ]
         assert (concept in ready) == (concept not in mastered and gaps == []), concept
 
 

@@ -8,24 +8,17 @@ from fastapi import APIRouter, Body
 from pydantic import AwareDatetime, BaseModel
 
 from learner_graph.api.deps import ContentEditor, GraphDep, Reader
-from learner_graph.api.routes.content_params import Limit, Offset
 from learner_graph.content import audit, importer
 from learner_graph.content.audit import ChangeRecord
 from learner_graph.content.document import ContentDocument
 from learner_graph.content.importer import ImportResult
+from learner_graph.lists import Cursor, Limit, Page, decode_offset
 
 router = APIRouter(prefix="/content", tags=["content"])
 
 
 class Version(BaseModel):
     version: int
-
-
-class Changes(BaseModel):
-    items: list[ChangeRecord]
-    total: int
-    limit: int
-    offset: int
 
 
 @router.post("/import")
@@ -62,9 +55,10 @@ async def changes(
     since: AwareDatetime | None = None,
     until: AwareDatetime | None = None,
     limit: Limit = 50,
-    offset: Offset = 0,
-) -> Changes:
+    cursor: Cursor = None,
+) -> Page[ChangeRecord]:
     """Who changed what and when (before and after), newest first; filter by entity, author, time."""
+    offset = decode_offset(cursor)
     total, items = await audit.list_changes(
         db=db,
         entity=entity,
@@ -75,4 +69,4 @@ async def changes(
         limit=limit,
         offset=offset,
     )
-    return Changes(items=items, total=total, limit=limit, offset=offset)
+    return Page[ChangeRecord].at(items, offset=offset, total=total)

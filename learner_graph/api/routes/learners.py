@@ -17,14 +17,17 @@ from learner_graph.learners.memory import make_scheduler
 from learner_graph.learners.models import (
     AttemptBatch,
     AttemptIn,
+    AttemptOut,
     AttemptsRecorded,
     ConceptMastery,
     GapConcept,
+    ReadyConcept,
     StreakOut,
     UserOut,
     UserPatch,
 )
 from learner_graph.learners.references import check_recommendations
+from learner_graph.lists import Cursor, Limit, Page, page_of
 
 router = APIRouter(prefix="/v1", tags=["learners"])
 PathId = Annotated[str, Path(pattern=ID_PATTERN, max_length=200, description=ID_RULE)]
@@ -109,11 +112,18 @@ async def delete_user(_: Admin, db: GraphDep, user_id: str) -> dict[str, Any]:
 
 @router.get("/users/{user_id}/mastery")
 async def mastery(
-    _: Reader, db: GraphDep, settings: SettingsDep, user_id: str, as_of: AsOf = None
-) -> list[ConceptMastery]:
+    _: Reader,
+    db: GraphDep,
+    settings: SettingsDep,
+    user_id: str,
+    as_of: AsOf = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> Page[ConceptMastery]:
     """Per concept: mastery level, retrievability now and the next review date."""
     sch = make_scheduler(settings.review_retention)
-    return await service.mastery(db=db, user_id=user_id, now=_now(as_of), scheduler=sch)
+    found = await service.mastery(db=db, user_id=user_id, now=_now(as_of), scheduler=sch)
+    return page_of(found, limit=limit, cursor=cursor)
 
 
 @router.get("/users/{user_id}/gaps")
@@ -124,19 +134,29 @@ async def gaps(
     user_id: str,
     concept: Annotated[str, Query(min_length=1)],
     as_of: AsOf = None,
-) -> list[GapConcept]:
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> Page[GapConcept]:
     """Prerequisites of `concept` below mastery, ordered from the root of the gap upward."""
     sch = make_scheduler(settings.review_retention)
-    return await service.gaps(db=db, user_id=user_id, concept_id=concept, now=_now(as_of), scheduler=sch)
+    found = await service.gaps(db=db, user_id=user_id, concept_id=concept, now=_now(as_of), scheduler=sch)
+    return page_of(found, limit=limit, cursor=cursor)
 
 
 @router.get("/users/{user_id}/ready")
 async def ready(
-    _: Reader, db: GraphDep, settings: SettingsDep, user_id: str, as_of: AsOf = None
-) -> list[dict[str, Any]]:
+    _: Reader,
+    db: GraphDep,
+    settings: SettingsDep,
+    user_id: str,
+    as_of: AsOf = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> Page[ReadyConcept]:
     """Concepts not yet mastered whose prerequisites all are."""
     sch = make_scheduler(settings.review_retention)
-    return await service.ready(db=db, user_id=user_id, now=_now(as_of), scheduler=sch)
+    found = await service.ready(db=db, user_id=user_id, now=_now(as_of), scheduler=sch)
+    return page_of(found, limit=limit, cursor=cursor)
 
 
 @router.get("/users/{user_id}/streak")
@@ -150,8 +170,8 @@ async def attempts(
     _: Reader,
     db: GraphDep,
     user_id: str,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: str | None = None,
-) -> dict[str, Any]:
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[AttemptOut]:
     """The learner's attempts, newest first, paginated by cursor."""
     return await service.attempts_page(db=db, user_id=user_id, limit=limit, cursor=cursor)

@@ -12,6 +12,7 @@ from pydantic import Field
 from learner_graph.api.deps import Admin, GraphDep, SettingsDep
 from learner_graph.errors import Conflict
 from learner_graph.fields import Id, Input
+from learner_graph.lists import Cursor, Limit, Page, page_of
 from learner_graph.model import registry
 from learner_graph.model.service import train_version
 from learner_graph.model.store import app_store
@@ -26,9 +27,11 @@ class TrainRequest(Input):
 
 
 @router.get("/admin/models")
-async def list_models(db: GraphDep, _: Admin) -> list[dict[str, Any]]:
+async def list_models(
+    db: GraphDep, _: Admin, limit: Limit = 50, cursor: Cursor = None
+) -> Page[dict[str, Any]]:
     """Every model version with its metrics, newest first."""
-    return await registry.list_versions(db=db)
+    return page_of(await registry.list_versions(db=db), limit=limit, cursor=cursor)
 
 
 @router.get("/admin/models/current")
@@ -47,8 +50,9 @@ async def activate_model(model_id: str, request: Request, db: GraphDep, _: Admin
 
 
 @router.post("/admin/models/train", status_code=status.HTTP_202_ACCEPTED)
-async def train_model(body: TrainRequest, request: Request, db: GraphDep, settings: SettingsDep,
-                      _: Admin) -> dict[str, Any]:
+async def train_model(
+    body: TrainRequest, request: Request, db: GraphDep, settings: SettingsDep, _: Admin
+) -> dict[str, Any]:
     """Start a training run in the background (one at a time per process)."""
     state = request.app.state
     running = getattr(state, "model_training", None)
@@ -57,8 +61,9 @@ async def train_model(body: TrainRequest, request: Request, db: GraphDep, settin
 
     async def run() -> None:
         try:
-            await train_version(db=db, model_dir=settings.model_dir, units=body.scope or None,
-                                force=body.force)
+            await train_version(
+                db=db, model_dir=settings.model_dir, units=body.scope or None, force=body.force
+            )
         except Exception:
             log.exception("background training failed")
 
