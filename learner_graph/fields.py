@@ -6,10 +6,12 @@ is not a boolean, `"5"` not a number); times are RFC 3339 strings with a zone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Annotated, Literal, get_args
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, Strict
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$"
 ID_RULE = "1-200 characters: letters, digits and . _ : - (starting with a letter or digit)"
@@ -22,9 +24,22 @@ Name = Annotated[
     str,
     Field(min_length=1, max_length=500, pattern=NAME_PATTERN, description="printable, no control characters"),
 ]
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _rfc3339(value: object) -> object:
+    """Only RFC 3339 text with a zone; pydantic alone would also take numbers as Unix times."""
+    if isinstance(value, str) and not RFC3339.match(value):
+        raise ValueError("not an RFC 3339 time with a zone, e.g. 2026-03-01T10:00:00Z")
+    if not isinstance(value, str | datetime):
+        raise ValueError("a time is RFC 3339 text with a zone, e.g. 2026-03-01T10:00:00Z")
+    return value
+
+
 Time = Annotated[
     AwareDatetime,
     Strict(False),
+    BeforeValidator(_rfc3339),
     Field(description="RFC 3339 date-time with a zone (Z or an offset), e.g. 2026-03-01T10:00:00Z"),
 ]
 # Free text (descriptions, question text): line breaks and tabs allowed, other control characters not.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -59,6 +60,17 @@ def validation_details(errors: list[Any]) -> list[dict[str, Any]]:
     return details
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the API serves at this path, from the OpenAPI document (Starlette names only
+    the methods of the first route whose path matches, and several routes share most paths)."""
+    path = request.url.path
+    methods: set[str] = set()
+    for template, operations in request.app.openapi()["paths"].items():
+        if re.fullmatch(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)), path):
+            methods |= {method.upper() for method in operations}
+    return sorted(methods)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every failure into the one error shape."""
 
@@ -79,11 +91,21 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(error.status_code, "http_error")
+        headers = dict(getattr(error, "headers", None) or {})
+        if error.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
         return JSONResponse(
-            error_body(code, str(error.detail)),
-            status_code=error.status_code,
-            headers=getattr(error, "headers", None),
+            error_body(code, str(error.detail)), status_code=error.status_code, headers=headers or None
         )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        # Runs outside the request-id middleware, which left the id in the request's state.
+        rid = getattr(request.state, "request_id", None)
+        log.error("unhandled error", exc_info=error, extra={"request_id": rid})
+        body = error_body("internal", "an unexpected error; the request id identifies it in the logs")
+        body["request_id"] = rid
+        return JSONResponse(body, status_code=500, headers={"x-request-id": rid} if rid else None)
 
     @app.exception_handler(ServiceUnavailable)
     @app.exception_handler(SessionExpired)

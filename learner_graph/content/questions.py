@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from learner_graph.content.audit import Change, audited
 from learner_graph.content.models import Question, QuestionUpdate
+from learner_graph.content.search import fulltext_query
 from learner_graph.content.views import clean, fetch_views, in_tx, missing_ids, reference_problems
 from learner_graph.db.graph import Graph
 from learner_graph.errors import Conflict, Invalid, NotFound
@@ -42,7 +43,7 @@ async def list_questions(
         unit=unit,
         concept=concept,
         difficulty=difficulty,
-        text=text,
+        text=fulltext_query(text),
         limit=limit,
         offset=offset,
     )

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 
 from learner_graph.api.deps import ContentEditor, GraphDep, Reader
 from learner_graph.content import audit, importer
 from learner_graph.content.audit import ChangeRecord
 from learner_graph.content.document import ContentDocument
 from learner_graph.content.importer import ImportResult
+from learner_graph.fields import Time
 from learner_graph.lists import Cursor, Limit, Page, decode_offset
 
 router = APIRouter(prefix="/content", tags=["content"])
@@ -52,8 +53,8 @@ async def changes(
     entity: str | None = None,
     entity_id: str | None = None,
     author: str | None = None,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: Time | None = None,
+    until: Time | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[ChangeRecord]:

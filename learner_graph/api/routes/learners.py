@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Response
-from pydantic import AwareDatetime, Discriminator, Tag
+from pydantic import Discriminator, Tag
 
 from learner_graph.api.deps import Admin, GraphDep, LearnerApp, Reader, SettingsDep
 from learner_graph.errors import Invalid
-from learner_graph.fields import ID_PATTERN, ID_RULE
+from learner_graph.fields import ID_PATTERN, ID_RULE, Time
 from learner_graph.learners import service
 from learner_graph.learners.attempts import record_attempts
 from learner_graph.learners.memory import make_scheduler
@@ -43,9 +43,7 @@ AttemptBody = Annotated[
     Annotated[AttemptIn, Tag("<one>")] | Annotated[AttemptBatch, Tag("<batch>")],
     Discriminator(_attempt_shape),
 ]
-AsOf = Annotated[
-    AwareDatetime | None, Query(description="evaluate as of this RFC 3339 time with zone (default now)")
-]
+AsOf = Annotated[Time | None, Query(description="evaluate as of this RFC 3339 time with zone (default now)")]
 
 
 def _now(as_of: datetime | None = None) -> datetime:
