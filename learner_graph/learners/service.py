@@ -11,7 +11,9 @@ from fsrs import Scheduler
 from learner_graph.db.graph import Graph
 from learner_graph.errors import Invalid, NotFound
 from learner_graph.learners import activity
-from learner_graph.learners.memory import MASTERED, MemoryState
+from learner_graph.learners.mastery import MASTERED, ready_concepts
+from learner_graph.learners.mastery import mastered as mastered_of
+from learner_graph.learners.memory import MemoryState
 from learner_graph.learners.models import (
     AttemptOut,
     ConceptMastery,
@@ -22,7 +24,6 @@ from learner_graph.learners.models import (
     UserOut,
     UserPatch,
 )
-from learner_graph.learners.readiness import ready_concepts
 from learner_graph.lists import Page
 
 HISTORY_DAYS = 400  # how far back streaks look
@@ -131,8 +132,7 @@ async def ready(*, db: Graph, user_id: str, now: datetime, scheduler: Scheduler)
     knowledge; `readiness`): exactly the unmastered concepts whose gaps are empty."""
     known = await levels(db=db, user_id=user_id, now=now, scheduler=scheduler)
     graph = await db.read("concept_graph")
-    mastered = {cid for cid, level in known.items() if level >= MASTERED}
-    fringe = ready_concepts({r["concept_id"]: r["requires"] for r in graph}, mastered)
+    fringe = ready_concepts({r["concept_id"]: r["requires"] for r in graph}, mastered_of(known))
     return [
         ReadyConcept(
             concept_id=r["concept_id"], name=r["name"], level=round(known.get(r["concept_id"], 0.0), 4)

@@ -8,25 +8,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from learner_graph.fields import Id, Input, Time
+from learner_graph.mixer.settings import Overrides
 
 
 class Context(Input):
     session_id: Id | None = None
     now: Time | None = None
     exclude: list[Id] = Field(default_factory=list, max_length=500)
-
-
-class Overrides(Input):
-    """Mixer settings an admin may override per request (experiment arms use the same keys)."""
-
-    weight_next: float | None = Field(default=None, ge=0, le=1)
-    weight_review: float | None = Field(default=None, ge=0, le=1)
-    weight_streak: float | None = Field(default=None, ge=0, le=1)
-    target_p: float | None = Field(default=None, gt=0, lt=1)
-    band: float | None = Field(default=None, gt=0, le=0.5)
-    review_retention: float | None = Field(default=None, gt=0.5, lt=1)
-    model_version: str | None = None
-    daily_goal_scale: float | None = Field(default=None, gt=0, le=5)
 
 
 class RecommendationRequest(Input):

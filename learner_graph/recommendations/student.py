@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fsrs import Scheduler
 
 from learner_graph.learners import activity
-from learner_graph.learners.memory import MASTERED, MemoryState
-from learner_graph.learners.readiness import ready_concepts
+from learner_graph.learners.mastery import mastered as mastered_of
+from learner_graph.learners.mastery import ready_concepts
+from learner_graph.learners.memory import MemoryState
 from learner_graph.learners.service import stored_goal
 from learner_graph.mixer.models import ConceptView, StreakView
 from learner_graph.recommendations.catalog import Catalog
+from learner_graph.timeutil import from_epoch_ms
 
 MAX_ATTEMPTS = 1000  # the newest attempts read per request (the live fit uses fewer)
 
@@ -34,7 +36,7 @@ class Student:
     def from_row(cls, user_id: str, row: dict[str, Any]) -> Student:
         user = row["user"] or {}
         attempts = [
-            {"question_id": q, "correct": c, "at": _from_ms(at), "time_ms": t}
+            {"question_id": q, "correct": c, "at": from_epoch_ms(at), "time_ms": t}
             for q, c, at, t in zip(
                 row["attempt_questions"],
                 row["attempt_correct"],
@@ -80,7 +82,7 @@ class Student:
     def concept_views(self, catalog: Catalog, now: datetime, scheduler: Scheduler) -> dict[str, ConceptView]:
         recall = {cid: state.retrievability(now, scheduler) for cid, state in self.memory.items()}
         levels = {cid: state.evidence * recall[cid] for cid, state in self.memory.items()}
-        mastered = {cid for cid, level in levels.items() if level >= MASTERED}
+        mastered = mastered_of(levels)
         ready = ready_concepts({cid: meta.requires for cid, meta in catalog.concepts.items()}, mastered)
         views: dict[str, ConceptView] = {}
         for cid, meta in catalog.concepts.items():
@@ -98,18 +100,14 @@ class Student:
         return views
 
 
-def _from_ms(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, UTC)
-
-
 def _memory(values: list[Any]) -> MemoryState:
     """A MEMORY state from `rec_student_state`'s flat list (same order as the query)."""
     stability, difficulty, due, last_review, reps, lapses, wins, fails, last_time_ms = values
     return MemoryState(
         stability=stability,
         difficulty=difficulty,
-        due=_from_ms(due) if due is not None else None,
-        last_review=_from_ms(last_review) if last_review is not None else None,
+        due=from_epoch_ms(due) if due is not None else None,
+        last_review=from_epoch_ms(last_review) if last_review is not None else None,
         reps=reps or 0,
         lapses=lapses or 0,
         wins=wins or 0.0,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from learner_graph.learners.readiness import ready_concepts
+from learner_graph.learners.mastery import ready_concepts
 
 # whole-numbers <- int-add <- frac-equiv <- frac-add ; int-mul <- frac-equiv
 CHAIN = {

@@ -9,7 +9,7 @@ from learner_graph.api.deps import ContentEditor, GraphDep, Reader
 from learner_graph.api.routes.content_params import Cascade, Depth, Text
 from learner_graph.content import traversals, units
 from learner_graph.content.models import EdgeResult, Unit, UnitUpdate
-from learner_graph.content.traversals import MAX_DEPTH, UnitTree
+from learner_graph.content.traversals import MAX_DEPTH, UNIT_DEPTH, UnitTree
 from learner_graph.fields import Id, Input
 from learner_graph.lists import Cursor, Limit, Page, decode_offset, page_of
 
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/units", tags=["content"])
 
 class ResolveRequest(Input):
     unit_ids: list[Id] = Field(min_length=1, max_length=1000)
-    max_depth: int = Field(default=10, ge=1, le=MAX_DEPTH)
+    max_depth: int = Field(default=UNIT_DEPTH, ge=1, le=MAX_DEPTH)
 
 
 class Resolved(BaseModel):
@@ -72,7 +72,12 @@ async def delete_unit(key: ContentEditor, db: GraphDep, unit_id: str, cascade: C
 
 @router.get("/{unit_id}/questions")
 async def unit_questions(
-    _: Reader, db: GraphDep, unit_id: str, max_depth: Depth = 10, limit: Limit = 50, cursor: Cursor = None
+    _: Reader,
+    db: GraphDep,
+    unit_id: str,
+    max_depth: Depth = UNIT_DEPTH,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Page[str]:
     """The ids of the questions under this unit at any depth up to `max_depth`, deduplicated, by id."""
     found = await traversals.resolve_units(db=db, unit_ids=[unit_id], max_depth=max_depth)
@@ -80,7 +85,7 @@ async def unit_questions(
 
 
 @router.get("/{unit_id}/tree")
-async def tree(_: Reader, db: GraphDep, unit_id: str, max_depth: Depth = 10) -> UnitTree:
+async def tree(_: Reader, db: GraphDep, unit_id: str, max_depth: Depth = UNIT_DEPTH) -> UnitTree:
     return await traversals.unit_tree(db=db, unit_id=unit_id, max_depth=max_depth)
 
 

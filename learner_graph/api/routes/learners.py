@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Response
@@ -28,6 +27,7 @@ from learner_graph.learners.models import (
 )
 from learner_graph.learners.references import check_recommendations
 from learner_graph.lists import Cursor, Limit, Page, page_of
+from learner_graph.timeutil import now_or
 
 router = APIRouter(prefix="/v1", tags=["learners"])
 PathId = Annotated[str, Path(pattern=ID_PATTERN, max_length=200, description=ID_RULE)]
@@ -46,10 +46,6 @@ AttemptBody = Annotated[
 AsOf = Annotated[Time | None, Query(description="evaluate as of this RFC 3339 time with zone (default now)")]
 
 
-def _now(as_of: datetime | None = None) -> datetime:
-    return datetime.now(UTC) if as_of is None else as_of
-
-
 @router.post("/attempts")
 async def post_attempts(
     _: LearnerApp,
@@ -63,7 +59,7 @@ async def post_attempts(
     try:
         await check_recommendations(db=db, attempts=attempts)
         return await record_attempts(
-            db=db, attempts=attempts, now=_now(), scheduler=make_scheduler(settings.review_retention)
+            db=db, attempts=attempts, now=now_or(None), scheduler=make_scheduler(settings.review_retention)
         )
     except Invalid as error:
         raise error if batch else _as_one(error) from None
@@ -90,7 +86,7 @@ async def put_user(
     _: LearnerApp, db: GraphDep, user_id: PathId, profile: UserPatch, response: Response
 ) -> UserOut:
     """Create the learner (before any activity) or update the given fields; repeating it changes nothing."""
-    user, created = await service.put_user(db=db, user_id=user_id, profile=profile, now=_now())
+    user, created = await service.put_user(db=db, user_id=user_id, profile=profile, now=now_or(None))
     if created:
         response.status_code = 201
     return user
@@ -120,7 +116,7 @@ async def mastery(
 ) -> Page[ConceptMastery]:
     """Per concept: mastery level, retrievability now and the next review date."""
     sch = make_scheduler(settings.review_retention)
-    found = await service.mastery(db=db, user_id=user_id, now=_now(as_of), scheduler=sch)
+    found = await service.mastery(db=db, user_id=user_id, now=now_or(as_of), scheduler=sch)
     return page_of(found, limit=limit, cursor=cursor)
 
 
@@ -137,7 +133,7 @@ async def gaps(
 ) -> Page[GapConcept]:
     """Prerequisites of `concept` below mastery, ordered from the root of the gap upward."""
     sch = make_scheduler(settings.review_retention)
-    found = await service.gaps(db=db, user_id=user_id, concept_id=concept, now=_now(as_of), scheduler=sch)
+    found = await service.gaps(db=db, user_id=user_id, concept_id=concept, now=now_or(as_of), scheduler=sch)
     return page_of(found, limit=limit, cursor=cursor)
 
 
@@ -153,14 +149,14 @@ async def ready(
 ) -> Page[ReadyConcept]:
     """Concepts not yet mastered whose prerequisites all are."""
     sch = make_scheduler(settings.review_retention)
-    found = await service.ready(db=db, user_id=user_id, now=_now(as_of), scheduler=sch)
+    found = await service.ready(db=db, user_id=user_id, now=now_or(as_of), scheduler=sch)
     return page_of(found, limit=limit, cursor=cursor)
 
 
 @router.get("/users/{user_id}/streak")
 async def streak(_: Reader, db: GraphDep, user_id: str, as_of: AsOf = None) -> StreakOut:
     """Practice days in the learner's time zone, current and longest streak, today's goal."""
-    return await service.streak(db=db, user_id=user_id, now=_now(as_of), fix_goal=as_of is None)
+    return await service.streak(db=db, user_id=user_id, now=now_or(as_of), fix_goal=as_of is None)
 
 
 @router.get("/users/{user_id}/attempts")

@@ -1,0 +1,38 @@
+"""The mastery rules, once: when a concept is mastered, and which concepts are ready to learn.
+
+The learner routes (`learners/service.py`) and the recommender (`recommendations/student.py`)
+both decide through these functions, so the two can never disagree.
+
+Ready to learn is the outer fringe of what a learner knows (knowledge-space theory, as in
+ALEKS): not mastered, and every concept it requires, directly or through others, mastered. So a
+concept is ready exactly when it is not mastered and its gaps (`/users/{id}/gaps`) are empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from graphlib import TopologicalSorter
+
+MASTERED = 0.7  # a concept's level (evidence × retrievability) from which it counts as mastered
+
+
+def mastered(levels: Mapping[str, float]) -> set[str]:
+    """The concepts whose level is at least MASTERED."""
+    return {cid for cid, level in levels.items() if level >= MASTERED}
+
+
+def ready_concepts(requires: Mapping[str, Iterable[str]], known: set[str]) -> set[str]:
+    """Concepts not in `known` (mastered) whose transitive prerequisites all are; `requires`
+    maps every concept to its direct prerequisites."""
+    clear = prerequisites_mastered(requires, known)
+    return {concept for concept in requires if concept not in known and clear[concept]}
+
+
+def prerequisites_mastered(requires: Mapping[str, Iterable[str]], known: set[str]) -> dict[str, bool]:
+    """Concept → whether every transitive prerequisite is mastered, settling prerequisites first
+    (the content API keeps REQUIRES acyclic; a cycle raises graphlib.CycleError)."""
+    direct = {concept: list(parents) for concept, parents in requires.items()}
+    clear: dict[str, bool] = {}
+    for concept in TopologicalSorter(direct).static_order():
+        clear[concept] = all(p in known and clear[p] for p in direct.get(concept, ()))
+    return clear
