@@ -62,4 +62,4 @@ def test_predictions_use_the_active_model_and_the_latest_attempts(
 def test_predictions_need_units_or_questions_named_as_query_parameters(client: TestClient) -> None:
     bad = client.get("/v1/users/u1/predictions", headers=APP)
     assert bad.status_code == 422
-    assert [d["field"] for d in bad.json()["error"]["details"]] == ["query.units"]
+    assert [(d["field"], d["in"]) for d in bad.json()["error"]["details"]] == [("units", "query")]
