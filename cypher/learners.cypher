@@ -8,12 +8,13 @@ WITH qid, q WHERE q IS NULL
 RETURN collect(qid) AS missing
 
 -- name: attempts_lock_users
--- Create unseen users and write-lock every user of the batch, in id order, for this transaction.
+-- Create unseen users (in $app) and write-lock every user of the batch, in id order; list those of another app.
 UNWIND $user_ids AS uid
 MERGE (u:User {id: uid})
-  ON CREATE SET u.created_at = $now, u.timezone = 'UTC'
+  ON CREATE SET u.created_at = $now, u.timezone = 'UTC', u.app = $app
 SET u.last_write = $now
-RETURN count(u) AS locked
+RETURN count(u) AS locked,
+       collect(CASE WHEN NOT $any_app AND coalesce(u.app, 'default') <> $app THEN u.id END) AS foreign
 
 -- name: attempts_merge
 -- Create each attempt once (its id is the client's idempotency key); report which are new.

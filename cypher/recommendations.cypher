@@ -61,8 +61,8 @@ RETURN uid AS unit_id, u IS NOT NULL AS found, coalesce(u.filter_scope, [uid]) A
 -- Store served recommendations (one group commit) and link each to its student.
 UNWIND $rows AS row
 MERGE (u:User {id: row.user_id})
-  ON CREATE SET u.created_at = row.served_at, u.timezone = 'UTC'
-CREATE (r:Recommendation {id: row.id, user_id: row.user_id, arm: row.arm, experiment_arms: row.experiment_arms,
+  ON CREATE SET u.created_at = row.served_at, u.timezone = 'UTC', u.app = row.app
+CREATE (r:Recommendation {id: row.id, user_id: row.user_id, app: coalesce(u.app, row.app), arm: row.arm, experiment_arms: row.experiment_arms,
                           model_version: row.model_version, served_at: row.served_at, items: row.items,
                           request: row.request, question_ids: row.question_ids})
 CREATE (u)-[:RECEIVED]->(r)

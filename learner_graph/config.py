@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from learner_graph.api_keys import ApiKey, parse_api_keys
+from learner_graph.tokens import parse_app_secrets
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +29,7 @@ class Settings(BaseSettings):
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_timeout_s: float = Field(default=0.25, gt=0)
     api_keys: str = ""
+    app_secrets: str = ""  # `app:secret,...`: each app's secret for signing learner tokens
     model_dir: Path = PROJECT_ROOT / ".lg" / "models"
     cypher_dir: Path = PROJECT_ROOT / "cypher"
     log_level: str = "INFO"
@@ -42,6 +44,11 @@ class Settings(BaseSettings):
         """The configured API keys, parsed (secrets kept only as sha256 hashes)."""
         return parse_api_keys(self.api_keys)
 
+    @cached_property
+    def token_secrets(self) -> dict[str, str]:
+        """Each app's learner-token secret."""
+        return parse_app_secrets(self.app_secrets)
+
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
         if self.env == "production":
@@ -53,4 +60,5 @@ class Settings(BaseSettings):
             if problems:
                 raise ValueError("; ".join(problems))
         parse_api_keys(self.api_keys)  # fail at start-up, not on the first request
+        parse_app_secrets(self.app_secrets)
         return self

@@ -24,11 +24,13 @@ from learner_graph.api.routes import (
     learners,
     models,
     recommendations,
+    tokens,
 )
 from learner_graph.cache import Cache
 from learner_graph.config import Settings
 from learner_graph.db.graph import Graph, apply_schema_async, open_async_driver
 from learner_graph.db.queries import Queries
+from learner_graph.learners.tenancy import Owners
 from learner_graph.logs import configure, request_id
 from learner_graph.model.store import app_store
 from learner_graph.recommendations.catalog import CatalogCache
@@ -115,6 +117,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.cache = Cache(redis, on_error=lambda op: metrics.redis_errors.labels(op=op).inc())
         app.state.catalogs = CatalogCache(app.state.cache)
         app.state.recorder = Recorder(on_commit=metrics.record_batch.observe)
+        app.state.owners = Owners()
         if settings.apply_schema_on_startup:
             try:
                 await apply_schema_async(driver, queries, settings.neo4j_database)
@@ -139,7 +142,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.queries = queries
     app.state.metrics = metrics
     errors.install(app)
-    for module in (health, admin, content, learners, models, recommendations, experiments):
+    for module in (health, admin, content, learners, tokens, models, recommendations, experiments):
         app.include_router(module.router)
 
     app.add_middleware(Observe, metrics=metrics)

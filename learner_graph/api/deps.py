@@ -11,6 +11,7 @@ from learner_graph.api_keys import ApiKey, Role
 from learner_graph.cache import Cache
 from learner_graph.config import Settings
 from learner_graph.db.graph import Graph
+from learner_graph.learners.tenancy import Owners
 
 
 # `async def` on purpose: FastAPI runs a plain `def` dependency in its thread pool, a thread hop
@@ -27,12 +28,20 @@ async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+async def get_owners(request: Request) -> Owners:
+    return request.app.state.owners
+
+
 GraphDep = Annotated[Graph, Depends(get_graph)]
 CacheDep = Annotated[Cache, Depends(get_cache)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+OwnersDep = Annotated[Owners, Depends(get_owners)]
 
 Reader = Annotated[ApiKey, Depends(require(*READERS))]
 LearnerApp = Annotated[ApiKey, Depends(require(Role.LEARNER_APP))]
 ContentEditor = Annotated[ApiKey, Depends(require(Role.CONTENT_EDITOR))]
 Analyst = Annotated[ApiKey, Depends(require(Role.ANALYST))]
 Admin = Annotated[ApiKey, Depends(require(Role.ADMIN))]
+# The learner routes a browser or phone may call with a learner token (for its own learner only).
+LearnerAppOrToken = Annotated[ApiKey, Depends(require(Role.LEARNER_APP, learner_tokens=True))]
+ReaderOrToken = Annotated[ApiKey, Depends(require(*READERS, learner_tokens=True))]

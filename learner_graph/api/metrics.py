@@ -38,6 +38,12 @@ class Metrics:
             buckets=(1, 2, 4, 8, 16, 32, 64, 128),
             registry=self.registry,
         )
+        self.auth_failures = Counter(
+            "lg_auth_failures",
+            "Requests refused by authentication or authorisation, by reason.",
+            ["reason"],
+            registry=self.registry,
+        )
         self.redis_up = Gauge(
             "lg_redis_up", "1 when the last Redis health check answered.", registry=self.registry
         )

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from learner_graph.api_keys import DEFAULT_APP
 from learner_graph.db.graph import Graph
 from learner_graph.errors import NotFound
 from learner_graph.mixer.mix import mix
@@ -32,8 +33,12 @@ async def recommend(
     now: datetime | None = None,
     defaults: dict[str, Any] | None = None,
     recorder: Recorder | None = None,
+    app: str = DEFAULT_APP,
 ) -> RecommendationOut:
-    """Fetch → assign arms → predict → mix → record. Raises NotFound for unknown units/concepts."""
+    """Fetch → assign arms → predict → mix → record. Raises NotFound for unknown units/concepts.
+
+    `now` is the server's clock unless the request's `context.now` is set (the route admits that
+    from admin keys only); a learner not stored yet is created in `app`."""
     started = time.perf_counter()
     timing: dict[str, float] = {}
     now = _utc(request.context.now or now or datetime.now(UTC))
@@ -72,7 +77,7 @@ async def recommend(
         items=service.to_items(picks),
     )
     mark = time.perf_counter()
-    await service.record(db, request, out, recorder)
+    await service.record(db, request, out, recorder, app)
     timing["record"] = service.elapsed_ms(mark)
     timing["total"] = service.elapsed_ms(started)
     out.timing_ms = timing

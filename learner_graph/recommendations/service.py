@@ -12,6 +12,7 @@ from typing import Any, cast
 
 import numpy as np
 
+from learner_graph.api_keys import DEFAULT_APP
 from learner_graph.db.graph import Graph
 from learner_graph.errors import NotFound
 from learner_graph.learners.memory import make_scheduler
@@ -195,12 +196,19 @@ def build_input(
 
 
 async def record(
-    db: Graph, request: RecommendationRequest, out: RecommendationOut, recorder: Recorder | None = None
+    db: Graph,
+    request: RecommendationRequest,
+    out: RecommendationOut,
+    recorder: Recorder | None = None,
+    app: str = DEFAULT_APP,
 ) -> None:
-    """Store the recommendation; with a `recorder`, in a group commit shared with concurrent requests."""
+    """Store the recommendation; with a `recorder`, in a group commit shared with concurrent requests.
+
+    A learner not stored yet is created in `app`; the recommendation belongs to its learner's app."""
     row = {
         "id": out.id,
         "user_id": out.user_id,
+        "app": app,
         "arm": out.arm,
         "experiment_arms": json.dumps(out.experiments),
         "model_version": out.model_version,

@@ -7,7 +7,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 
-from learner_graph.api.deps import Admin, GraphDep, LearnerApp, Reader, SettingsDep
+from learner_graph.api.deps import (
+    Admin,
+    GraphDep,
+    LearnerApp,
+    LearnerAppOrToken,
+    OwnersDep,
+    ReaderOrToken,
+    SettingsDep,
+)
+from learner_graph.api_keys import Role
 from learner_graph.learners import service
 from learner_graph.learners.attempts import record_attempts
 from learner_graph.learners.memory import make_scheduler
@@ -21,6 +30,7 @@ from learner_graph.learners.models import (
     UserOut,
     UserPatch,
 )
+from learner_graph.learners.tenancy import check_subject
 
 router = APIRouter(prefix="/v1", tags=["learners"])
 AsOf = Annotated[datetime | None, Query(description="evaluate as of this time (default now)")]
@@ -34,80 +44,114 @@ def _now(as_of: datetime | None = None) -> datetime:
 
 @router.post("/attempts")
 async def post_attempts(
-    _: LearnerApp,
+    key: LearnerAppOrToken,
     db: GraphDep,
     settings: SettingsDep,
     body: Annotated[AttemptIn | AttemptBatch, Body()],
 ) -> AttemptsRecorded:
-    """Record one attempt or a batch of up to 1,000 (all-or-nothing, idempotent by attempt_id)."""
+    """Record one attempt or a batch of up to 1,000 (all-or-nothing, idempotent by attempt_id).
+
+    Learners of another app are refused as unknown (404); a learner token records its own only."""
     attempts = body.attempts if isinstance(body, AttemptBatch) else [body]
+    for attempt in attempts:
+        check_subject(key, attempt.user_id)
     return await record_attempts(
-        db=db, attempts=attempts, now=_now(), scheduler=make_scheduler(settings.review_retention)
+        db=db,
+        attempts=attempts,
+        now=_now(),
+        scheduler=make_scheduler(settings.review_retention),
+        app=key.app,
+        any_app=key.role is Role.ADMIN,
     )
 
 
 @router.get("/users/{user_id}")
-async def get_user(_: Reader, db: GraphDep, user_id: str) -> UserOut:
+async def get_user(key: ReaderOrToken, db: GraphDep, owners: OwnersDep, user_id: str) -> UserOut:
+    await owners.check(db, key, user_id)
     return await service.get_user(db=db, user_id=user_id)
 
 
 @router.patch("/users/{user_id}")
-async def patch_user(_: LearnerApp, db: GraphDep, user_id: str, patch: UserPatch) -> UserOut:
+async def patch_user(
+    key: LearnerApp, db: GraphDep, owners: OwnersDep, user_id: str, patch: UserPatch
+) -> UserOut:
     """Change the time zone (IANA name) or display name."""
+    await owners.check(db, key, user_id)
     return await service.update_user(db=db, user_id=user_id, patch=patch)
 
 
 @router.delete("/users/{user_id}")
-async def delete_user(_: Admin, db: GraphDep, user_id: str) -> dict[str, Any]:
+async def delete_user(_: Admin, db: GraphDep, owners: OwnersDep, user_id: str) -> dict[str, Any]:
     """Remove the learner and everything recorded about them."""
-    return {"deleted": user_id, **await service.delete_user(db=db, user_id=user_id)}
+    deleted = await service.delete_user(db=db, user_id=user_id)
+    owners.forget(user_id)
+    return {"deleted": user_id, **deleted}
 
 
 @router.get("/users/{user_id}/mastery")
 async def mastery(
-    _: Reader, db: GraphDep, settings: SettingsDep, user_id: str, as_of: AsOf = None
+    key: ReaderOrToken,
+    db: GraphDep,
+    owners: OwnersDep,
+    settings: SettingsDep,
+    user_id: str,
+    as_of: AsOf = None,
 ) -> list[ConceptMastery]:
     """Per concept: mastery level, retrievability now and the next review date."""
+    await owners.check(db, key, user_id)
     sch = make_scheduler(settings.review_retention)
     return await service.mastery(db=db, user_id=user_id, now=_now(as_of), scheduler=sch)
 
 
 @router.get("/users/{user_id}/gaps")
 async def gaps(
-    _: Reader,
+    key: ReaderOrToken,
     db: GraphDep,
+    owners: OwnersDep,
     settings: SettingsDep,
     user_id: str,
     concept: Annotated[str, Query(min_length=1)],
     as_of: AsOf = None,
 ) -> list[GapConcept]:
     """Prerequisites of `concept` below mastery, ordered from the root of the gap upward."""
+    await owners.check(db, key, user_id)
     sch = make_scheduler(settings.review_retention)
     return await service.gaps(db=db, user_id=user_id, concept_id=concept, now=_now(as_of), scheduler=sch)
 
 
 @router.get("/users/{user_id}/ready")
 async def ready(
-    _: Reader, db: GraphDep, settings: SettingsDep, user_id: str, as_of: AsOf = None
+    key: ReaderOrToken,
+    db: GraphDep,
+    owners: OwnersDep,
+    settings: SettingsDep,
+    user_id: str,
+    as_of: AsOf = None,
 ) -> list[dict[str, Any]]:
     """Concepts not yet mastered whose prerequisites all are."""
+    await owners.check(db, key, user_id)
     sch = make_scheduler(settings.review_retention)
     return await service.ready(db=db, user_id=user_id, now=_now(as_of), scheduler=sch)
 
 
 @router.get("/users/{user_id}/streak")
-async def streak(_: Reader, db: GraphDep, user_id: str, as_of: AsOf = None) -> StreakOut:
+async def streak(
+    key: ReaderOrToken, db: GraphDep, owners: OwnersDep, user_id: str, as_of: AsOf = None
+) -> StreakOut:
     """Practice days in the learner's time zone, current and longest streak, today's goal."""
+    await owners.check(db, key, user_id)
     return await service.streak(db=db, user_id=user_id, now=_now(as_of))
 
 
 @router.get("/users/{user_id}/attempts")
 async def attempts(
-    _: Reader,
+    key: ReaderOrToken,
     db: GraphDep,
+    owners: OwnersDep,
     user_id: str,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
 ) -> dict[str, Any]:
     """The learner's attempts, newest first, paginated by cursor."""
+    await owners.check(db, key, user_id)
     return await service.attempts_page(db=db, user_id=user_id, limit=limit, cursor=cursor)

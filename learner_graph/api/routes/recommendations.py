@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from learner_graph.api.deps import GraphDep, LearnerApp, Reader, SettingsDep
+from learner_graph.api.deps import GraphDep, LearnerAppOrToken, OwnersDep, ReaderOrToken, SettingsDep
 from learner_graph.api.security import require
 from learner_graph.api_keys import ApiKey, Role
 from learner_graph.db.graph import Graph
@@ -48,11 +48,21 @@ async def _assign(db: Graph, user_id: str, units: list[str], now: datetime) -> l
 
 @router.post("/recommendations")
 async def recommend(
-    key: LearnerApp, request: Request, db: GraphDep, settings: SettingsDep, body: RecommendationRequest
+    key: LearnerAppOrToken,
+    request: Request,
+    db: GraphDep,
+    owners: OwnersDep,
+    settings: SettingsDep,
+    body: RecommendationRequest,
 ) -> RecommendationOut:
-    """What this student should practise next in these units or concepts, each pick explained."""
+    """What this student should practise next in these units or concepts, each pick explained.
+
+    The server's clock decides experiments and `served_at`: `context.now` is for admin keys only."""
     if body.overrides is not None and key.role is not Role.ADMIN:
         raise Forbidden("only admin keys may override mixer settings per request")
+    if body.context.now is not None and key.role is not Role.ADMIN:
+        raise Forbidden("only admin keys may set context.now; the server's clock decides")
+    await owners.check(db, key, body.user_id)
     return await engine.recommend(
         db=db,
         catalogs=request.app.state.catalogs,
@@ -61,28 +71,34 @@ async def recommend(
         request=body,
         defaults={"review_retention": settings.review_retention},
         recorder=request.app.state.recorder,
+        app=key.app,
     )
 
 
 @router.get("/recommendations/{recommendation_id}")
-async def get_recommendation(_: Reader, db: GraphDep, recommendation_id: str) -> RecommendationOut:
+async def get_recommendation(
+    key: ReaderOrToken, db: GraphDep, owners: OwnersDep, recommendation_id: str
+) -> RecommendationOut:
     """A served recommendation with its explanations (survives restarts: it lives in Neo4j)."""
+    await owners.check_recommendation(db, key, recommendation_id)
     return await feedback.get_recommendation(db=db, recommendation_id=recommendation_id)
 
 
 @router.post("/recommendations/{recommendation_id}/feedback")
 async def post_feedback(
-    _: LearnerApp, db: GraphDep, recommendation_id: str, body: FeedbackIn
+    key: LearnerAppOrToken, db: GraphDep, owners: OwnersDep, recommendation_id: str, body: FeedbackIn
 ) -> dict[str, Any]:
     """shown / clicked / skipped / dismissed (too_easy, too_hard, not_relevant, broken); idempotent."""
+    await owners.check_recommendation(db, key, recommendation_id)
     return await feedback.record_feedback(db=db, recommendation_id=recommendation_id, feedback=body)
 
 
 @router.get("/users/{user_id}/predictions")
 async def predictions(
-    _: Reader,
+    key: ReaderOrToken,
     request: Request,
     db: GraphDep,
+    owners: OwnersDep,
     user_id: str,
     units: IdList = [],  # noqa: B006 - FastAPI copies query defaults
     questions: IdList = [],  # noqa: B006
@@ -90,6 +106,7 @@ async def predictions(
     """P(correct) per question of `units` (or the listed `questions`) and the model version."""
     if not units and not questions:
         raise Invalid("give units or questions", [{"field": "query.units", "message": "units or questions"}])
+    await owners.check(db, key, user_id)
     return await engine.predictions(
         db=db,
         catalogs=request.app.state.catalogs,
