@@ -66,4 +66,3 @@ def check_subject(caller: ApiKey, user_id: str) -> None:
     """A learner token may only act for its own learner."""
     if caller.learner is not None and caller.learner != user_id:
         raise Forbidden("this learner token is for another learner")
-

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from learner_graph import tokens
 from learner_graph.api.deps import GraphDep, LearnerApp, OwnersDep, SettingsDep
+from learner_graph.api_keys import Role
 from learner_graph.errors import Conflict
 
 router = APIRouter(prefix="/v1", tags=["learners"])
@@ -34,10 +35,12 @@ async def mint_learner_token(
     """A signed token for one learner of the key's app, for the attempt, recommendation, feedback
     and own-progress routes; it expires after `ttl_s` seconds (at most a day)."""
     await owners.check(db, key, body.user_id)
+    # An admin mints in the learner's own app; a learner not stored yet joins the key's app.
+    app = (await owners.app_of(db, body.user_id) if key.role is Role.ADMIN else None) or key.app
     try:
         minted = tokens.mint(
             secrets=settings.token_secrets,
-            app=key.app,
+            app=app,
             learner=body.user_id,
             now=datetime.now(UTC),
             ttl=timedelta(seconds=body.ttl_s),
