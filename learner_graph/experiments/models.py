@@ -72,6 +72,9 @@ class ExperimentCreate(BaseModel):
     guardrail_metrics: list[str] = Field(default_factory=list)
     namespace: Namespace | None = None
     units: list[str] | None = Field(default=None, description="limit to these units; null = all")
+    apps: list[str] | None = Field(
+        default=None, max_length=100, description="limit to learners of these apps (tenants); null = all"
+    )
     start: AwareDatetime | None = None
     end: AwareDatetime | None = None
 

@@ -50,6 +50,13 @@ class Owners:
         if app is not None and app != caller.app:
             raise NotFound(f"unknown user {user_id!r}")
 
+    async def app_for(self, db: Graph, caller: ApiKey, user_id: str) -> str:
+        """`check`, then the app the learner belongs to (or will be created in)."""
+        await self.check(db, caller, user_id)
+        if caller.role is Role.ADMIN:
+            return await self.app_of(db, user_id) or caller.app
+        return caller.app
+
     async def check_recommendation(self, db: Graph, caller: ApiKey, recommendation_id: str) -> None:
         """Raise NotFound unless the recommendation was served to a learner `caller` may see."""
         rows = await db.read_plain("tenancy_recommendation_owner", id=recommendation_id)

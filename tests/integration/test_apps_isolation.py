@@ -14,6 +14,7 @@ from neo4j import Driver
 
 from learner_graph.api.app import create_app
 from learner_graph.config import Settings
+from learner_graph.experiments.service import forget_running
 from learner_graph.tokens import AUDIENCE
 from tests.recommend_fixtures import make_course
 
@@ -249,3 +250,20 @@ def test_expired_forged_and_foreign_tokens_are_refused(api: TestClient, world: d
     assert api.get("/v1/users/ua/mastery", headers=bearer(b_token)).status_code == 404
     metrics = api.get("/metrics").text
     assert 'lg_auth_failures_total{reason="bad_token"} 3.0' in metrics
+
+
+def test_an_experiment_may_target_some_apps(api: TestClient, world: dict[str, str]) -> None:
+    definition = {
+        "key": "b-only",
+        "arms": [{"name": "control", "weight": 0.5}, {"name": "other", "weight": 0.5}],
+        "control": "control",
+        "apps": ["b"],
+    }
+    assert api.post("/v1/experiments", json=definition, headers=ADMIN).status_code in (200, 201)
+    assert api.post("/v1/experiments/b-only/start", headers=ADMIN).status_code == 200
+    forget_running()
+    body = {"units": ["course"], "n": 1}
+    in_a = api.post("/v1/recommendations", json={**body, "user_id": "ua"}, headers=key("a", "learner_app"))
+    in_b = api.post("/v1/recommendations", json={**body, "user_id": "ub"}, headers=key("b", "learner_app"))
+    assert in_a.json()["experiments"] == {}
+    assert set(in_b.json()["experiments"]) == {"b-only"}

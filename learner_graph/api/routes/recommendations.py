@@ -42,8 +42,11 @@ def _model_for(request: Request) -> engine.ModelFor:
     return model_for
 
 
-async def _assign(db: Graph, user_id: str, units: list[str], now: datetime) -> list[Any]:
-    return await assign_and_expose(db=db, user_id=user_id, units=units, now=now)
+def _assigner(app: str) -> engine.Assign:
+    async def assign(db: Graph, user_id: str, units: list[str], now: datetime) -> list[Any]:
+        return await assign_and_expose(db=db, user_id=user_id, units=units, now=now, app=app)
+
+    return assign
 
 
 @router.post("/recommendations")
@@ -62,16 +65,16 @@ async def recommend(
         raise Forbidden("only admin keys may override mixer settings per request")
     if body.context.now is not None and key.role is not Role.ADMIN:
         raise Forbidden("only admin keys may set context.now; the server's clock decides")
-    await owners.check(db, key, body.user_id)
+    app = await owners.app_for(db, key, body.user_id)
     return await engine.recommend(
         db=db,
         catalogs=request.app.state.catalogs,
         model_for=_model_for(request),
-        assign=_assign,
+        assign=_assigner(app),
         request=body,
         defaults={"review_retention": settings.review_retention},
         recorder=request.app.state.recorder,
-        app=key.app,
+        app=app,
     )
 
 
