@@ -58,14 +58,21 @@ OPTIONAL MATCH (u:Unit {id: uid})
 RETURN uid AS unit_id, u IS NOT NULL AS found, coalesce(u.filter_scope, [uid]) AS scope
 
 -- name: rec_record_batch
--- Store served recommendations (one group commit) and link each to its student.
+-- Store served recommendations (one group commit) and link each to its student; a replay (after an ambiguous commit) changes nothing.
 UNWIND $rows AS row
 MERGE (u:User {id: row.user_id})
   ON CREATE SET u.created_at = row.served_at, u.timezone = 'UTC', u.app = row.app
-CREATE (r:Recommendation {id: row.id, user_id: row.user_id, app: coalesce(u.app, row.app), arm: row.arm, experiment_arms: row.experiment_arms,
-                          model_version: row.model_version, served_at: row.served_at, items: row.items,
-                          request: row.request, question_ids: row.question_ids})
-CREATE (u)-[:RECEIVED]->(r)
+MERGE (r:Recommendation {id: row.id})
+  ON CREATE SET r += {user_id: row.user_id, app: coalesce(u.app, row.app), arm: row.arm,
+                      experiment_arms: row.experiment_arms, model_version: row.model_version,
+                      served_at: row.served_at, items: row.items, request: row.request,
+                      question_ids: row.question_ids, new_: true}
+WITH u, r, r.new_ IS NOT NULL AS created
+CALL (u, r, created) {
+  WITH u, r, created WHERE created
+  CREATE (u)-[:RECEIVED]->(r)
+}
+REMOVE r.new_
 
 -- name: rec_get
 -- A stored recommendation.

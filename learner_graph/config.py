@@ -25,7 +25,10 @@ class Settings(BaseSettings):
     neo4j_user: str = "neo4j"
     neo4j_password: str = "learner-graph"
     neo4j_database: str = "neo4j"
-    neo4j_timeout_s: float = Field(default=3.0, gt=0)
+    neo4j_timeout_s: float = Field(default=0.5, gt=0)  # connect and retry budget: fail fast when down
+    neo4j_read_timeout_s: float = Field(default=5.0, gt=0)  # transaction timeout of a request's reads
+    neo4j_write_timeout_s: float = Field(default=10.0, gt=0)  # ... of a request's writes
+    neo4j_admin_timeout_s: float = Field(default=600.0, gt=0)  # ... of imports, training and admin work
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_timeout_s: float = Field(default=0.25, gt=0)
     api_keys: str = ""

@@ -28,7 +28,8 @@ from learner_graph.api.routes import (
 )
 from learner_graph.cache import Cache
 from learner_graph.config import Settings
-from learner_graph.db.graph import Graph, apply_schema_async, open_async_driver
+from learner_graph.db.breaker import Breaker
+from learner_graph.db.graph import Graph, Timeouts, apply_schema_async, open_async_driver
 from learner_graph.db.queries import Queries
 from learner_graph.learners.tenancy import Owners
 from learner_graph.logs import configure, request_id
@@ -113,7 +114,15 @@ def create_app(settings: Settings) -> FastAPI:
             socket_timeout=settings.redis_timeout_s,
             socket_connect_timeout=settings.redis_timeout_s,
         )
-        app.state.graph = Graph(driver, queries, settings.neo4j_database)
+        app.state.graph = Graph(
+            driver,
+            queries,
+            settings.neo4j_database,
+            timeouts=Timeouts(read=settings.neo4j_read_timeout_s, write=settings.neo4j_write_timeout_s),
+            breaker=Breaker(),
+        )
+        long = settings.neo4j_admin_timeout_s
+        app.state.admin_graph = app.state.graph.with_timeouts(Timeouts(read=long, write=long))
         app.state.cache = Cache(redis, on_error=lambda op: metrics.redis_errors.labels(op=op).inc())
         app.state.catalogs = CatalogCache(app.state.cache)
         app.state.recorder = Recorder(on_commit=metrics.record_batch.observe)
@@ -129,6 +138,7 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
+            await app.state.recorder.close()
             await driver.close()
             await redis.aclose()
 

@@ -20,6 +20,10 @@ async def get_graph(request: Request) -> Graph:
     return request.app.state.graph
 
 
+async def get_admin_graph(request: Request) -> Graph:
+    return request.app.state.admin_graph
+
+
 async def get_cache(request: Request) -> Cache:
     return request.app.state.cache
 
@@ -33,6 +37,7 @@ async def get_owners(request: Request) -> Owners:
 
 
 GraphDep = Annotated[Graph, Depends(get_graph)]
+AdminGraphDep = Annotated[Graph, Depends(get_admin_graph)]  # imports, training: the long timeouts
 CacheDep = Annotated[Cache, Depends(get_cache)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 OwnersDep = Annotated[Owners, Depends(get_owners)]

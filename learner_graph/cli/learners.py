@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from learner_graph.config import PROJECT_ROOT, Settings
-from learner_graph.db.graph import Graph, open_async_driver
+from learner_graph.db.graph import CLI_RETRY_S, Graph, open_async_driver
 from learner_graph.db.queries import Queries
 from learner_graph.learners.history_import import ImportReport, import_history
 
@@ -35,7 +35,7 @@ def progress_file(path: Path, prefix: str) -> Path:
 async def run_import(
     settings: Settings, path: Path, *, prefix: str, name: str, batch_size: int
 ) -> ImportReport:
-    driver = open_async_driver(settings)
+    driver = open_async_driver(settings, retry_s=CLI_RETRY_S)
     try:
         graph = Graph(driver, Queries.load(settings.cypher_dir), settings.neo4j_database)
 

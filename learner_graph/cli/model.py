@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from learner_graph.config import Settings
-from learner_graph.db.graph import Graph, open_async_driver
+from learner_graph.db.graph import CLI_RETRY_S, Graph, open_async_driver
 from learner_graph.db.queries import Queries
 from learner_graph.model.data import ASSIST2009
 
@@ -63,7 +63,7 @@ def _config(args: argparse.Namespace) -> Any:
 
 async def _with_graph(work: Any) -> Any:
     settings = Settings()
-    driver = open_async_driver(settings)
+    driver = open_async_driver(settings, retry_s=CLI_RETRY_S)
     try:
         return await work(Graph(driver, Queries.load(settings.cypher_dir), settings.neo4j_database), settings)
     finally:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 from pydantic import BaseModel
 
-from learner_graph.api.deps import ContentEditor, GraphDep, Reader
+from learner_graph.api.deps import AdminGraphDep, ContentEditor, GraphDep, Reader
 from learner_graph.api.routes.content_params import Limit, Offset
 from learner_graph.content import audit, importer
 from learner_graph.content.audit import ChangeRecord
@@ -32,7 +32,7 @@ class Changes(BaseModel):
 @router.post("/import")
 async def import_content(
     key: ContentEditor,
-    db: GraphDep,
+    db: AdminGraphDep,
     document: Annotated[
         dict[str, Any], Body(description="a ContentDocument (docs/GRAPH.md), checked entry by entry")
     ],

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request, status
 from pydantic import BaseModel, Field
 
-from learner_graph.api.deps import Admin, GraphDep, SettingsDep
+from learner_graph.api.deps import Admin, AdminGraphDep, GraphDep, SettingsDep
 from learner_graph.errors import Conflict
 from learner_graph.model import registry
 from learner_graph.model.service import train_version
@@ -46,7 +46,7 @@ async def activate_model(model_id: str, request: Request, db: GraphDep, _: Admin
 
 
 @router.post("/admin/models/train", status_code=status.HTTP_202_ACCEPTED)
-async def train_model(body: TrainRequest, request: Request, db: GraphDep, settings: SettingsDep,
+async def train_model(body: TrainRequest, request: Request, db: AdminGraphDep, settings: SettingsDep,
                       _: Admin) -> dict[str, Any]:
     """Start a training run in the background (one at a time per process)."""
     state = request.app.state
