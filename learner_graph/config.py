@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     review_retention: float = Field(default=0.9, gt=0.5, lt=1.0)
     workers: int = Field(default=1, ge=1, le=64)
     warm_up: bool = True
+    protect_ops: bool = False  # /metrics, /docs, /redoc and /openapi.json need an API key
 
     @cached_property
     def keys(self) -> list[ApiKey]:

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from neo4j.exceptions import ServiceUnavailable
 from redis.asyncio import Redis
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,6 +27,7 @@ from learner_graph.api.routes import (
     recommendations,
     tokens,
 )
+from learner_graph.api_keys import find_key
 from learner_graph.cache import Cache
 from learner_graph.config import Settings
 from learner_graph.db.breaker import Breaker
@@ -74,6 +76,30 @@ class Observe:
             method = scope.get("method", "")
             self.metrics.requests.labels(route, method, str(status)).inc()
             self.metrics.latency.labels(route, method).observe(elapsed)
+
+
+OPS_PATHS = frozenset({"/metrics", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
+
+
+class ProtectOps:
+    """With `LG_PROTECT_OPS`, the metrics and the API documents need a valid API key (any role)."""
+
+    def __init__(self, app: ASGIApp, *, settings: Settings, metrics: Metrics) -> None:
+        self.app = app
+        self.settings = settings
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] in OPS_PATHS:
+            headers = dict(scope.get("headers") or [])
+            scheme, _, presented = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
+            if scheme.lower() != "bearer" or find_key(self.settings.keys, presented.strip()) is None:
+                self.metrics.auth_failures.labels(reason="ops").inc()
+                body = errors.error_body("unauthorized", "this path needs an API key (LG_PROTECT_OPS)")
+                response = JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 async def warm_up(app: FastAPI) -> None:
@@ -155,5 +181,7 @@ def create_app(settings: Settings) -> FastAPI:
     for module in (health, admin, content, learners, tokens, models, recommendations, experiments):
         app.include_router(module.router)
 
+    if settings.protect_ops:
+        app.add_middleware(ProtectOps, settings=settings, metrics=metrics)
     app.add_middleware(Observe, metrics=metrics)
     return app

@@ -110,6 +110,10 @@ def _keys(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    if args.demo and os.environ.get("LG_ENV") == "production":
+        # Demo keys are generated, stored in a file and printed: never in production.
+        print("serve --demo is refused when LG_ENV=production: set LG_API_KEYS", file=sys.stderr)
+        return 2
     if args.demo and not os.environ.get("LG_API_KEYS"):
         os.environ["LG_API_KEYS"] = ensure_demo_keys(DEMO_KEYS_FILE)
         print_keys(os.environ["LG_API_KEYS"], port=args.port)

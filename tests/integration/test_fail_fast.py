@@ -28,11 +28,16 @@ def test_outage_answers_503_at_once_and_the_first_request_after_it_succeeds(
     learner = auth("learner_app")
     with TestClient(app) as client:
         breaker = app.state.graph.breaker
-        assert client.post("/v1/attempts", json={**ATTEMPT, "attempt_id": "a0"}, headers=learner).status_code == 200
+        assert (
+            client.post("/v1/attempts", json={**ATTEMPT, "attempt_id": "a0"}, headers=learner).status_code
+            == 200
+        )
         proxy.cut()
         statuses = []
         for i in range(5):
-            response = client.post("/v1/attempts", json={**ATTEMPT, "attempt_id": f"a{i + 1}"}, headers=learner)
+            response = client.post(
+                "/v1/attempts", json={**ATTEMPT, "attempt_id": f"a{i + 1}"}, headers=learner
+            )
             statuses.append(response.status_code)
             assert response.json()["error"]["code"] == "unavailable" and response.headers["retry-after"]
         assert statuses == [503] * 5 and breaker.is_open
@@ -91,4 +96,6 @@ def test_a_traversal_over_its_budget_ends_in_a_json_504(settings: Settings, db: 
         assert response.status_code == 504, response.text
         assert response.json()["error"]["code"] == "timeout" and response.headers["retry-after"]
         assert elapsed < 5  # ended by the 0.5 s transaction timeout, not by the traversal finishing
-        assert client.get("/v1/units/d-15-0", headers=auth("analyst")).status_code == 200  # the server is fine
+        assert (
+            client.get("/v1/units/d-15-0", headers=auth("analyst")).status_code == 200
+        )  # the server is fine

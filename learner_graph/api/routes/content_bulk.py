@@ -15,7 +15,7 @@ from learner_graph.content.audit import ChangeRecord
 from learner_graph.content.document import ContentDocument
 from learner_graph.content.importer import ImportResult
 
-router = APIRouter(prefix="/content", tags=["content"])
+router = APIRouter(prefix="/v1/content", tags=["content"])
 
 
 class Version(BaseModel):

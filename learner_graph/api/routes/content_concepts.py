@@ -10,7 +10,7 @@ from learner_graph.content import concepts, traversals
 from learner_graph.content.models import Concept, ConceptUpdate, EdgeResult, Page
 from learner_graph.content.traversals import Related
 
-router = APIRouter(prefix="/concepts", tags=["content"])
+router = APIRouter(prefix="/v1/concepts", tags=["content"])
 
 
 @router.get("")

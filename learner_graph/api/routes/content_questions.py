@@ -11,7 +11,7 @@ from learner_graph.api.routes.content_params import Cascade, Limit, Offset, Text
 from learner_graph.content import questions
 from learner_graph.content.models import Page, Question, QuestionCreate, QuestionUpdate
 
-router = APIRouter(prefix="/questions", tags=["content"])
+router = APIRouter(prefix="/v1/questions", tags=["content"])
 Difficulty = Annotated[int | None, Query(ge=1, le=5, description="difficulty tag")]
 
 

@@ -11,7 +11,7 @@ from learner_graph.content import traversals, units
 from learner_graph.content.models import EdgeResult, Page, Unit, UnitUpdate
 from learner_graph.content.traversals import MAX_DEPTH, UnitTree
 
-router = APIRouter(prefix="/units", tags=["content"])
+router = APIRouter(prefix="/v1/units", tags=["content"])
 
 
 class ResolveRequest(BaseModel):
