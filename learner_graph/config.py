@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     review_retention: float = Field(default=0.9, gt=0.5, lt=1.0)
     workers: int = Field(default=1, ge=1, le=64)
     warm_up: bool = True
+    max_body_bytes: int = Field(default=4 * 2**20, ge=1024)  # larger bodies: 413
+    max_import_body_bytes: int = Field(default=64 * 2**20, ge=1024)  # ... for POST /v1/content/import
+    rate_limit_per_s: float = Field(default=1000.0, ge=0)  # per API key; 0 turns rate limits off
+    rate_limit_burst: int = Field(default=2000, ge=1)
+    rate_limit_learner_per_s: float = Field(default=10.0, ge=0)  # per learner token's learner
+    rate_limit_learner_burst: int = Field(default=40, ge=1)
     protect_ops: bool = False  # /metrics, /docs, /redoc and /openapi.json need an API key
 
     @cached_property

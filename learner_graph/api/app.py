@@ -16,7 +16,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from learner_graph import __version__
 from learner_graph.api import errors
+from learner_graph.api.limits import LimitBody
 from learner_graph.api.metrics import Metrics
+from learner_graph.api.ratelimit import RateLimiter
 from learner_graph.api.routes import (
     admin,
     content,
@@ -151,6 +153,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.admin_graph = app.state.graph.with_timeouts(Timeouts(read=long, write=long))
         app.state.cache = Cache(redis, on_error=lambda op: metrics.redis_errors.labels(op=op).inc())
         app.state.catalogs = CatalogCache(app.state.cache)
+        app.state.rate_limiter = RateLimiter(app.state.cache)
         app.state.recorder = Recorder(on_commit=metrics.record_batch.observe)
         app.state.owners = Owners()
         if settings.apply_schema_on_startup:
@@ -183,5 +186,6 @@ def create_app(settings: Settings) -> FastAPI:
 
     if settings.protect_ops:
         app.add_middleware(ProtectOps, settings=settings, metrics=metrics)
+    app.add_middleware(LimitBody, limit=settings.max_body_bytes, large_limit=settings.max_import_body_bytes)
     app.add_middleware(Observe, metrics=metrics)
     return app

@@ -17,6 +17,7 @@ from neo4j.exceptions import (
 )
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from learner_graph.api.ratelimit import RateLimited
 from learner_graph.api.security import Unauthorized
 from learner_graph.db.breaker import CircuitOpen
 from learner_graph.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
@@ -30,6 +31,7 @@ STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
     Conflict: 409,
     Invalid: 422,
+    RateLimited: 429,
 }
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}
 
@@ -53,6 +55,8 @@ def install(app: FastAPI) -> None:
     async def domain_error(request: Request, error: DomainError) -> JSONResponse:
         status = next((s for cls, s in STATUS.items() if isinstance(error, cls)), 400)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(error, RateLimited):
+            headers = error.verdict.headers()
         return JSONResponse(
             error_body(error.code, error.message, error.details), status_code=status, headers=headers
         )

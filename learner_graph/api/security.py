@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from learner_graph import tokens
+from learner_graph.api.ratelimit import Limit
 from learner_graph.api_keys import ApiKey, Role, find_key
 from learner_graph.errors import DomainError, Forbidden
 
@@ -58,9 +59,23 @@ def require(*roles: Role, learner_tokens: bool = False) -> Callable[[Request], A
                 message = f"role {key.role.value!r} may not use this route (allowed: {names})"
                 raise _refuse(request, "role", Forbidden(message))
         request.state.api_key = key
+        await _rate_limit(request, key)
         return key
 
     return check
+
+
+async def _rate_limit(request: Request, key: ApiKey) -> None:
+    """Count the request against the key's bucket (a learner token's against its learner's)."""
+    settings = request.app.state.settings
+    if key.learner is not None:
+        limit = Limit(rate=settings.rate_limit_learner_per_s, burst=settings.rate_limit_learner_burst)
+        name = f"learner:{key.app}:{key.learner}"
+    else:
+        limit = Limit(rate=settings.rate_limit_per_s, burst=settings.rate_limit_burst)
+        name = f"key:{key.name}"
+    if limit.rate > 0:
+        await request.app.state.rate_limiter.hit(name, limit)
 
 
 READERS = (Role.LEARNER_APP, Role.CONTENT_EDITOR, Role.ANALYST)
