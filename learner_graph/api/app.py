@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 import uuid
@@ -17,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from learner_graph import __version__
 from learner_graph.api import errors
 from learner_graph.api.limits import LimitBody
-from learner_graph.api.metrics import Metrics
+from learner_graph.api.metrics import GcTimer, Metrics
 from learner_graph.api.ratelimit import RateLimiter
 from learner_graph.api.routes import (
     admin,
@@ -122,6 +123,17 @@ async def warm_up(app: FastAPI) -> None:
     log.info("warm-up done in %.1f s", time.perf_counter() - started)
 
 
+def freeze_heap() -> None:
+    """Keep what start-up loaded out of the garbage collector's full passes.
+
+    Under 16 clients the whole process stalled for 0.4-0.55 s every 6-10 s: a full collection
+    walked every object alive since start-up (drivers, numpy, the catalog, torch's when loaded).
+    Frozen objects are never scanned again, so a full pass only walks what requests made since.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def app_from_env() -> FastAPI:
     """`create_app` for the settings in the environment: uvicorn's factory when it runs workers."""
     settings = Settings()
@@ -164,9 +176,14 @@ def create_app(settings: Settings) -> FastAPI:
                 log.error("schema not applied at start-up, neo4j unavailable: %s", error)
         if settings.warm_up:
             await warm_up(app)
+        if settings.gc_freeze:
+            freeze_heap()
+        gc_timer = GcTimer(metrics.gc_pause)
+        gc.callbacks.append(gc_timer)
         try:
             yield
         finally:
+            gc.callbacks.remove(gc_timer)
             await app.state.recorder.close()
             await driver.close()
             await redis.aclose()
