@@ -17,11 +17,11 @@ from neo4j.exceptions import (
 )
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from learner_graph.api.ratelimit import RateLimited
 from learner_graph.api.security import Unauthorized
 from learner_graph.db.breaker import CircuitOpen
 from learner_graph.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from learner_graph.logs import request_id
+from learner_graph.ratelimit import RateLimited
 
 log = logging.getLogger(__name__)
 

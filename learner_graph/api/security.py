@@ -9,9 +9,9 @@ from fastapi import Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from learner_graph import tokens
-from learner_graph.api.ratelimit import Limit
 from learner_graph.api_keys import ApiKey, Role, find_key
 from learner_graph.errors import DomainError, Forbidden
+from learner_graph.ratelimit import Limit
 
 log = logging.getLogger(__name__)
 _bearer = HTTPBearer(auto_error=False)
@@ -75,7 +75,7 @@ async def _rate_limit(request: Request, key: ApiKey) -> None:
         limit = Limit(rate=settings.rate_limit_per_s, burst=settings.rate_limit_burst)
         name = f"key:{key.name}"
     if limit.rate > 0:
-        await request.app.state.rate_limiter.hit(name, limit)
+        await request.app.state.runtime.rate_limiter.hit(name, limit)
 
 
 READERS = (Role.LEARNER_APP, Role.CONTENT_EDITOR, Role.ANALYST)

@@ -26,7 +26,7 @@ class RecorderBusy(ServiceUnavailable):
 
 
 class Recorder:
-    """One per process (in `app.state`), used from its event loop only."""
+    """One per process (in the `Runtime`), used from its event loop only."""
 
     def __init__(
         self,

@@ -27,7 +27,7 @@ def test_outage_answers_503_at_once_and_the_first_request_after_it_succeeds(
     app = create_app(settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{proxy.port}"}))
     learner = auth("learner_app")
     with TestClient(app) as client:
-        breaker = app.state.graph.breaker
+        breaker = app.state.runtime.graph.breaker
         assert (
             client.post("/v1/attempts", json={**ATTEMPT, "attempt_id": "a0"}, headers=learner).status_code
             == 200

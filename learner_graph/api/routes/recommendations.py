@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
-from learner_graph.api.deps import GraphDep, LearnerAppOrToken, OwnersDep, ReaderOrToken, SettingsDep
+from learner_graph.api.deps import (
+    CatalogsDep,
+    ExperimentsDep,
+    GraphDep,
+    LearnerAppOrToken,
+    ModelsDep,
+    OwnersDep,
+    PinnedDep,
+    ReaderOrToken,
+    RecorderDep,
+    SettingsDep,
+)
 from learner_graph.api.security import require
 from learner_graph.api_keys import ApiKey, Role
-from learner_graph.db.graph import Graph
 from learner_graph.errors import Forbidden, Invalid
-from learner_graph.experiments.service import assign_and_expose
-from learner_graph.model import QuestionSide
-from learner_graph.model.store import app_store
 from learner_graph.recommendations import engine, feedback
 from learner_graph.recommendations.models import (
     FeedbackIn,
@@ -22,38 +28,21 @@ from learner_graph.recommendations.models import (
     RecommendationOut,
     RecommendationRequest,
 )
-from learner_graph.recommendations.pinned import PinnedModels
 
 router = APIRouter(prefix="/v1", tags=["recommendations"])
 ContentTeam = Annotated[ApiKey, Depends(require(Role.CONTENT_EDITOR, Role.ANALYST))]
 IdList = Annotated[list[str], Query(max_length=100)]
 
 
-def _model_for(request: Request) -> engine.ModelFor:
-    state = request.app.state
-
-    async def model_for(db: Graph, version: str | None) -> QuestionSide | None:
-        if version:
-            if getattr(state, "pinned_models", None) is None:
-                state.pinned_models = PinnedModels()
-            return await state.pinned_models.get(db, version)
-        return await app_store(state).current(db)
-
-    return model_for
-
-
-def _assigner(app: str) -> engine.Assign:
-    async def assign(db: Graph, user_id: str, units: list[str], now: datetime) -> list[Any]:
-        return await assign_and_expose(db=db, user_id=user_id, units=units, now=now, app=app)
-
-    return assign
-
-
 @router.post("/recommendations")
 async def recommend(
     key: LearnerAppOrToken,
-    request: Request,
     db: GraphDep,
+    catalogs: CatalogsDep,
+    models: ModelsDep,
+    pinned: PinnedDep,
+    experiments: ExperimentsDep,
+    recorder: RecorderDep,
     owners: OwnersDep,
     settings: SettingsDep,
     body: RecommendationRequest,
@@ -68,12 +57,13 @@ async def recommend(
     app = await owners.app_for(db, key, body.user_id)
     return await engine.recommend(
         db=db,
-        catalogs=request.app.state.catalogs,
-        model_for=_model_for(request),
-        assign=_assigner(app),
+        catalogs=catalogs,
+        models=models,
+        pinned=pinned,
+        experiments=experiments,
         request=body,
         defaults={"review_retention": settings.review_retention},
-        recorder=request.app.state.recorder,
+        recorder=recorder,
         app=app,
     )
 
@@ -99,8 +89,9 @@ async def post_feedback(
 @router.get("/users/{user_id}/predictions")
 async def predictions(
     key: ReaderOrToken,
-    request: Request,
     db: GraphDep,
+    catalogs: CatalogsDep,
+    models: ModelsDep,
     owners: OwnersDep,
     user_id: str,
     units: IdList = [],  # noqa: B006 - FastAPI copies query defaults
@@ -112,8 +103,8 @@ async def predictions(
     await owners.check(db, key, user_id)
     return await engine.predictions(
         db=db,
-        catalogs=request.app.state.catalogs,
-        model_for=_model_for(request),
+        catalogs=catalogs,
+        models=models,
         user_id=user_id,
         units=units,
         questions=questions,
