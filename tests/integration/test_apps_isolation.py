@@ -14,7 +14,6 @@ from neo4j import Driver
 
 from learner_graph.api.app import create_app
 from learner_graph.config import Settings
-from learner_graph.experiments.service import forget_running
 from learner_graph.tokens import AUDIENCE
 from tests.recommend_fixtures import make_course
 
@@ -261,7 +260,7 @@ def test_an_experiment_may_target_some_apps(api: TestClient, world: dict[str, st
     }
     assert api.post("/v1/experiments", json=definition, headers=ADMIN).status_code in (200, 201)
     assert api.post("/v1/experiments/b-only/start", headers=ADMIN).status_code == 200
-    forget_running()
+    api.app.state.runtime.experiments.clear()  # type: ignore[attr-defined]
     body = {"units": ["course"], "n": 1}
     in_a = api.post("/v1/recommendations", json={**body, "user_id": "ua"}, headers=key("a", "learner_app"))
     in_b = api.post("/v1/recommendations", json={**body, "user_id": "ub"}, headers=key("b", "learner_app"))
