@@ -60,6 +60,7 @@ RETURN uid AS unit_id, u IS NOT NULL AS found, coalesce(u.filter_scope, [uid]) A
 -- name: rec_record_batch
 -- Store served recommendations (one group commit) and link each to its student; a replay (after an ambiguous commit) changes nothing.
 UNWIND $rows AS row
+WITH row WHERE NOT EXISTS { MATCH (:Tombstone {user_id: row.user_id}) }  // a deleted learner stays deleted
 MERGE (u:User {id: row.user_id})
   ON CREATE SET u.created_at = row.served_at, u.timezone = 'UTC', u.app = row.app
 MERGE (r:Recommendation {id: row.id})

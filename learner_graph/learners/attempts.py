@@ -42,7 +42,7 @@ async def record_attempts(
         locked = await fetch_all(
             tx, db.queries["attempts_lock_users"], user_ids=user_ids, now=now, app=app, any_app=any_app
         )
-        _check_apps(attempts, set(locked[0]["foreign"]) if locked else set())
+        _check_users(attempts, set(locked[0]["foreign"]) | set(locked[0]["deleted"]))
         merged = await fetch_all(tx, db.queries["attempts_merge"], rows=rows)
         created = [rows[m["index"]] for m in merged if m["created"]]
         if created:
@@ -78,7 +78,8 @@ def _check_times(attempts: list[AttemptIn], now: datetime) -> None:
         raise Invalid("attempts refused: times in the future", problems)
 
 
-def _check_apps(attempts: list[AttemptIn], foreign: set[str]) -> None:
+def _check_users(attempts: list[AttemptIn], foreign: set[str]) -> None:
+    """Another app's learners and deleted ones are unknown here: the whole batch is refused."""
     if foreign:
         raise NotFound(
             "attempts refused: unknown users",

@@ -48,12 +48,29 @@ async def update_user(*, db: Graph, user_id: str, patch: UserPatch) -> UserOut:
     return _user(rows[0]["user"])
 
 
-async def delete_user(*, db: Graph, user_id: str) -> dict[str, int]:
-    """Remove the user, their attempts, review states, feedback and recommendations."""
-    rows = await db.write("user_delete", user_id=user_id)
-    if not rows:
+DELETE_BATCH = 5_000  # rows per deleting transaction: a learner with a long history is many small ones
+
+
+async def delete_user(*, db: Graph, user_id: str, now: datetime) -> dict[str, int]:
+    """Remove the user, their attempts, review states, feedback and recommendations.
+
+    First a tombstone (kept for good: the id is never reused) and a `deleting` mark, so attempts
+    and recommendations still in flight are refused instead of re-creating the learner; then
+    bounded batches, each its own transaction. A deletion interrupted half way is finished by
+    calling it again.
+    """
+    found = await db.write("deletion_tombstone", user_id=user_id, now=now)
+    if not found or not found[0]["found"]:
         raise NotFound(f"unknown user {user_id!r}")
-    return {"attempts": rows[0]["attempts"], "recommendations": rows[0]["recommendations"]}
+    counts = dict.fromkeys(("attempts", "recommendations", "feedback"), 0)
+    for kind in counts:
+        while True:
+            rows = await db.write(f"deletion_{kind}", user_id=user_id, batch=DELETE_BATCH)
+            if not rows[0]["deleted"]:
+                break
+            counts[kind] += rows[0]["deleted"]
+    await db.write("deletion_user", user_id=user_id)
+    return {"attempts": counts["attempts"], "recommendations": counts["recommendations"]}
 
 
 async def memory_states(*, db: Graph, user_id: str) -> dict[str, tuple[str | None, MemoryState]]:

@@ -83,7 +83,7 @@ async def patch_user(
 @router.delete("/users/{user_id}")
 async def delete_user(_: Admin, db: GraphDep, owners: OwnersDep, user_id: str) -> dict[str, Any]:
     """Remove the learner and everything recorded about them."""
-    deleted = await service.delete_user(db=db, user_id=user_id)
+    deleted = await service.delete_user(db=db, user_id=user_id, now=_now())
     owners.forget(user_id)
     return {"deleted": user_id, **deleted}
 
