@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +34,7 @@ from learner_graph.db.queries import Queries
 PORT = int(os.environ.get("LG_FAULTS_NEO4J_PORT", "7691"))
 DATA_DIR = PROJECT_ROOT / ".lg" / "neo4j-faults"
 CLIENTS = 16
-STEADY_S = 4.0  # load before, between and after the faults
+STEADY_S = 4.0  # load before, between and after the faults (once every client has been answered)
 OUTAGE_S = 5.0  # Neo4j stopped this long (plus its shutdown and start-up)
 REDIS_OUTAGE_S = 4.0
 CONCEPTS, PER_CONCEPT = 6, 15
@@ -125,6 +126,13 @@ async def _call(http: httpx.AsyncClient, run: Run, kind: str, path: str, body: d
     return status
 
 
+async def until(condition: Callable[[], bool], timeout_s: float = 120) -> None:
+    """Wait for `condition` (checked every 0.1 s), at most `timeout_s`."""
+    deadline = time.perf_counter() + timeout_s
+    while not condition() and time.perf_counter() < deadline:
+        await asyncio.sleep(0.1)
+
+
 async def warm(http: httpx.AsyncClient) -> None:
     """One recommendation answered before the clock starts (the catalog and caches loaded)."""
     for _ in range(60):
@@ -177,6 +185,7 @@ async def scenario(base_url: str, instance: embedded.Instance, redis: PrivateRed
         def mark(name: str) -> None:
             run.marks[name] = time.perf_counter() - run.started
 
+        await until(lambda: len(run.acknowledged) >= 2 * CLIENTS)  # every path warm, on a slow machine too
         await asyncio.sleep(STEADY_S)
         run.phase = "neo4j_stopping"
         mark("neo4j_stop")
@@ -189,6 +198,8 @@ async def scenario(base_url: str, instance: embedded.Instance, redis: PrivateRed
         await asyncio.to_thread(embedded.start, instance, heap="1g", pagecache="256m")
         run.phase = "neo4j_back"
         mark("neo4j_ready")
+        recovered = len(run.acknowledged)
+        await until(lambda: len(run.acknowledged) >= recovered + CLIENTS)
         await asyncio.sleep(STEADY_S)
         run.phase = "redis_down"
         mark("redis_kill")
