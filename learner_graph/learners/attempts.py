@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fsrs import Scheduler
@@ -14,6 +14,7 @@ from learner_graph.db.graph import Graph, fetch_all
 from learner_graph.errors import Invalid, NotFound
 from learner_graph.learners import memory
 from learner_graph.learners.models import AttemptIn, AttemptsRecorded, AttemptStatus
+from learner_graph.timeutil import as_utc
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
@@ -72,7 +73,7 @@ def _check_times(attempts: list[AttemptIn], now: datetime) -> None:
     problems = [
         {"field": f"attempts[{i}].at", "message": "more than 5 minutes in the future"}
         for i, a in enumerate(attempts)
-        if a.at is not None and _utc(a.at) > now + FUTURE_TOLERANCE
+        if a.at is not None and as_utc(a.at) > now + FUTURE_TOLERANCE
     ]
     if problems:
         raise Invalid("attempts refused: times in the future", problems)
@@ -91,10 +92,6 @@ def _check_users(attempts: list[AttemptIn], foreign: set[str]) -> None:
         )
 
 
-def _utc(at: datetime) -> datetime:
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-
-
 def _rows(attempts: list[AttemptIn], now: datetime) -> list[dict[str, Any]]:
     """One row per distinct attempt id (a repeat inside the batch is a replay of the first)."""
     rows: list[dict[str, Any]] = []
@@ -103,7 +100,7 @@ def _rows(attempts: list[AttemptIn], now: datetime) -> list[dict[str, Any]]:
         if a.attempt_id in seen:
             continue
         seen.add(a.attempt_id)
-        at = _utc(a.at) if a.at else now
+        at = as_utc(a.at) if a.at else now
         props = {
             "user_id": a.user_id,
             "question_id": a.question_id,

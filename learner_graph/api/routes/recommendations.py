@@ -21,7 +21,7 @@ from learner_graph.api.deps import (
 from learner_graph.api.security import require
 from learner_graph.api_keys import ApiKey, Role
 from learner_graph.errors import Forbidden, Invalid
-from learner_graph.recommendations import engine, feedback
+from learner_graph.recommendations import feedback, pipeline
 from learner_graph.recommendations.models import (
     FeedbackIn,
     PredictionOut,
@@ -55,14 +55,14 @@ async def recommend(
     if body.context.now is not None and key.role is not Role.ADMIN:
         raise Forbidden("only admin keys may set context.now; the server's clock decides")
     app = await owners.app_for(db, key, body.user_id)
-    return await engine.recommend(
+    return await pipeline.recommend(
         db=db,
         catalogs=catalogs,
         models=models,
         pinned=pinned,
         experiments=experiments,
         request=body,
-        defaults={"review_retention": settings.review_retention},
+        service={"review_retention": settings.review_retention},
         recorder=recorder,
         app=app,
     )
@@ -101,7 +101,7 @@ async def predictions(
     if not units and not questions:
         raise Invalid("give units or questions", [{"field": "query.units", "message": "units or questions"}])
     await owners.check(db, key, user_id)
-    return await engine.predictions(
+    return await pipeline.predictions(
         db=db,
         catalogs=catalogs,
         models=models,
