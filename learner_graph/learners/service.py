@@ -64,13 +64,15 @@ async def delete_user(*, db: Graph, user_id: str, now: datetime) -> dict[str, in
     found = await db.write("deletion_tombstone", user_id=user_id, now=now)
     if not found or not found[0]["found"]:
         raise NotFound(f"unknown user {user_id!r}")
-    counts = dict.fromkeys(("attempts", "recommendations", "feedback"), 0)
-    for kind in counts:
-        while True:
-            rows = await db.write(f"deletion_{kind}", user_id=user_id, batch=DELETE_BATCH)
-            if not rows[0]["deleted"]:
-                break
-            counts[kind] += rows[0]["deleted"]
+    counts: dict[str, int] = {}
+    for kind, query in (
+        ("attempts", "deletion_attempts"),
+        ("recommendations", "deletion_recommendations"),
+        ("feedback", "deletion_feedback"),
+    ):
+        counts[kind] = 0
+        while deleted := (await db.write(query, user_id=user_id, batch=DELETE_BATCH))[0]["deleted"]:
+            counts[kind] += deleted
     await db.write("deletion_user", user_id=user_id)
     return {"attempts": counts["attempts"], "recommendations": counts["recommendations"]}
 

@@ -134,6 +134,7 @@ async def streak(
     key: ReaderOrToken, db: GraphDep, owners: OwnersDep, user_id: str, as_of: AsOf = None
 ) -> StreakOut:
     """Practice days in the learner's time zone, current and longest streak, today's goal."""
+    await owners.check(db, key, user_id)
     return await service.streak(db=db, user_id=user_id, now=now_or(as_of))
 
 
