@@ -24,6 +24,7 @@ from learner_graph.errors import NotFound
 from learner_graph.experiments.hot import HotCache
 from learner_graph.experiments.models import Assignment
 from learner_graph.experiments.service import assign_and_expose
+from learner_graph.learners.activity import SetGoal
 from learner_graph.learners.memory import make_scheduler
 from learner_graph.mixer.mix import mix as mix_picks
 from learner_graph.mixer.models import Candidate, MixInput, Pick
@@ -103,7 +104,7 @@ async def recommend(
 
     out = response(request=request, assignments=assignments, scored=scored, picks=picks, now=now)
     mark = time.perf_counter()
-    await record(db=db, request=request, out=out, recorder=recorder, app=app)
+    await record(db=db, request=request, out=out, recorder=recorder, goal=learner.goal_to_store, app=app)
     timing["record"] = elapsed_ms(mark)
     timing["total"] = elapsed_ms(started)
     out.timing_ms = timing
@@ -333,10 +334,18 @@ def response(
 
 
 def record_row(
-    *, request: RecommendationRequest, out: RecommendationOut, app: str = DEFAULT_APP
+    *,
+    request: RecommendationRequest,
+    out: RecommendationOut,
+    goal: SetGoal | None = None,
+    app: str = DEFAULT_APP,
 ) -> dict[str, Any]:
-    """The `rec_record_batch` row of a served recommendation (`app`: where a new learner is created)."""
+    """The `rec_record_batch` row of a served recommendation; `goal`: the daily goal it showed,
+    to fix on the learner for their day when it was not fixed yet; `app`: where a new learner is
+    created."""
     return {
+        "goal_day": goal.day.isoformat() if goal else None,
+        "goal_base": goal.base if goal else None,
         "id": out.id,
         "user_id": out.user_id,
         "app": app,
@@ -356,10 +365,11 @@ async def record(
     request: RecommendationRequest,
     out: RecommendationOut,
     recorder: Recorder | None = None,
+    goal: SetGoal | None = None,
     app: str = DEFAULT_APP,
 ) -> None:
     """Store the recommendation; with a `recorder`, in a group commit shared with concurrent requests."""
-    row = record_row(request=request, out=out, app=app)
+    row = record_row(request=request, out=out, goal=goal, app=app)
     if recorder is None:
         await db.write_plain("rec_record_batch", rows=[row])
     else:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Path, Query, Response
+from pydantic import Discriminator, Tag
 
 from learner_graph.api.deps import (
     Admin,
@@ -17,24 +17,43 @@ from learner_graph.api.deps import (
     SettingsDep,
 )
 from learner_graph.api_keys import Role
+from learner_graph.errors import Invalid
+from learner_graph.fields import ID_PATTERN, ID_RULE, Time
 from learner_graph.learners import service
 from learner_graph.learners.attempts import record_attempts
 from learner_graph.learners.memory import make_scheduler
 from learner_graph.learners.models import (
     AttemptBatch,
     AttemptIn,
+    AttemptOut,
     AttemptsRecorded,
     ConceptMastery,
     GapConcept,
+    ReadyConcept,
     StreakOut,
     UserOut,
     UserPatch,
 )
+from learner_graph.learners.references import check_recommendations
 from learner_graph.learners.tenancy import check_subject
+from learner_graph.lists import Cursor, Limit, Page, page_of
 from learner_graph.timeutil import now_or
 
 router = APIRouter(prefix="/v1", tags=["learners"])
-AsOf = Annotated[datetime | None, Query(description="evaluate as of this time (default now)")]
+PathId = Annotated[str, Path(pattern=ID_PATTERN, max_length=200, description=ID_RULE)]
+
+
+def _attempt_shape(value: Any) -> str:
+    """A body with `attempts` is a batch; anything else is one attempt (and is told so)."""
+    return "<batch>" if isinstance(value, dict) and "attempts" in value else "<one>"
+
+
+# Errors name the fields of the shape that was sent, never both shapes' fields mixed.
+AttemptBody = Annotated[
+    Annotated[AttemptIn, Tag("<one>")] | Annotated[AttemptBatch, Tag("<batch>")],
+    Discriminator(_attempt_shape),
+]
+AsOf = Annotated[Time | None, Query(description="evaluate as of this RFC 3339 time with zone (default now)")]
 
 
 @router.post("/attempts")
@@ -42,28 +61,56 @@ async def post_attempts(
     key: LearnerAppOrToken,
     db: GraphDep,
     settings: SettingsDep,
-    body: Annotated[AttemptIn | AttemptBatch, Body()],
+    body: Annotated[AttemptBody, Body()],
 ) -> AttemptsRecorded:
     """Record one attempt or a batch of up to 1,000 (all-or-nothing, idempotent by attempt_id).
 
     Learners of another app are refused as unknown (404); a learner token records its own only."""
+    batch = isinstance(body, AttemptBatch)
     attempts = body.attempts if isinstance(body, AttemptBatch) else [body]
     for attempt in attempts:
         check_subject(key, attempt.user_id)
-    return await record_attempts(
-        db=db,
-        attempts=attempts,
-        now=now_or(None),
-        scheduler=make_scheduler(settings.review_retention),
-        app=key.app,
-        any_app=key.role is Role.ADMIN,
-    )
+    try:
+        await check_recommendations(db=db, attempts=attempts)
+        return await record_attempts(
+            db=db,
+            attempts=attempts,
+            now=now_or(None),
+            scheduler=make_scheduler(settings.review_retention),
+            app=key.app,
+            any_app=key.role is Role.ADMIN,
+        )
+    except Invalid as error:
+        raise error if batch else _as_one(error) from None
+
+
+def _as_one(error: Invalid) -> Invalid:
+    """A single attempt's problems name its own fields (`time_spent_ms`, not `attempts[0]...`)."""
+    prefix = "attempts[0]."
+    for detail in error.details:
+        field = str(detail.get("field", ""))
+        detail["field"] = field.removeprefix(prefix)
+    return error
 
 
 @router.get("/users/{user_id}")
 async def get_user(key: ReaderOrToken, db: GraphDep, owners: OwnersDep, user_id: str) -> UserOut:
     await owners.check(db, key, user_id)
     return await service.get_user(db=db, user_id=user_id)
+
+
+@router.put(
+    "/users/{user_id}", status_code=200, responses={201: {"model": UserOut, "description": "created"}}
+)
+async def put_user(
+    key: LearnerApp, db: GraphDep, owners: OwnersDep, user_id: PathId, profile: UserPatch, response: Response
+) -> UserOut:
+    """Create the learner (before any activity) or update the given fields; repeating it changes nothing."""
+    app = await owners.app_for(db, key, user_id)
+    user, created = await service.put_user(db=db, user_id=user_id, profile=profile, now=now_or(None), app=app)
+    if created:
+        response.status_code = 201
+    return user
 
 
 @router.patch("/users/{user_id}")
@@ -91,11 +138,14 @@ async def mastery(
     settings: SettingsDep,
     user_id: str,
     as_of: AsOf = None,
-) -> list[ConceptMastery]:
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> Page[ConceptMastery]:
     """Per concept: mastery level, retrievability now and the next review date."""
     await owners.check(db, key, user_id)
     sch = make_scheduler(settings.review_retention)
-    return await service.mastery(db=db, user_id=user_id, now=now_or(as_of), scheduler=sch)
+    found = await service.mastery(db=db, user_id=user_id, now=now_or(as_of), scheduler=sch)
+    return page_of(found, limit=limit, cursor=cursor)
 
 
 @router.get("/users/{user_id}/gaps")
@@ -107,11 +157,14 @@ async def gaps(
     user_id: str,
     concept: Annotated[str, Query(min_length=1)],
     as_of: AsOf = None,
-) -> list[GapConcept]:
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> Page[GapConcept]:
     """Prerequisites of `concept` below mastery, ordered from the root of the gap upward."""
     await owners.check(db, key, user_id)
     sch = make_scheduler(settings.review_retention)
-    return await service.gaps(db=db, user_id=user_id, concept_id=concept, now=now_or(as_of), scheduler=sch)
+    found = await service.gaps(db=db, user_id=user_id, concept_id=concept, now=now_or(as_of), scheduler=sch)
+    return page_of(found, limit=limit, cursor=cursor)
 
 
 @router.get("/users/{user_id}/ready")
@@ -122,11 +175,14 @@ async def ready(
     settings: SettingsDep,
     user_id: str,
     as_of: AsOf = None,
-) -> list[dict[str, Any]]:
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> Page[ReadyConcept]:
     """Concepts not yet mastered whose prerequisites all are."""
     await owners.check(db, key, user_id)
     sch = make_scheduler(settings.review_retention)
-    return await service.ready(db=db, user_id=user_id, now=now_or(as_of), scheduler=sch)
+    found = await service.ready(db=db, user_id=user_id, now=now_or(as_of), scheduler=sch)
+    return page_of(found, limit=limit, cursor=cursor)
 
 
 @router.get("/users/{user_id}/streak")
@@ -135,7 +191,7 @@ async def streak(
 ) -> StreakOut:
     """Practice days in the learner's time zone, current and longest streak, today's goal."""
     await owners.check(db, key, user_id)
-    return await service.streak(db=db, user_id=user_id, now=now_or(as_of))
+    return await service.streak(db=db, user_id=user_id, now=now_or(as_of), fix_goal=as_of is None)
 
 
 @router.get("/users/{user_id}/attempts")
@@ -144,9 +200,9 @@ async def attempts(
     db: GraphDep,
     owners: OwnersDep,
     user_id: str,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: str | None = None,
-) -> dict[str, Any]:
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[AttemptOut]:
     """The learner's attempts, newest first, paginated by cursor."""
     await owners.check(db, key, user_id)
     return await service.attempts_page(db=db, user_id=user_id, limit=limit, cursor=cursor)

@@ -99,7 +99,8 @@ async def predictions(
 ) -> PredictionOut:
     """P(correct) per question of `units` (or the listed `questions`) and the model version."""
     if not units and not questions:
-        raise Invalid("give units or questions", [{"field": "query.units", "message": "units or questions"}])
+        problem = {"field": "units", "in": "query", "message": "give units or questions"}
+        raise Invalid("give units or questions", [problem])
     await owners.check(db, key, user_id)
     return await pipeline.predictions(
         db=db,
