@@ -52,14 +52,22 @@ OPTIONAL MATCH (c)-[:REQUIRES]->(p:Concept)
 RETURN c.id AS id, c.name AS name, collect(p.id) AS requires
 
 -- name: rec_record_batch
--- Store served recommendations (one group commit) and link each to its student.
+-- Store served recommendations (one group commit) and link each to its student; a replay (after an ambiguous commit) changes nothing.
 UNWIND $rows AS row
+WITH row WHERE NOT EXISTS { MATCH (:Tombstone {user_id: row.user_id}) }  // a deleted learner stays deleted
 MERGE (u:User {id: row.user_id})
-  ON CREATE SET u.created_at = row.served_at, u.timezone = 'UTC'
-CREATE (r:Recommendation {id: row.id, user_id: row.user_id, arm: row.arm, experiment_arms: row.experiment_arms,
-                          model_version: row.model_version, served_at: row.served_at, items: row.items,
-                          request: row.request, question_ids: row.question_ids})
-CREATE (u)-[:RECEIVED]->(r)
+  ON CREATE SET u.created_at = row.served_at, u.timezone = 'UTC', u.app = row.app
+MERGE (r:Recommendation {id: row.id})
+  ON CREATE SET r += {user_id: row.user_id, app: coalesce(u.app, row.app), arm: row.arm,
+                      experiment_arms: row.experiment_arms, model_version: row.model_version,
+                      served_at: row.served_at, items: row.items, request: row.request,
+                      question_ids: row.question_ids, new_: true}
+WITH u, r, row, r.new_ IS NOT NULL AS created
+CALL (u, r, created) {
+  WITH u, r, created WHERE created
+  CREATE (u)-[:RECEIVED]->(r)
+}
+REMOVE r.new_
 // The daily goal the recommendation showed, fixed for the learner's day unless already set for it.
 FOREACH (_ IN CASE WHEN row.goal_day IS NULL OR u.goal_day = row.goal_day THEN [] ELSE [1] END |
   SET u.goal_day = row.goal_day, u.goal_base = row.goal_base)

@@ -18,6 +18,10 @@ CREATE CONSTRAINT question_id IF NOT EXISTS FOR (q:Question) REQUIRE q.id IS UNI
 -- User ids are unique.
 CREATE CONSTRAINT user_id IF NOT EXISTS FOR (u:User) REQUIRE u.id IS UNIQUE
 
+-- name: schema_tombstone_user
+-- One tombstone per deleted learner id: writes still in flight must not bring the learner back.
+CREATE CONSTRAINT tombstone_user IF NOT EXISTS FOR (t:Tombstone) REQUIRE t.user_id IS UNIQUE
+
 -- name: schema_attempt_id
 -- Attempt ids (the client's idempotency key) are unique.
 CREATE CONSTRAINT attempt_id IF NOT EXISTS FOR (a:Attempt) REQUIRE a.id IS UNIQUE

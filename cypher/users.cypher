@@ -6,8 +6,10 @@ RETURN u.goal_base AS base
 
 -- name: user_put
 -- Create the learner if new (created now, UTC unless a zone is given) and set the given fields; says whether it was created.
+OPTIONAL MATCH (t:Tombstone {user_id: $user_id})
+WITH t WHERE t IS NULL  // a deleted learner's id is not reused
 MERGE (u:User {id: $user_id})
-  ON CREATE SET u.created_at = $now, u.timezone = 'UTC', u.new_ = true
+  ON CREATE SET u.created_at = $now, u.timezone = 'UTC', u.app = $app, u.new_ = true
 SET u += $changes
 WITH u, u.new_ IS NOT NULL AS created
 REMOVE u.new_

@@ -9,13 +9,21 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from neo4j.exceptions import (
+    ClientError,
+    DatabaseUnavailable,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from learner_graph.api.security import Unauthorized
+from learner_graph.db.breaker import CircuitOpen
 from learner_graph.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from learner_graph.fields import field_path
 from learner_graph.logs import request_id
+from learner_graph.ratelimit import RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +33,7 @@ STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
     Conflict: 409,
     Invalid: 422,
+    RateLimited: 429,
 }
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}
 
@@ -97,6 +106,8 @@ def install(app: FastAPI) -> None:
     async def domain_error(request: Request, error: DomainError) -> JSONResponse:
         status = next((s for cls, s in STATUS.items() if isinstance(error, cls)), 400)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(error, RateLimited):
+            headers = error.verdict.headers()
         return JSONResponse(
             error_body(error.code, error.message, locate(request, error.details)),
             status_code=status,
@@ -130,12 +141,30 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ServiceUnavailable)
     @app.exception_handler(SessionExpired)
+    @app.exception_handler(DatabaseUnavailable)
+    @app.exception_handler(TransientError)
     async def neo4j_down(request: Request, error: Exception) -> JSONResponse:
+        # Down, shutting down, or a conflict the driver's short retry budget did not outlast.
         request.app.state.metrics.neo4j_errors.labels(kind=type(error).__name__).inc()
-        log.warning("neo4j unavailable: %s", error)
+        if not isinstance(error, CircuitOpen):  # one line per outage, not one per refused request
+            log.warning("neo4j unavailable: %s", error)
         retry = str(request.app.state.settings.retry_after_s)
         return JSONResponse(
             error_body("unavailable", "the graph database is unavailable; retry shortly"),
             status_code=503,
             headers={"Retry-After": retry},
+        )
+
+    @app.exception_handler(ClientError)
+    async def neo4j_refused(request: Request, error: ClientError) -> JSONResponse:
+        """A query that ran out of its transaction timeout is a 504; any other refusal is our bug."""
+        request.app.state.metrics.neo4j_errors.labels(kind=type(error).__name__).inc()
+        if "TransactionTimedOut" not in (error.code or ""):
+            log.error("neo4j refused a query: %s", error)
+            return JSONResponse(error_body("internal", "internal error"), status_code=500)
+        log.warning("query over its time budget: %s", error.message)
+        return JSONResponse(
+            error_body("timeout", "the request took longer than its time budget; narrow it or retry"),
+            status_code=504,
+            headers={"Retry-After": str(request.app.state.settings.retry_after_s)},
         )

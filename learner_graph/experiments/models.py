@@ -55,6 +55,9 @@ class ExperimentCreate(Input):
     guardrail_metrics: list[str] = Field(default_factory=list)
     namespace: Namespace | None = None
     units: list[Id] | None = Field(default=None, description="limit to these units; null = all")
+    apps: list[Id] | None = Field(
+        default=None, max_length=100, description="limit to learners of these apps (tenants); null = all"
+    )
     start: Time | None = None
     end: Time | None = None
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from fsrs import Scheduler
 
+from learner_graph.api_keys import DEFAULT_APP
 from learner_graph.db.graph import Graph
 from learner_graph.errors import Invalid, NotFound
 from learner_graph.learners import activity
@@ -58,19 +59,43 @@ async def update_user(*, db: Graph, user_id: str, patch: UserPatch) -> UserOut:
     return _user(rows[0]["user"])
 
 
-async def put_user(*, db: Graph, user_id: str, profile: UserPatch, now: datetime) -> tuple[UserOut, bool]:
-    """Create the learner or update the fields given (idempotent); returns it and whether it is new."""
+async def put_user(
+    *, db: Graph, user_id: str, profile: UserPatch, now: datetime, app: str = DEFAULT_APP
+) -> tuple[UserOut, bool]:
+    """Create the learner (in `app`) or update the fields given (idempotent); returns it and whether
+    it is new. A deleted learner's id is NotFound: it is never reused."""
     changes = profile.model_dump(exclude_unset=True, exclude_none=True)
-    rows = await db.write("user_put", user_id=user_id, changes=changes, now=now)
+    rows = await db.write("user_put", user_id=user_id, changes=changes, now=now, app=app)
+    if not rows:
+        raise NotFound(f"unknown user {user_id!r} (deleted)")
     return _user(rows[0]["user"]), bool(rows[0]["created"])
 
 
-async def delete_user(*, db: Graph, user_id: str) -> dict[str, int]:
-    """Remove the user, their attempts, review states, feedback and recommendations."""
-    rows = await db.write("user_delete", user_id=user_id)
-    if not rows:
+DELETE_BATCH = 5_000  # rows per deleting transaction: a learner with a long history is many small ones
+
+
+async def delete_user(*, db: Graph, user_id: str, now: datetime) -> dict[str, int]:
+    """Remove the user, their attempts, review states, feedback and recommendations.
+
+    First a tombstone (kept for good: the id is never reused) and a `deleting` mark, so attempts
+    and recommendations still in flight are refused instead of re-creating the learner; then
+    bounded batches, each its own transaction. A deletion interrupted half way is finished by
+    calling it again.
+    """
+    found = await db.write("deletion_tombstone", user_id=user_id, now=now)
+    if not found or not found[0]["found"]:
         raise NotFound(f"unknown user {user_id!r}")
-    return {"attempts": rows[0]["attempts"], "recommendations": rows[0]["recommendations"]}
+    counts: dict[str, int] = {}
+    for kind, query in (
+        ("attempts", "deletion_attempts"),
+        ("recommendations", "deletion_recommendations"),
+        ("feedback", "deletion_feedback"),
+    ):
+        counts[kind] = 0
+        while deleted := (await db.write(query, user_id=user_id, batch=DELETE_BATCH))[0]["deleted"]:
+            counts[kind] += deleted
+    await db.write("deletion_user", user_id=user_id)
+    return {"attempts": counts["attempts"], "recommendations": counts["recommendations"]}
 
 
 async def memory_states(*, db: Graph, user_id: str) -> dict[str, tuple[str | None, MemoryState]]:

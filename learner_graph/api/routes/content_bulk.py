@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 from pydantic import BaseModel
 
-from learner_graph.api.deps import ContentEditor, GraphDep, Reader
+from learner_graph.api.deps import AdminGraphDep, ContentEditor, GraphDep, Reader
 from learner_graph.content import audit, importer
 from learner_graph.content.audit import ChangeRecord
 from learner_graph.content.document import ContentDocument
@@ -15,7 +15,7 @@ from learner_graph.content.importer import ImportResult
 from learner_graph.fields import Time
 from learner_graph.lists import Cursor, Limit, Page, decode_offset
 
-router = APIRouter(prefix="/content", tags=["content"])
+router = APIRouter(prefix="/v1/content", tags=["content"])
 
 
 class Version(BaseModel):
@@ -25,7 +25,7 @@ class Version(BaseModel):
 @router.post("/import")
 async def import_content(
     key: ContentEditor,
-    db: GraphDep,
+    db: AdminGraphDep,
     document: Annotated[
         dict[str, Any], Body(description="a ContentDocument (docs/GRAPH.md), checked entry by entry")
     ],

@@ -11,7 +11,7 @@ from learner_graph.content.models import Concept, ConceptUpdate, EdgeResult
 from learner_graph.content.traversals import Related
 from learner_graph.lists import Cursor, Limit, Page, decode_offset, page_of
 
-router = APIRouter(prefix="/concepts", tags=["content"])
+router = APIRouter(prefix="/v1/concepts", tags=["content"])
 
 
 @router.get("")

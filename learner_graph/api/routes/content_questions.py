@@ -12,7 +12,7 @@ from learner_graph.content import questions
 from learner_graph.content.models import Question, QuestionCreate, QuestionUpdate
 from learner_graph.lists import Cursor, Limit, Page, decode_offset
 
-router = APIRouter(prefix="/questions", tags=["content"])
+router = APIRouter(prefix="/v1/questions", tags=["content"])
 Difficulty = Annotated[int | None, Query(ge=1, le=5, description="difficulty tag")]
 
 

@@ -13,7 +13,7 @@ from learner_graph.content.traversals import MAX_DEPTH, UNIT_DEPTH, UnitTree
 from learner_graph.fields import Id, Input
 from learner_graph.lists import Cursor, Limit, Page, decode_offset, page_of
 
-router = APIRouter(prefix="/units", tags=["content"])
+router = APIRouter(prefix="/v1/units", tags=["content"])
 
 
 class ResolveRequest(Input):

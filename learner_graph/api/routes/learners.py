@@ -7,7 +7,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Query, Response
 from pydantic import Discriminator, Tag
 
-from learner_graph.api.deps import Admin, GraphDep, LearnerApp, Reader, SettingsDep
+from learner_graph.api.deps import (
+    Admin,
+    GraphDep,
+    LearnerApp,
+    LearnerAppOrToken,
+    OwnersDep,
+    ReaderOrToken,
+    SettingsDep,
+)
+from learner_graph.api_keys import Role
 from learner_graph.errors import Invalid
 from learner_graph.fields import ID_PATTERN, ID_RULE, Time
 from learner_graph.learners import service
@@ -26,6 +35,7 @@ from learner_graph.learners.models import (
     UserPatch,
 )
 from learner_graph.learners.references import check_recommendations
+from learner_graph.learners.tenancy import check_subject
 from learner_graph.lists import Cursor, Limit, Page, page_of
 from learner_graph.timeutil import now_or
 
@@ -48,18 +58,27 @@ AsOf = Annotated[Time | None, Query(description="evaluate as of this RFC 3339 ti
 
 @router.post("/attempts")
 async def post_attempts(
-    _: LearnerApp,
+    key: LearnerAppOrToken,
     db: GraphDep,
     settings: SettingsDep,
     body: Annotated[AttemptBody, Body()],
 ) -> AttemptsRecorded:
-    """Record one attempt or a batch of up to 1,000 (all-or-nothing, idempotent by attempt_id)."""
+    """Record one attempt or a batch of up to 1,000 (all-or-nothing, idempotent by attempt_id).
+
+    Learners of another app are refused as unknown (404); a learner token records its own only."""
     batch = isinstance(body, AttemptBatch)
     attempts = body.attempts if isinstance(body, AttemptBatch) else [body]
+    for attempt in attempts:
+        check_subject(key, attempt.user_id)
     try:
         await check_recommendations(db=db, attempts=attempts)
         return await record_attempts(
-            db=db, attempts=attempts, now=now_or(None), scheduler=make_scheduler(settings.review_retention)
+            db=db,
+            attempts=attempts,
+            now=now_or(None),
+            scheduler=make_scheduler(settings.review_retention),
+            app=key.app,
+            any_app=key.role is Role.ADMIN,
         )
     except Invalid as error:
         raise error if batch else _as_one(error) from None
@@ -75,7 +94,8 @@ def _as_one(error: Invalid) -> Invalid:
 
 
 @router.get("/users/{user_id}")
-async def get_user(_: Reader, db: GraphDep, user_id: str) -> UserOut:
+async def get_user(key: ReaderOrToken, db: GraphDep, owners: OwnersDep, user_id: str) -> UserOut:
+    await owners.check(db, key, user_id)
     return await service.get_user(db=db, user_id=user_id)
 
 
@@ -83,31 +103,38 @@ async def get_user(_: Reader, db: GraphDep, user_id: str) -> UserOut:
     "/users/{user_id}", status_code=200, responses={201: {"model": UserOut, "description": "created"}}
 )
 async def put_user(
-    _: LearnerApp, db: GraphDep, user_id: PathId, profile: UserPatch, response: Response
+    key: LearnerApp, db: GraphDep, owners: OwnersDep, user_id: PathId, profile: UserPatch, response: Response
 ) -> UserOut:
     """Create the learner (before any activity) or update the given fields; repeating it changes nothing."""
-    user, created = await service.put_user(db=db, user_id=user_id, profile=profile, now=now_or(None))
+    app = await owners.app_for(db, key, user_id)
+    user, created = await service.put_user(db=db, user_id=user_id, profile=profile, now=now_or(None), app=app)
     if created:
         response.status_code = 201
     return user
 
 
 @router.patch("/users/{user_id}")
-async def patch_user(_: LearnerApp, db: GraphDep, user_id: str, patch: UserPatch) -> UserOut:
+async def patch_user(
+    key: LearnerApp, db: GraphDep, owners: OwnersDep, user_id: str, patch: UserPatch
+) -> UserOut:
     """Change the time zone (IANA name) or display name."""
+    await owners.check(db, key, user_id)
     return await service.update_user(db=db, user_id=user_id, patch=patch)
 
 
 @router.delete("/users/{user_id}")
-async def delete_user(_: Admin, db: GraphDep, user_id: str) -> dict[str, Any]:
+async def delete_user(_: Admin, db: GraphDep, owners: OwnersDep, user_id: str) -> dict[str, Any]:
     """Remove the learner and everything recorded about them."""
-    return {"deleted": user_id, **await service.delete_user(db=db, user_id=user_id)}
+    deleted = await service.delete_user(db=db, user_id=user_id, now=now_or(None))
+    owners.forget(user_id)
+    return {"deleted": user_id, **deleted}
 
 
 @router.get("/users/{user_id}/mastery")
 async def mastery(
-    _: Reader,
+    key: ReaderOrToken,
     db: GraphDep,
+    owners: OwnersDep,
     settings: SettingsDep,
     user_id: str,
     as_of: AsOf = None,
@@ -115,6 +142,7 @@ async def mastery(
     cursor: Cursor = None,
 ) -> Page[ConceptMastery]:
     """Per concept: mastery level, retrievability now and the next review date."""
+    await owners.check(db, key, user_id)
     sch = make_scheduler(settings.review_retention)
     found = await service.mastery(db=db, user_id=user_id, now=now_or(as_of), scheduler=sch)
     return page_of(found, limit=limit, cursor=cursor)
@@ -122,8 +150,9 @@ async def mastery(
 
 @router.get("/users/{user_id}/gaps")
 async def gaps(
-    _: Reader,
+    key: ReaderOrToken,
     db: GraphDep,
+    owners: OwnersDep,
     settings: SettingsDep,
     user_id: str,
     concept: Annotated[str, Query(min_length=1)],
@@ -132,6 +161,7 @@ async def gaps(
     cursor: Cursor = None,
 ) -> Page[GapConcept]:
     """Prerequisites of `concept` below mastery, ordered from the root of the gap upward."""
+    await owners.check(db, key, user_id)
     sch = make_scheduler(settings.review_retention)
     found = await service.gaps(db=db, user_id=user_id, concept_id=concept, now=now_or(as_of), scheduler=sch)
     return page_of(found, limit=limit, cursor=cursor)
@@ -139,8 +169,9 @@ async def gaps(
 
 @router.get("/users/{user_id}/ready")
 async def ready(
-    _: Reader,
+    key: ReaderOrToken,
     db: GraphDep,
+    owners: OwnersDep,
     settings: SettingsDep,
     user_id: str,
     as_of: AsOf = None,
@@ -148,24 +179,30 @@ async def ready(
     cursor: Cursor = None,
 ) -> Page[ReadyConcept]:
     """Concepts not yet mastered whose prerequisites all are."""
+    await owners.check(db, key, user_id)
     sch = make_scheduler(settings.review_retention)
     found = await service.ready(db=db, user_id=user_id, now=now_or(as_of), scheduler=sch)
     return page_of(found, limit=limit, cursor=cursor)
 
 
 @router.get("/users/{user_id}/streak")
-async def streak(_: Reader, db: GraphDep, user_id: str, as_of: AsOf = None) -> StreakOut:
+async def streak(
+    key: ReaderOrToken, db: GraphDep, owners: OwnersDep, user_id: str, as_of: AsOf = None
+) -> StreakOut:
     """Practice days in the learner's time zone, current and longest streak, today's goal."""
+    await owners.check(db, key, user_id)
     return await service.streak(db=db, user_id=user_id, now=now_or(as_of), fix_goal=as_of is None)
 
 
 @router.get("/users/{user_id}/attempts")
 async def attempts(
-    _: Reader,
+    key: ReaderOrToken,
     db: GraphDep,
+    owners: OwnersDep,
     user_id: str,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[AttemptOut]:
     """The learner's attempts, newest first, paginated by cursor."""
+    await owners.check(db, key, user_id)
     return await service.attempts_page(db=db, user_id=user_id, limit=limit, cursor=cursor)

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, status
 from pydantic import Field
 
-from learner_graph.api.deps import Admin, GraphDep, ModelsDep, SettingsDep, TrainingDep
+from learner_graph.api.deps import Admin, AdminGraphDep, GraphDep, ModelsDep, SettingsDep, TrainingDep
 from learner_graph.fields import Id, Input
 from learner_graph.lists import Cursor, Limit, Page, page_of
 from learner_graph.model import registry
@@ -45,7 +45,7 @@ async def activate_model(model_id: str, db: GraphDep, models: ModelsDep, _: Admi
 
 
 @router.post("/admin/models/train", status_code=status.HTTP_202_ACCEPTED)
-async def train_model(body: TrainRequest, db: GraphDep, settings: SettingsDep, training: TrainingDep,
+async def train_model(body: TrainRequest, db: AdminGraphDep, settings: SettingsDep, training: TrainingDep,
                       _: Admin) -> dict[str, Any]:
     """Start a training run in the background (one at a time per process)."""
 
