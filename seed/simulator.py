@@ -68,6 +68,8 @@ class Student:
     last: list[float]  # time of that practice (epoch seconds), -1 when never practised
     reps: list[int]
     rng: random.Random = field(repr=False)
+    traces: dict[int, list[tuple[float, float]]] = field(default_factory=dict, repr=False)  # ForgettingSimulator's
+    learned: dict[int, float] = field(default_factory=dict, repr=False)  # ... memory, per concept index
 
 
 class Simulator:

@@ -1,0 +1,122 @@
+"""The learning-outcomes study: policies compared on the same learners, and the mixer's settings tuned.
+
+`Study.prepare` builds the world once (curriculum, forgetting simulator, a model trained on
+simulated histories); `compare` runs every policy on the same learners and pairs them;
+`tune` grid-searches the mixer weights, target P and review retention on a smaller cohort.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from learner_graph.model import QuestionSide
+from learner_graph.simulation.course import ORIGIN, CourseOutcome, CoursePlan, Probes
+from learner_graph.simulation.inproc import Engine, train_side
+from learner_graph.simulation.outcome_stats import mean_ci, paired, rounded, summarise
+from learner_graph.simulation.outcomes import BASELINES, ENGINE_POLICIES, Policy, make_policy, run_cohort
+from seed.curriculum import build_curriculum
+from seed.forgetting import ForgettingSimulator
+
+POLICIES = (*ENGINE_POLICIES, "mixer-tuned", *BASELINES)
+DEFAULT_RETENTION = 0.9
+
+# The grid `tune` searches: (next, review, streak) weights, target P, review retention.
+WEIGHTS = ((0.4, 0.3, 0.3), (0.6, 0.3, 0.1), (0.5, 0.5, 0.0), (0.3, 0.6, 0.1), (0.7, 0.2, 0.1), (0.8, 0.2, 0.0))
+TARGETS = (0.4, 0.5, 0.6)
+RETENTIONS = (0.85, 0.9)
+
+
+@dataclass
+class Study:
+    document: dict[str, Any]
+    sim: ForgettingSimulator
+    side: QuestionSide
+    plan: CoursePlan
+    seed: int
+    probes: Probes
+    engines: dict[float, Engine] = field(default_factory=dict)
+
+    @classmethod
+    def prepare(cls, *, plan: CoursePlan, seed: int = 7, histories: int = 150) -> Study:
+        """The demo curriculum, learners who forget, and a model trained on `histories` simulated learners."""
+        document = build_curriculum()
+        sim = ForgettingSimulator(document, seed=seed)
+        side = train_side(document, sim, students=histories, start=ORIGIN - timedelta(days=60), seed=seed)
+        engine = Engine.build(document, side, DEFAULT_RETENTION)
+        ids = engine.catalog.table.ids
+        probes = Probes.for_questions(sim, [ids[r] for r in engine.rows(list(plan.units))])
+        return cls(document, sim, side, plan, seed, probes, {DEFAULT_RETENTION: engine})
+
+    def engine(self, retention: float) -> Engine:
+        """The engine whose review states are scheduled for `retention` (the `review_retention` setting)."""
+        if retention not in self.engines:
+            self.engines[retention] = Engine.build(self.document, self.side, retention)
+        return self.engines[retention]
+
+    def run(self, policy: Policy, *, learners: int, retention: float = DEFAULT_RETENTION) -> list[CourseOutcome]:
+        return run_cohort(self.engine(retention), self.sim, self.probes, policy, plan=self.plan,
+                          learners=learners, seed=self.seed)
+
+
+def settings_of(weights: tuple[float, float, float], target: float) -> dict[str, Any]:
+    return {"weight_next": weights[0], "weight_review": weights[1], "weight_streak": weights[2], "target_p": target}
+
+
+def tune(study: Study, *, learners: int) -> dict[str, Any]:
+    """Grid search on `learners` learners (the same for every setting); the frontier and the best setting.
+
+    Best is the highest delayed post-test gain; the frontier keeps the settings no other beats on
+    gain while needing no more practice time and no more review load.
+    """
+    rows = []
+    for weights, target, retention in itertools.product(WEIGHTS, TARGETS, RETENTIONS):
+        settings = settings_of(weights, target)
+        outcomes = study.run(make_policy("mixer-tuned", settings), learners=learners, retention=retention)
+        per = [o.summary() for o in outcomes]
+        rows.append({
+            "settings": settings, "review_retention": retention,
+            "post_test_gain": mean_ci([o.gain for o in outcomes]),
+            "practice_minutes": sum(p["practice_min"] for p in per) / len(per),
+            "review_share": sum(p["review_share"] for p in per) / len(per),
+            "success_rate_next": summarise(outcomes)["success_rate_next"],
+        })
+    gain = [r["post_test_gain"]["mean"] for r in rows]
+    for r in rows:
+        r["frontier"] = not any(
+            o["post_test_gain"]["mean"] > r["post_test_gain"]["mean"]
+            and o["practice_minutes"] <= r["practice_minutes"] and o["review_share"] <= r["review_share"]
+            for o in rows
+        )
+    best = rows[gain.index(max(gain))]
+    return {"learners": learners, "grid": rounded(rows), "best": rounded(best)}
+
+
+def compare(study: Study, *, learners: int, tuned: dict[str, Any], tuned_retention: float,
+            policies: tuple[str, ...] = POLICIES) -> dict[str, Any]:
+    """Every policy on the same learners: summaries, and paired differences of the delayed post-test gain."""
+    runs: dict[str, list[CourseOutcome]] = {}
+    seconds: dict[str, float] = {}
+    for name in policies:
+        started = time.perf_counter()
+        retention = tuned_retention if name == "mixer-tuned" else DEFAULT_RETENTION
+        runs[name] = study.run(make_policy(name, tuned), learners=learners, retention=retention)
+        seconds[name] = time.perf_counter() - started
+    gains = {name: [o.gain for o in outcomes] for name, outcomes in runs.items()}
+    result: dict[str, Any] = {
+        "policies": {name: summarise(outcomes) | {"wall_s": seconds[name]} for name, outcomes in runs.items()},
+        "paired": {
+            f"{a}-vs-{b}": paired(gains[a], gains[b])
+            for a in ("mixer", "mixer-tuned") if a in runs
+            for b in runs if b != a
+        },
+    }
+    if "random" in gains:
+        random_gain = result["policies"]["random"]["post_test_gain"]["mean"]
+        result["gain_vs_random"] = {
+            name: summary["post_test_gain"]["mean"] / random_gain for name, summary in result["policies"].items()
+        }
+    return rounded(result)
