@@ -39,7 +39,7 @@ class Engine:
 
     catalog: Catalog
     side: QuestionSide | None
-    unit_questions: dict[str, np.ndarray]  # unit id -> sorted question rows under it
+    unit_rows: dict[str, np.ndarray]  # unit id -> sorted question rows under it
     below: dict[str, list[tuple[str, int]]]  # concept -> (prerequisite, shortest depth ≤ IMPLICIT_DEPTH)
     assesses: dict[str, list[tuple[str, float]]]  # question -> (concept, ASSESSES weight)
     scheduler: Scheduler
@@ -54,7 +54,7 @@ class Engine:
                       for c in document["concepts"]},
             units={u["id"]: tuple(u.get("filter_scope") or [u["id"]]) for u in document["units"]},
         )
-        questions = _unit_questions(document)
+        questions = unit_questions(document)
         rows = {u: catalog.table.rows(ids) for u, ids in questions.items()}
         below = {c: _prerequisites(catalog, c) for c in catalog.concepts}
         assesses = {q["id"]: [(c["id"], float(c.get("weight") or 1.0)) for c in q["concepts"]]
@@ -62,7 +62,7 @@ class Engine:
         return cls(catalog, side, rows, below, assesses, memory.make_scheduler(retention))
 
     def rows(self, units: list[str]) -> np.ndarray:
-        return np.unique(np.concatenate([self.unit_questions[u] for u in units]))
+        return np.unique(np.concatenate([self.unit_rows[u] for u in units]))
 
     def scope(self, units: list[str]) -> np.ndarray:
         """The filter scope's question rows, as `service.scope_for` resolves it."""
@@ -130,7 +130,8 @@ def train_side(document: dict[str, Any], sim: Simulator, *, students: int, start
     return train(log, TrainConfig(dim=8, epochs=epochs, seed=seed, progress=False), model_id=f"sim-{seed}")
 
 
-def _unit_questions(document: dict[str, Any]) -> dict[str, list[str]]:
+def unit_questions(document: dict[str, Any]) -> dict[str, list[str]]:
+    """Every unit's question ids, its sub-units' included (what `resolve_units` traverses)."""
     units = {u["id"]: u for u in document["units"]}
     done: dict[str, list[str]] = {}
 

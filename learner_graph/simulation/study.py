@@ -22,7 +22,6 @@ from seed.curriculum import build_curriculum
 from seed.forgetting import ForgettingSimulator
 
 POLICIES = (*ENGINE_POLICIES, "mixer-tuned", *BASELINES)
-DEFAULT_RETENTION = 0.9
 
 # The grid `tune` searches: (next, review, streak) weights, target P, review retention.
 WEIGHTS = ((0.4, 0.3, 0.3), (0.6, 0.3, 0.1), (0.5, 0.5, 0.0), (0.3, 0.6, 0.1), (0.7, 0.2, 0.1), (0.8, 0.2, 0.0))
@@ -40,16 +39,19 @@ class Study:
     probes: Probes
     engines: dict[float, Engine] = field(default_factory=dict)
 
+    retention: float = 0.9  # the shipped `review_retention`: every policy but the tuned mixer runs with it
+
     @classmethod
     def prepare(cls, *, plan: CoursePlan, seed: int = 7, histories: int = 150) -> Study:
         """The demo curriculum, learners who forget, and a model trained on `histories` simulated learners."""
         document = build_curriculum()
         sim = ForgettingSimulator(document, seed=seed)
         side = train_side(document, sim, students=histories, start=ORIGIN - timedelta(days=60), seed=seed)
-        engine = Engine.build(document, side, DEFAULT_RETENTION)
+        retention = shipped_settings()[1]
+        engine = Engine.build(document, side, retention)
         ids = engine.catalog.table.ids
         probes = Probes.for_questions(sim, [ids[r] for r in engine.rows(list(plan.units))])
-        return cls(document, sim, side, plan, seed, probes, {DEFAULT_RETENTION: engine})
+        return cls(document, sim, side, plan, seed, probes, {retention: engine}, retention)
 
     def engine(self, retention: float) -> Engine:
         """The engine whose review states are scheduled for `retention` (the `review_retention` setting)."""
@@ -57,8 +59,8 @@ class Study:
             self.engines[retention] = Engine.build(self.document, self.side, retention)
         return self.engines[retention]
 
-    def run(self, policy: Policy, *, learners: int, retention: float = DEFAULT_RETENTION) -> list[CourseOutcome]:
-        return run_cohort(self.engine(retention), self.sim, self.probes, policy, plan=self.plan,
+    def run(self, policy: Policy, *, learners: int, retention: float | None = None) -> list[CourseOutcome]:
+        return run_cohort(self.engine(retention or self.retention), self.sim, self.probes, policy, plan=self.plan,
                           learners=learners, seed=self.seed)
 
 
@@ -102,7 +104,7 @@ def compare(study: Study, *, learners: int, tuned: dict[str, Any], tuned_retenti
     seconds: dict[str, float] = {}
     for name in policies:
         started = time.perf_counter()
-        retention = tuned_retention if name == "mixer-tuned" else DEFAULT_RETENTION
+        retention = tuned_retention if name == "mixer-tuned" else study.retention
         runs[name] = study.run(make_policy(name, tuned), learners=learners, retention=retention)
         seconds[name] = time.perf_counter() - started
     gains = {name: [o.gain for o in outcomes] for name, outcomes in runs.items()}
@@ -120,3 +122,34 @@ def compare(study: Study, *, learners: int, tuned: dict[str, Any], tuned_retenti
             name: summary["post_test_gain"]["mean"] / random_gain for name, summary in result["policies"].items()
         }
     return rounded(result)
+
+
+def run_outcomes(*, learners: int, tune_learners: int, seed: int = 7, plan: CoursePlan | None = None,
+                 histories: int = 150) -> dict[str, Any]:
+    """Prepare, tune (unless `tune_learners` is 0: then the shipped defaults stand in), compare."""
+    started = time.perf_counter()
+    plan = plan or CoursePlan()
+    study = Study.prepare(plan=plan, seed=seed, histories=histories)
+    result: dict[str, Any] = {"plan": vars(plan) | {"units": list(plan.units)}, "seed": seed,
+                              "model": {"histories": histories, "attempts": study.side.info.get("attempts")}}
+    if tune_learners:
+        tuning = tune(study, learners=tune_learners)
+        best = tuning["best"]
+        tuned, retention = best["settings"], best["review_retention"]
+        result["tuning"] = tuning
+    else:
+        tuned, retention = shipped_settings()
+    result["tuned"] = {"settings": tuned, "review_retention": retention}
+    result |= compare(study, learners=learners, tuned=tuned, tuned_retention=retention)
+    result["wall_s"] = round(time.perf_counter() - started, 1)
+    return result
+
+
+def shipped_settings() -> tuple[dict[str, Any], float]:
+    """The mixer settings and review retention the product ships with."""
+    from learner_graph.config import Settings
+    from learner_graph.mixer.models import MixSettings
+
+    mix = MixSettings()
+    weights = (mix.weight_next, mix.weight_review, mix.weight_streak)
+    return settings_of(weights, mix.target_p), Settings().review_retention
