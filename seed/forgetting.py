@@ -18,8 +18,8 @@ a = 0.177 and c = 0.217 are the paper's fitted decay parameters. Ages are in min
 least one (the paper fits word pairs in seconds and scales the time between sessions; an age
 unit below the shortest age would make faster decay *raise* activation); τ = -1.4 and s = 0.27
 put the recall of one practice at about 0.9 an hour later, 0.6 a day later and 0.3 a week
-later, and several practices spread over days keep it above 0.8 for weeks. The model is deliberately not FSRS, so the product's FSRS
-scheduler is not graded against its own assumptions.
+later, and several practices spread over days keep it above 0.8 for weeks. The model is
+deliberately not FSRS, so the product's FSRS scheduler is not graded against its own assumptions.
 
 `ForgettingSimulator` plugs this into `seed.simulator.Simulator`: what practice taught about a
 concept (`learned`, on the logit scale, never lost) is accessible in the proportion
@@ -30,8 +30,8 @@ falls back towards where the student began, and a review brings it back.
 from __future__ import annotations
 
 import math
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 from seed.simulator import SimParams, Simulator, Student
 

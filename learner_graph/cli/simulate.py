@@ -21,8 +21,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("--experiment", choices=["target-p"],
                         help="instead: an A/B test of target P 0.5 against 0.9, plus A/A re-splits")
     parser.add_argument("--outcomes", action="store_true",
-                        help="instead: learning outcomes of every policy on learners who forget (in process), "
-                             "the mixer tuned, and the mixer-vs-next A/B through the experiment service")
+                        help="instead: learning outcomes of every policy on learners who forget "
+                             "(in process), the mixer tuned, and the mixer-vs-next A/B through the "
+                             "experiment service")
     parser.add_argument("--learners", type=int, default=120, help="learners per policy with --outcomes")
     parser.add_argument("--tune-learners", type=int, default=10,
                         help="learners per grid setting with --outcomes (0: no tuning, the shipped defaults)")

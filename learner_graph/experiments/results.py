@@ -116,7 +116,8 @@ async def delayed_retention(*, db: Graph, key: str, until: datetime) -> dict[str
 
     Users without such an attempt have no value (they are left out of the comparison).
     """
-    rows = await db.read("experiment_delayed_retention", key=key, until=until, delay_days=RETENTION_DELAY_DAYS)
+    rows = await db.read("experiment_delayed_retention", key=key, until=until,
+                         delay_days=RETENTION_DELAY_DAYS)
     return {r["user_id"]: r["correct"] / r["attempts"] for r in rows if r["attempts"]}
 
 

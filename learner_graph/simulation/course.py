@@ -54,7 +54,7 @@ def schedule(plan: CoursePlan, index: int, seed: int) -> list[tuple[datetime, in
 
 @dataclass(frozen=True)
 class Probes:
-    """One fixed probe item per concept of the course: the concept alone, at its questions' median difficulty."""
+    """A fixed probe item per concept of the course: the concept alone, at its median question difficulty."""
 
     concepts: tuple[str, ...]
     difficulty: tuple[float, ...]
@@ -124,7 +124,7 @@ class CourseOutcome:
 
 
 class MasteryClock:
-    """Practice minutes until each concept's probe first reaches `MASTERY_P` (not counting ones already there)."""
+    """Practice minutes until each concept's probe first reaches `MASTERY_P` (ones already there excluded)."""
 
     def __init__(self, probes: Probes, sim: Simulator, student: Student, at: datetime) -> None:
         self.probes, self.sim = probes, sim

@@ -85,9 +85,11 @@ class Engine:
         data = service.build_input(scored, learner, self.catalog, request, now, settings, overrides)
         return mix(data, settings, n)
 
-    def record(self, learner: Student, *, question_id: str, correct: bool, at: datetime, time_ms: int) -> None:
+    def record(self, learner: Student, *, question_id: str, correct: bool, at: datetime,
+               time_ms: int) -> None:
         """One attempt: history (newest first) and review states, as `record_attempts` writes them."""
-        learner.attempts.insert(0, {"question_id": question_id, "correct": correct, "at": at, "time_ms": time_ms})
+        attempt = {"question_id": question_id, "correct": correct, "at": at, "time_ms": time_ms}
+        learner.attempts.insert(0, attempt)
         assesses = self.assesses[question_id]
         concepts = {c for c, _ in assesses}
         for concept, weight in assesses:

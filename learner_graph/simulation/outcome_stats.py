@@ -1,4 +1,4 @@
-"""Figures of a policy comparison on learning outcomes: means with 95% CIs, paired tests, success by history."""
+"""Figures of a comparison of learning outcomes: means with 95% CIs, paired tests, success by history."""
 
 from __future__ import annotations
 
@@ -66,7 +66,8 @@ def summarise(outcomes: list[CourseOutcome]) -> dict[str, Any]:
         "review_share": float(np.mean([p["review_share"] for p in per])),
         "attempts_per_learner": float(np.mean([p["attempts"] for p in per])),
         "practice_minutes": mean_ci([p["practice_min"] for p in per]),
-        "dismissals_per_100": 100.0 * sum(o.dismissed for o in outcomes) / max(sum(o.served for o in outcomes), 1),
+        "dismissals_per_100": 100.0 * sum(o.dismissed for o in outcomes)
+        / max(sum(o.served for o in outcomes), 1),
         "concepts_mastered": mean_ci([p["mastered"] for p in per]),
         "minutes_to_mastery_median": float(np.median(minutes)) if minutes else None,
         "success_by_history": success_by_history(outcomes),

@@ -28,6 +28,7 @@ from learner_graph.simulation.course import (
 )
 from learner_graph.simulation.inproc import Engine, new_learner
 from seed.simulator import Simulator
+from seed.simulator import Student as SimStudent
 
 RECENT = 30  # the baselines skip the questions among a learner's last RECENT attempts
 
@@ -91,7 +92,8 @@ class EasiestPolicy:
         keep = np.isin(rows, _fresh(engine, learner, rows))
         order = np.argsort(-p[keep], kind="stable")[:n]
         ids = engine.catalog.table.ids
-        return [Offer(ids[r], "easiest", float(q)) for r, q in zip(rows[keep][order], p[keep][order], strict=True)]
+        chosen = zip(rows[keep][order].tolist(), p[keep][order].tolist(), strict=True)
+        return [Offer(ids[r], "easiest", q) for r, q in chosen]
 
 
 def make_policy(name: str, tuned: dict[str, Any] | None = None) -> Policy:
@@ -131,21 +133,29 @@ def run_learner(engine: Engine, sim: Simulator, probes: Probes, policy: Policy, 
                 p_true = sim.p_correct(student, offer.question_id, at)
                 if p_true > TOO_EASY or p_true < TOO_HARD:
                     outcome.dismissed += 1
-                    engine.dismiss(learner, offer.question_id, "too_easy" if p_true > TOO_EASY else "too_hard")
+                    reason = "too_easy" if p_true > TOO_EASY else "too_hard"
+                    engine.dismiss(learner, offer.question_id, reason)
                     continue
-                correct = sim.answer(student, offer.question_id, at)
-                difficulty = sim.questions[offer.question_id].difficulty
-                spent = 25.0 * math.exp(0.25 * difficulty + rng.gauss(0.0, 0.4)) * (1.0 if correct else 1.3)
-                outcome.answers.append(Answer(offer.kind, p_true, offer.p_predicted, correct, len(learner.attempts)))
-                engine.record(learner, question_id=offer.question_id, correct=correct, at=at,
-                              time_ms=int(spent * 1000))
-                outcome.practice_s += spent
+                spent = _answer(engine, sim, student, learner, offer, p_true, at, rng, outcome)
                 clock.check(student, offer.question_id, at, outcome)
                 at += timedelta(seconds=spent + rng.uniform(2.0, 20.0))
                 done += 1
     outcome.immediate = probes.score(sim, student, at)
     outcome.delayed = probes.score(sim, student, at + timedelta(days=plan.delay_days))
     return outcome
+
+
+def _answer(engine: Engine, sim: Simulator, student: SimStudent, learner: Student, offer: Offer,
+            p_true: float, at: datetime, rng: random.Random, outcome: CourseOutcome) -> float:
+    """The learner answers (and learns); the engine records it. Returns the seconds it took."""
+    correct = sim.answer(student, offer.question_id, at)
+    difficulty = sim.questions[offer.question_id].difficulty
+    # harder questions take longer, and wrong answers longer still (as in seed/histories.py)
+    spent = 25.0 * math.exp(0.25 * difficulty + rng.gauss(0.0, 0.4)) * (1.0 if correct else 1.3)
+    outcome.answers.append(Answer(offer.kind, p_true, offer.p_predicted, correct, len(learner.attempts)))
+    engine.record(learner, question_id=offer.question_id, correct=correct, at=at, time_ms=int(spent * 1000))
+    outcome.practice_s += spent
+    return spent
 
 
 def run_cohort(engine: Engine, sim: Simulator, probes: Probes, policy: Policy, *, plan: CoursePlan,

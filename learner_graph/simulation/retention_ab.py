@@ -41,7 +41,7 @@ AB_PLAN = CoursePlan(sessions=8, days=14)
 def definition(key: str) -> ExperimentCreate:
     return ExperimentCreate(
         key=key,
-        hypothesis="blending review and streak wins into next-best questions is remembered better a week later",
+        hypothesis="next-best blended with review and streak wins is remembered better a week later",
         arms=[
             Arm(name="next", weight=0.5, overrides=ENGINE_POLICIES["next"]),
             Arm(name="mixer", weight=0.5, overrides=shipped_settings()[0]),
@@ -106,11 +106,13 @@ def _probe_questions(world: World, probes: Probes, questions: list[str]) -> list
     for concept, difficulty in zip(probes.concepts, probes.difficulty, strict=True):
         options = [q for q in questions if world.sim.questions[q].concept_ids == [concept]]
         if options:
-            chosen.append(min(options, key=lambda q: (abs(world.sim.questions[q].difficulty - difficulty), q)))
+            distance = {q: abs(world.sim.questions[q].difficulty - difficulty) for q in options}
+            chosen.append(min(options, key=lambda q: (distance[q], q)))
     return chosen
 
 
-async def _learner(world: World, key: str, index: int, plan: CoursePlan, probes: list[str], seed: int) -> None:
+async def _learner(world: World, key: str, index: int, plan: CoursePlan, probes: list[str],
+                   seed: int) -> None:
     student = world.sim.new_student(f"ab-{seed}-{index:05d}")
     user_id = f"{key}-{index:05d}"
     policy = EnginePolicy(experiments=True)
@@ -138,4 +140,5 @@ async def _learner(world: World, key: str, index: int, plan: CoursePlan, probes:
                   time_spent_ms=30000, at=test_at + timedelta(minutes=k))
         for k, q in enumerate(probes)
     ]
-    await record_attempts(db=world.db, attempts=attempts, now=attempts[-1].at, scheduler=world.scheduler)
+    await record_attempts(db=world.db, attempts=attempts, now=test_at + timedelta(minutes=len(attempts)),
+                          scheduler=world.scheduler)

@@ -24,7 +24,9 @@ from seed.forgetting import ForgettingSimulator
 POLICIES = (*ENGINE_POLICIES, "mixer-tuned", *BASELINES)
 
 # The grid `tune` searches: (next, review, streak) weights, target P, review retention.
-WEIGHTS = ((0.4, 0.3, 0.3), (0.6, 0.3, 0.1), (0.5, 0.5, 0.0), (0.3, 0.6, 0.1), (0.7, 0.2, 0.1), (0.8, 0.2, 0.0))
+WEIGHTS = (
+    (0.4, 0.3, 0.3), (0.6, 0.3, 0.1), (0.5, 0.5, 0.0), (0.3, 0.6, 0.1), (0.7, 0.2, 0.1), (0.8, 0.2, 0.0),
+)
 TARGETS = (0.4, 0.5, 0.6)
 RETENTIONS = (0.85, 0.9)
 
@@ -60,12 +62,14 @@ class Study:
         return self.engines[retention]
 
     def run(self, policy: Policy, *, learners: int, retention: float | None = None) -> list[CourseOutcome]:
-        return run_cohort(self.engine(retention or self.retention), self.sim, self.probes, policy, plan=self.plan,
-                          learners=learners, seed=self.seed)
+        engine = self.engine(retention or self.retention)
+        return run_cohort(engine, self.sim, self.probes, policy, plan=self.plan, learners=learners,
+                          seed=self.seed)
 
 
 def settings_of(weights: tuple[float, float, float], target: float) -> dict[str, Any]:
-    return {"weight_next": weights[0], "weight_review": weights[1], "weight_streak": weights[2], "target_p": target}
+    next_, review, streak = weights
+    return {"weight_next": next_, "weight_review": review, "weight_streak": streak, "target_p": target}
 
 
 def tune(study: Study, *, learners: int) -> dict[str, Any]:
@@ -109,7 +113,7 @@ def compare(study: Study, *, learners: int, tuned: dict[str, Any], tuned_retenti
         seconds[name] = time.perf_counter() - started
     gains = {name: [o.gain for o in outcomes] for name, outcomes in runs.items()}
     result: dict[str, Any] = {
-        "policies": {name: summarise(outcomes) | {"wall_s": seconds[name]} for name, outcomes in runs.items()},
+        "policies": {name: summarise(runs[name]) | {"wall_s": seconds[name]} for name in runs},
         "paired": {
             f"{a}-vs-{b}": paired(gains[a], gains[b])
             for a in ("mixer", "mixer-tuned") if a in runs
@@ -119,7 +123,7 @@ def compare(study: Study, *, learners: int, tuned: dict[str, Any], tuned_retenti
     if "random" in gains:
         random_gain = result["policies"]["random"]["post_test_gain"]["mean"]
         result["gain_vs_random"] = {
-            name: summary["post_test_gain"]["mean"] / random_gain for name, summary in result["policies"].items()
+            name: row["post_test_gain"]["mean"] / random_gain for name, row in result["policies"].items()
         }
     return rounded(result)
 
