@@ -41,9 +41,11 @@ class ConceptView:
 class MixSettings:
     """Every knob an admin request or an experiment arm may override."""
 
-    weight_next: float = 0.4
-    weight_review: float = 0.3
-    weight_streak: float = 0.3
+    # Tuned on simulated learners who forget (docs/BENCHMARKS.md, "Learning outcomes"): streak wins
+    # teach little, review keeps what was learned; 0.4 / 0.3 / 0.3 until 2026-12.
+    weight_next: float = 0.3
+    weight_review: float = 0.6
+    weight_streak: float = 0.1
     target_p: float = 0.5
     band: float = 0.15
     review_low: float = 0.7

@@ -160,7 +160,7 @@ def build_input(
 ) -> MixInput:
     scheduler = make_scheduler(overrides.get("review_retention") or 0.9)
     last = student.last_attempts()
-    views = student.concept_views(catalog, now, scheduler)
+    views = student.concept_views(catalog, now, scheduler, concept_p(catalog, scored))
     blocked = student.rejected | set(request.context.exclude) | student.recent(now, settings.recent_hours)
     table = catalog.table
     tb = tiebreaks(settings.seed, table.hashes[scored.rows])  # once, for the shortlist and the mixer
@@ -192,6 +192,19 @@ def build_input(
         attempts_in_scope=scored.attempts_in_scope,
         blocked=blocked,
     )
+
+
+def concept_p(catalog: Catalog, scored: Scored) -> dict[str, float]:
+    """The mean predicted P(correct) over each concept's scored questions."""
+    table = catalog.table
+    at = np.full(len(table.ids), np.nan)
+    at[scored.rows] = scored.p
+    p = at[table.pair_row]
+    keep = ~np.isnan(p)
+    columns = table.pair_concept[keep]
+    total = np.bincount(columns, weights=p[keep], minlength=len(table.concept_ids))
+    count = np.bincount(columns, minlength=len(table.concept_ids))
+    return {table.concept_ids[k]: float(total[k] / count[k]) for k in np.flatnonzero(count).tolist()}
 
 
 async def record(

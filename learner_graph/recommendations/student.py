@@ -69,10 +69,19 @@ class Student:
         s = activity.streak(days, now, self.timezone, goal_scale)
         return StreakView(current=s.current, daily_goal=s.daily_goal, today=s.today.questions)
 
-    def concept_views(self, catalog: Catalog, now: datetime, scheduler: Scheduler) -> dict[str, ConceptView]:
+    def concept_views(self, catalog: Catalog, now: datetime, scheduler: Scheduler,
+                      predicted: dict[str, float] | None = None) -> dict[str, ConceptView]:
+        """The mixer's view of every concept; `predicted`: the model's mean P(correct) per concept.
+
+        A concept is mastered when its review level reaches `MASTERED`, or when the model expects
+        the student to answer its questions right at least that often: a student practising at
+        the target P (0.5) never builds a level of 0.7 from answers alone, so without the model's
+        view the prerequisites of the next concepts would never count as known.
+        """
         recall = {cid: state.retrievability(now, scheduler) for cid, state in self.memory.items()}
         levels = {cid: state.evidence * recall[cid] for cid, state in self.memory.items()}
         mastered = {cid for cid, level in levels.items() if level >= MASTERED}
+        mastered |= {cid for cid, p in (predicted or {}).items() if p >= MASTERED}
         views: dict[str, ConceptView] = {}
         for cid, meta in catalog.concepts.items():
             state = self.memory.get(cid, MemoryState())

@@ -82,6 +82,7 @@ class Probes:
 
 @dataclass
 class Answer:
+    question_id: str
     kind: str
     p_true: float
     p_predicted: float
@@ -103,6 +104,7 @@ class CourseOutcome:
     answers: list[Answer] = field(default_factory=list)
     mastery_minutes: dict[str, float] = field(default_factory=dict)  # concept -> practice minutes to mastery
     initially_mastered: int = 0
+    concepts_practised: set[str] = field(default_factory=set)
 
     @property
     def gain(self) -> float:
@@ -120,6 +122,7 @@ class CourseOutcome:
             "success": sum(a.correct for a in self.answers) / max(len(self.answers), 1),
             "review_share": kinds.count("review") / max(len(kinds), 1),
             "practice_min": self.practice_s / 60.0, "mastered": len(self.mastery_minutes),
+            "concepts_practised": len(self.concepts_practised),
         }
 
 

@@ -69,6 +69,7 @@ def summarise(outcomes: list[CourseOutcome]) -> dict[str, Any]:
         "dismissals_per_100": 100.0 * sum(o.dismissed for o in outcomes)
         / max(sum(o.served for o in outcomes), 1),
         "concepts_mastered": mean_ci([p["mastered"] for p in per]),
+        "concepts_practised": float(np.mean([p["concepts_practised"] for p in per])),
         "minutes_to_mastery_median": float(np.median(minutes)) if minutes else None,
         "success_by_history": success_by_history(outcomes),
     }

@@ -34,7 +34,8 @@ RECENT = 30  # the baselines skip the questions among a learner's last RECENT at
 
 # The mixer's settings per policy (keys of `Overrides`); random and easiest are baselines.
 ENGINE_POLICIES: dict[str, dict[str, Any]] = {
-    "mixer": {},
+    "mixer": {},  # the shipped defaults
+    "mixer-before": {"weight_next": 0.4, "weight_review": 0.3, "weight_streak": 0.3, "target_p": 0.5},
     "next": {"weight_next": 1.0, "weight_review": 0.0, "weight_streak": 0.0},
     "review-heavy": {"weight_next": 0.2, "weight_review": 0.7, "weight_streak": 0.1},
 }
@@ -152,7 +153,8 @@ def _answer(engine: Engine, sim: Simulator, student: SimStudent, learner: Studen
     difficulty = sim.questions[offer.question_id].difficulty
     # harder questions take longer, and wrong answers longer still (as in seed/histories.py)
     spent = 25.0 * math.exp(0.25 * difficulty + rng.gauss(0.0, 0.4)) * (1.0 if correct else 1.3)
-    outcome.answers.append(Answer(offer.kind, p_true, offer.p_predicted, correct, len(learner.attempts)))
+    outcome.concepts_practised.update(sim.questions[offer.question_id].concept_ids)
+    outcome.answers.append(Answer(offer.question_id, offer.kind, p_true, offer.p_predicted, correct, len(learner.attempts)))
     engine.record(learner, question_id=offer.question_id, correct=correct, at=at, time_ms=int(spent * 1000))
     outcome.practice_s += spent
     return spent
