@@ -154,7 +154,8 @@ def _answer(engine: Engine, sim: Simulator, student: SimStudent, learner: Studen
     # harder questions take longer, and wrong answers longer still (as in seed/histories.py)
     spent = 25.0 * math.exp(0.25 * difficulty + rng.gauss(0.0, 0.4)) * (1.0 if correct else 1.3)
     outcome.concepts_practised.update(sim.questions[offer.question_id].concept_ids)
-    outcome.answers.append(Answer(offer.question_id, offer.kind, p_true, offer.p_predicted, correct, len(learner.attempts)))
+    history = len(learner.attempts)
+    outcome.answers.append(Answer(offer.question_id, offer.kind, p_true, offer.p_predicted, correct, history))
     engine.record(learner, question_id=offer.question_id, correct=correct, at=at, time_ms=int(spent * 1000))
     outcome.practice_s += spent
     return spent
