@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from neo4j import Driver
@@ -24,14 +23,6 @@ T0 = datetime(2025, 3, 3, 17, tzinfo=UTC)
 UNITS = ["math.fractions"]
 
 
-async def _no_model(db: Any, version: str | None) -> None:
-    return None
-
-
-async def _no_experiments(db: Any, user_id: str, units: list[str], now: datetime) -> list[Any]:
-    return []
-
-
 def test_inproc_engine_matches_the_graph_path(db: Driver, settings: Settings) -> None:
     document = small_curriculum()
     local = Engine.build(document, side=None, retention=settings.review_retention)
@@ -49,9 +40,10 @@ def test_inproc_engine_matches_the_graph_path(db: Driver, settings: Settings) ->
                 time_spent_ms=20000, at=at)], now=at, scheduler=world.scheduler)
             local.record(learner, question_id=question, correct=correct, at=at, time_ms=20000)
             at += timedelta(days=1, minutes=7)
-            out = await real.recommend(db=world.db, catalogs=world.catalogs, model_for=_no_model,
-                                       assign=_no_experiments, now=at, request=RecommendationRequest(
-                                           user_id=learner.user_id, units=UNITS, n=5, seed=step))
+            out = await real.recommend(db=world.db, catalogs=world.catalogs, models=world.models,
+                                       pinned=world.runtime.pinned, experiments=None, now=at,
+                                       request=RecommendationRequest(user_id=learner.user_id, units=UNITS,
+                                                                     n=5, seed=step))
             mine = local.recommend(learner, units=UNITS, n=5, seed=step, now=at)
             picks.append(([i.question_id for i in out.items], [p.question_id for p in mine]))
         stored, _ = await service.load_student(world.db, learner.user_id)
