@@ -57,8 +57,8 @@ async def retention_experiment(settings: Settings, *, learners: int, seed: int, 
                                plan: CoursePlan = AB_PLAN, concurrency: int = 4) -> dict[str, Any]:
     """Run the A/B end to end against the graph of `settings`; results, and A/A on `delayed_retention`."""
     async with open_world(settings, seed=seed) as world:
+        world.sim = ForgettingSimulator(world.document, seed=seed)  # the warm-up histories forget too
         prepared = await prepare(world, warmup=150, model_dir=settings.model_dir, seed=seed)
-        world.sim = ForgettingSimulator(world.document, seed=seed)
         key = f"sim-retention-{uuid.uuid4().hex[:6]}"
         begin = ORIGIN - timedelta(days=1)
         await create_experiment(db=world.db, definition=definition(key), now=begin)
