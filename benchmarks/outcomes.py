@@ -17,8 +17,8 @@ from benchmarks.harness import load, machine, write_result
 from learner_graph.cli.simulate import run_outcomes
 from learner_graph.config import Settings
 
-LEARNERS = int(os.environ.get("LG_BENCH_LEARNERS", "120"))
-TUNE_LEARNERS = int(os.environ.get("LG_BENCH_TUNE_LEARNERS", "10"))
+LEARNERS = int(os.environ.get("LG_BENCH_LEARNERS", "40"))
+TUNE_LEARNERS = int(os.environ.get("LG_BENCH_TUNE_LEARNERS", "0"))  # the grid: 36 settings, ~20 min at 10
 AB_LEARNERS = int(os.environ.get("LG_BENCH_AB_LEARNERS", "0"))
 
 

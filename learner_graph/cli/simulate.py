@@ -27,7 +27,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("--learners", type=int, default=120, help="learners per policy with --outcomes")
     parser.add_argument("--tune-learners", type=int, default=10,
                         help="learners per grid setting with --outcomes (0: no tuning, the shipped defaults)")
-    parser.add_argument("--ab-learners", type=int, default=200,
+    parser.add_argument("--ab-learners", type=int, default=80,
                         help="learners of the A/B with --outcomes (0: no A/B, and no Neo4j needed)")
     parser.add_argument("--students", type=int, default=200)
     parser.add_argument("--steps", type=int, default=8, help="recommendation requests per student")
