@@ -21,16 +21,19 @@ from fsrs import Scheduler
 from learner_graph.learners import memory
 from learner_graph.mixer.mix import mix
 from learner_graph.mixer.models import Pick
+from learner_graph.mixer.settings import MAX_TARGET_OFFSET, Overrides
 from learner_graph.model import QuestionSide
 from learner_graph.model.data import from_records
 from learner_graph.model.train import TrainConfig, train
-from learner_graph.recommendations import service
+from learner_graph.recommendations import pipeline
 from learner_graph.recommendations.catalog import Catalog, ConceptMeta, QuestionMeta
-from learner_graph.recommendations.feedback import MAX_OFFSET, TARGET_STEP
+from learner_graph.recommendations.feedback import TARGET_STEP
 from learner_graph.recommendations.models import RecommendationRequest
 from learner_graph.recommendations.student import Student
 from seed.histories import simulate_students
 from seed.simulator import Simulator
+
+IMPLICIT_DEPTH = 3  # implicit credit reaches this deep (`attempts_prerequisites`, learners.cypher)
 
 
 @dataclass
@@ -43,6 +46,7 @@ class Engine:
     below: dict[str, list[tuple[str, int]]]  # concept -> (prerequisite, shortest depth ≤ IMPLICIT_DEPTH)
     assesses: dict[str, list[tuple[str, float]]]  # question -> (concept, ASSESSES weight)
     scheduler: Scheduler
+    retention: float  # the service's review retention: review states and the mixer's view use it
 
     @classmethod
     def build(cls, document: dict[str, Any], side: QuestionSide | None, retention: float = 0.9) -> Engine:
@@ -59,7 +63,7 @@ class Engine:
         below = {c: _prerequisites(catalog, c) for c in catalog.concepts}
         assesses = {q["id"]: [(c["id"], float(c.get("weight") or 1.0)) for c in q["concepts"]]
                     for q in document["questions"]}
-        return cls(catalog, side, rows, below, assesses, memory.make_scheduler(retention))
+        return cls(catalog, side, rows, below, assesses, memory.make_scheduler(retention), retention)
 
     def rows(self, units: list[str]) -> np.ndarray:
         return np.unique(np.concatenate([self.unit_rows[u] for u in units]))
@@ -71,18 +75,25 @@ class Engine:
     def predict(self, learner: Student, units: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(question rows, P(correct)) of every question under the units, from the live fit."""
         rows = self.rows(units)
-        scored = service.score(self.side, learner, self.scope(units), rows, self.catalog)
+        scored = pipeline.score(side=self.side, learner=learner, scope_rows=self.scope(units), rows=rows,
+                                catalog=self.catalog)
         return scored.rows, scored.p
 
     def recommend(self, learner: Student, *, units: list[str], n: int, seed: int, now: datetime,
                   overrides: dict[str, Any] | None = None) -> list[Pick]:
-        """What `engine.recommend` serves, without reading or writing the graph."""
-        overrides = dict(overrides or {})
-        request = RecommendationRequest(user_id=learner.user_id, units=units, n=n, seed=seed)
+        """What `pipeline.recommend` serves, without reading or writing the graph.
+
+        `overrides` apply as an admin's would, over the service's review retention (this engine's).
+        """
+        request = RecommendationRequest(user_id=learner.user_id, units=units, n=n, seed=seed,
+                                        overrides=Overrides.model_validate(overrides or {}))
         rows = self.rows(units)
-        scored = service.score(self.side, learner, self.scope(units), rows, self.catalog)
-        settings = service.mix_settings(request, overrides, learner)
-        data = service.build_input(scored, learner, self.catalog, request, now, settings, overrides)
+        scored = pipeline.score(side=self.side, learner=learner, scope_rows=self.scope(units), rows=rows,
+                                catalog=self.catalog)
+        settings = pipeline.settings(request=request, service={"review_retention": self.retention},
+                                     assignments=[], learner=learner)
+        data = pipeline.mix_input(scored=scored, learner=learner, catalog=self.catalog, request=request,
+                                  now=now, settings=settings)
         return mix(data, settings, n)
 
     def record(self, learner: Student, *, question_id: str, correct: bool, at: datetime,
@@ -111,7 +122,7 @@ class Engine:
         """A dismissal: the question is rejected and the target offset moves, as `record_feedback` does."""
         learner.rejected.add(question_id)
         step = {"too_easy": -TARGET_STEP, "too_hard": TARGET_STEP}.get(reason, 0.0)
-        learner.target_offset = max(-MAX_OFFSET, min(MAX_OFFSET, learner.target_offset + step))
+        learner.target_offset = max(-MAX_TARGET_OFFSET, min(MAX_TARGET_OFFSET, learner.target_offset + step))
 
 
 def new_learner(user_id: str) -> Student:
@@ -152,12 +163,12 @@ def unit_questions(document: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def _prerequisites(catalog: Catalog, concept: str) -> list[tuple[str, int]]:
-    """Prerequisites up to `memory.IMPLICIT_DEPTH` levels below, at their shortest depth (breadth first)."""
+    """Prerequisites up to `IMPLICIT_DEPTH` levels below, at their shortest depth (breadth first)."""
     depth: dict[str, int] = {}
     queue = deque([(concept, 0)])
     while queue:
         current, d = queue.popleft()
-        if d == memory.IMPLICIT_DEPTH:
+        if d == IMPLICIT_DEPTH:
             continue
         for p in catalog.concepts[current].requires if current in catalog.concepts else ():
             if p not in depth and p != concept:

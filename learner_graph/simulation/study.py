@@ -154,9 +154,7 @@ def run_outcomes(*, learners: int, tune_learners: int, seed: int = 7, plan: Cour
 
 def shipped_settings() -> tuple[dict[str, Any], float]:
     """The mixer settings and review retention the product ships with."""
-    from learner_graph.config import Settings
-    from learner_graph.mixer.models import MixSettings
+    from learner_graph.mixer.settings import DEFAULTS as mix
 
-    mix = MixSettings()
     weights = (mix.weight_next, mix.weight_review, mix.weight_streak)
-    return settings_of(weights, mix.target_p), Settings().review_retention
+    return settings_of(weights, mix.target_p), mix.review_retention

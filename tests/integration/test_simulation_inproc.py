@@ -11,8 +11,7 @@ from neo4j import Driver
 from learner_graph.config import Settings
 from learner_graph.learners.attempts import record_attempts
 from learner_graph.learners.models import AttemptIn
-from learner_graph.recommendations import engine as real
-from learner_graph.recommendations import service
+from learner_graph.recommendations import pipeline
 from learner_graph.recommendations.models import RecommendationRequest
 from learner_graph.simulation.inproc import Engine, new_learner
 from learner_graph.simulation.world import World, ensure_content, open_world
@@ -40,13 +39,14 @@ def test_inproc_engine_matches_the_graph_path(db: Driver, settings: Settings) ->
                 time_spent_ms=20000, at=at)], now=at, scheduler=world.scheduler)
             local.record(learner, question_id=question, correct=correct, at=at, time_ms=20000)
             at += timedelta(days=1, minutes=7)
-            out = await real.recommend(db=world.db, catalogs=world.catalogs, models=world.models,
+            out = await pipeline.recommend(db=world.db, catalogs=world.catalogs, models=world.models,
                                        pinned=world.runtime.pinned, experiments=None, now=at,
                                        request=RecommendationRequest(user_id=learner.user_id, units=UNITS,
                                                                      n=5, seed=step))
             mine = local.recommend(learner, units=UNITS, n=5, seed=step, now=at)
             picks.append(([i.question_id for i in out.items], [p.question_id for p in mine]))
-        stored, _ = await service.load_student(world.db, learner.user_id)
+        stored, _ = await pipeline.student(db=world.db, catalogs=world.catalogs, user_id=learner.user_id,
+                                           knows=[])
         assert set(stored.memory) == set(learner.memory)
         for concept, state in learner.memory.items():
             theirs = stored.memory[concept]
