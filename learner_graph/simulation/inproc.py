@@ -1,11 +1,11 @@
-"""The recommendation engine's own functions driven in process, with each learner's state in memory.
+"""The recommendation pipeline's own steps driven in process, with each learner's state in memory.
 
-`engine.recommend` reads a learner from Neo4j, scores, mixes and stores; here the learner's
+`pipeline.recommend` reads a learner from Neo4j, scores, mixes and stores; here the learner's
 attempts, review states and rejections live in a `recommendations.student.Student` kept in
-memory, and each request runs the engine's pure steps (`service.score`, `service.mix_settings`,
-`service.build_input`, `mixer.mix`), so thousands of simulated learners over weeks run in minutes.
-Attempts update the review states with `learners.memory` exactly as `record_attempts` does;
-dismissals move the target offset as `record_feedback` does.
+memory, and each request runs the pipeline's pure steps (`score`, `settings`, `mix_input`,
+`mixer.mix`), so thousands of simulated learners over weeks run in minutes. Attempts update the
+review states with `learners.memory` as `record_attempts` does; dismissals move the target offset
+as `record_feedback` does (tests/integration/test_simulation_inproc.py checks both against the graph).
 """
 
 from __future__ import annotations
