@@ -65,7 +65,7 @@ SET m += row.state, m.updated_at = $now
 -- name: user_get
 -- A user's profile.
 MATCH (u:User {id: $user_id})
-RETURN u {.id, .display_name, .timezone, .created_at} AS user
+RETURN u {.id, .display_name, .timezone, .created_at, .goal_day, .goal_base} AS user
 
 -- name: user_update
 -- Change a user's time zone or display name.

@@ -73,3 +73,11 @@ CREATE INDEX model_version_active IF NOT EXISTS FOR (m:ModelVersion) ON (m.activ
 -- name: schema_question_text
 -- Questions are searched by words of their text.
 CREATE FULLTEXT INDEX question_text IF NOT EXISTS FOR (q:Question) ON EACH [q.text]
+
+-- name: schema_concept_text
+-- Concepts are searched by words of their name and description.
+CREATE FULLTEXT INDEX concept_text IF NOT EXISTS FOR (c:Concept) ON EACH [c.name, c.description]
+
+-- name: schema_unit_text
+-- Units are searched by words of their name.
+CREATE FULLTEXT INDEX unit_text IF NOT EXISTS FOR (u:Unit) ON EACH [u.name]

@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from learner_graph import __version__
 from learner_graph.api import errors
+from learner_graph.api.openapi import contract
 from learner_graph.api.routes import (
     admin,
     content,
@@ -24,6 +25,7 @@ from learner_graph.api.routes import (
 )
 from learner_graph.config import Settings
 from learner_graph.db.queries import Queries
+from learner_graph.db.warm import warm_plans
 from learner_graph.logs import configure, request_id
 from learner_graph.metrics import Metrics
 from learner_graph.runtime import Runtime
@@ -46,6 +48,7 @@ class Observe:
         headers = dict(scope.get("headers") or [])
         rid = headers.get(b"x-request-id", b"").decode("latin-1") or uuid.uuid4().hex
         token = request_id.set(rid)
+        scope.setdefault("state", {})["request_id"] = rid  # for the 500 handler, which runs outside
         started = time.perf_counter()
         status = 500
 
@@ -79,6 +82,7 @@ async def warm_up(runtime: Runtime) -> None:
         version = (await db.read("rec_content_version"))[0]["version"]
         await runtime.catalogs.get(db, str(version))
         await runtime.models.current(db)
+        await warm_plans(db)
     except Exception as error:  # noqa: BLE001 - never fail start-up for a cache
         log.warning("warm-up skipped: %s", error)
         return
@@ -119,6 +123,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = metrics
     errors.install(app)
+    app.openapi = lambda: contract(app)  # type: ignore[method-assign]
     for module in (health, admin, content, learners, models, recommendations, experiments):
         app.include_router(module.router)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -13,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from learner_graph.api.security import Unauthorized
 from learner_graph.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from learner_graph.fields import field_path
 from learner_graph.logs import request_id
 
 log = logging.getLogger(__name__)
@@ -35,8 +37,38 @@ def error_body(code: str, message: str, details: list[dict[str, Any]] | None = N
     }
 
 
-def _field(loc: tuple[Any, ...] | list[Any]) -> str:
-    return ".".join(str(part) for part in loc)
+SOURCES = {"body", "query", "path", "header", "cookie"}
+
+
+def _field(loc: list[Any]) -> str:
+    """A pydantic location as the API names fields, without the union members pydantic adds
+    to it (`<batch>`, `function-after[...]`), which are not fields."""
+    return field_path([p for p in loc if isinstance(p, int) or not (p.startswith("<") or "[" in p)])
+
+
+def validation_details(errors: list[Any]) -> list[dict[str, Any]]:
+    """One entry per problem: field, where it is, the message and pydantic's error type."""
+    details: list[dict[str, Any]] = []
+    seen = set()
+    for e in errors:
+        loc = list(e.get("loc", ()))
+        where = loc.pop(0) if loc and loc[0] in SOURCES else "body"
+        entry = {"field": _field(loc), "in": where, "message": e.get("msg", ""), "type": e.get("type")}
+        if (entry["field"], entry["message"]) not in seen:
+            seen.add((entry["field"], entry["message"]))
+            details.append(entry)
+    return details
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the API serves at this path, from the OpenAPI document (Starlette names only
+    the methods of the first route whose path matches, and several routes share most paths)."""
+    path = request.url.path
+    methods: set[str] = set()
+    for template, operations in request.app.openapi()["paths"].items():
+        if re.fullmatch(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)), path):
+            methods |= {method.upper() for method in operations}
+    return sorted(methods)
 
 
 def install(app: FastAPI) -> None:
@@ -52,21 +84,28 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
-        details = [
-            {"field": _field(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type")}
-            for e in error.errors()
-        ]
+        details = validation_details(list(error.errors()))
         fields = ", ".join(d["field"] for d in details)
         return JSONResponse(error_body("invalid", f"invalid request: {fields}", details), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(error.status_code, "http_error")
+        headers = dict(getattr(error, "headers", None) or {})
+        if error.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
         return JSONResponse(
-            error_body(code, str(error.detail)),
-            status_code=error.status_code,
-            headers=getattr(error, "headers", None),
+            error_body(code, str(error.detail)), status_code=error.status_code, headers=headers or None
         )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        # Runs outside the request-id middleware, which left the id in the request's state.
+        rid = getattr(request.state, "request_id", None)
+        log.error("unhandled error", exc_info=error, extra={"request_id": rid})
+        body = error_body("internal", "an unexpected error; the request id identifies it in the logs")
+        body["request_id"] = rid
+        return JSONResponse(body, status_code=500, headers={"x-request-id": rid} if rid else None)
 
     @app.exception_handler(ServiceUnavailable)
     @app.exception_handler(SessionExpired)

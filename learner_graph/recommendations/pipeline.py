@@ -23,6 +23,7 @@ from learner_graph.errors import NotFound
 from learner_graph.experiments.hot import HotCache
 from learner_graph.experiments.models import Assignment
 from learner_graph.experiments.service import assign_and_expose
+from learner_graph.learners.activity import SetGoal
 from learner_graph.learners.memory import make_scheduler
 from learner_graph.mixer.mix import mix as mix_picks
 from learner_graph.mixer.models import Candidate, MixInput, Pick
@@ -98,7 +99,7 @@ async def recommend(
 
     out = response(request=request, assignments=assignments, scored=scored, picks=picks, now=now)
     mark = time.perf_counter()
-    await record(db=db, request=request, out=out, recorder=recorder)
+    await record(db=db, request=request, out=out, recorder=recorder, goal=learner.goal_to_store)
     timing["record"] = elapsed_ms(mark)
     timing["total"] = elapsed_ms(started)
     out.timing_ms = timing
@@ -335,9 +336,14 @@ def response(
     )
 
 
-def record_row(*, request: RecommendationRequest, out: RecommendationOut) -> dict[str, Any]:
-    """The `rec_record_batch` row of a served recommendation."""
+def record_row(
+    *, request: RecommendationRequest, out: RecommendationOut, goal: SetGoal | None = None
+) -> dict[str, Any]:
+    """The `rec_record_batch` row of a served recommendation; `goal`: the daily goal it showed,
+    to fix on the learner for their day when it was not fixed yet."""
     return {
+        "goal_day": goal.day.isoformat() if goal else None,
+        "goal_base": goal.base if goal else None,
         "id": out.id,
         "user_id": out.user_id,
         "arm": out.arm,
@@ -351,10 +357,15 @@ def record_row(*, request: RecommendationRequest, out: RecommendationOut) -> dic
 
 
 async def record(
-    *, db: Graph, request: RecommendationRequest, out: RecommendationOut, recorder: Recorder | None = None
+    *,
+    db: Graph,
+    request: RecommendationRequest,
+    out: RecommendationOut,
+    recorder: Recorder | None = None,
+    goal: SetGoal | None = None,
 ) -> None:
     """Store the recommendation; with a `recorder`, in a group commit shared with concurrent requests."""
-    row = record_row(request=request, out=out)
+    row = record_row(request=request, out=out, goal=goal)
     if recorder is None:
         await db.write_plain("rec_record_batch", rows=[row])
     else:

@@ -2,31 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 from pydantic import BaseModel
 
 from learner_graph.api.deps import ContentEditor, GraphDep, Reader
-from learner_graph.api.routes.content_params import Limit, Offset
 from learner_graph.content import audit, importer
 from learner_graph.content.audit import ChangeRecord
 from learner_graph.content.document import ContentDocument
 from learner_graph.content.importer import ImportResult
+from learner_graph.fields import Time
+from learner_graph.lists import Cursor, Limit, Page, decode_offset
 
 router = APIRouter(prefix="/content", tags=["content"])
 
 
 class Version(BaseModel):
     version: int
-
-
-class Changes(BaseModel):
-    items: list[ChangeRecord]
-    total: int
-    limit: int
-    offset: int
 
 
 @router.post("/import")
@@ -60,12 +53,13 @@ async def changes(
     entity: str | None = None,
     entity_id: str | None = None,
     author: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Time | None = None,
+    until: Time | None = None,
     limit: Limit = 50,
-    offset: Offset = 0,
-) -> Changes:
+    cursor: Cursor = None,
+) -> Page[ChangeRecord]:
     """Who changed what and when (before and after), newest first; filter by entity, author, time."""
+    offset = decode_offset(cursor)
     total, items = await audit.list_changes(
         db=db,
         entity=entity,
@@ -76,4 +70,4 @@ async def changes(
         limit=limit,
         offset=offset,
     )
-    return Changes(items=items, total=total, limit=limit, offset=offset)
+    return Page[ChangeRecord].at(items, offset=offset, total=total)

@@ -2,29 +2,48 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Path, Query, Response
+from pydantic import Discriminator, Tag
 
 from learner_graph.api.deps import Admin, GraphDep, LearnerApp, Reader, SettingsDep
+from learner_graph.errors import Invalid
+from learner_graph.fields import ID_PATTERN, ID_RULE, Time
 from learner_graph.learners import service
 from learner_graph.learners.attempts import record_attempts
 from learner_graph.learners.memory import make_scheduler
 from learner_graph.learners.models import (
     AttemptBatch,
     AttemptIn,
+    AttemptOut,
     AttemptsRecorded,
     ConceptMastery,
     GapConcept,
+    ReadyConcept,
     StreakOut,
     UserOut,
     UserPatch,
 )
+from learner_graph.learners.references import check_recommendations
+from learner_graph.lists import Cursor, Limit, Page, page_of
 from learner_graph.timeutil import now_or
 
 router = APIRouter(prefix="/v1", tags=["learners"])
-AsOf = Annotated[datetime | None, Query(description="evaluate as of this time (default now)")]
+PathId = Annotated[str, Path(pattern=ID_PATTERN, max_length=200, description=ID_RULE)]
+
+
+def _attempt_shape(value: Any) -> str:
+    """A body with `attempts` is a batch; anything else is one attempt (and is told so)."""
+    return "<batch>" if isinstance(value, dict) and "attempts" in value else "<one>"
+
+
+# Errors name the fields of the shape that was sent, never both shapes' fields mixed.
+AttemptBody = Annotated[
+    Annotated[AttemptIn, Tag("<one>")] | Annotated[AttemptBatch, Tag("<batch>")],
+    Discriminator(_attempt_shape),
+]
+AsOf = Annotated[Time | None, Query(description="evaluate as of this RFC 3339 time with zone (default now)")]
 
 
 @router.post("/attempts")
@@ -32,18 +51,45 @@ async def post_attempts(
     _: LearnerApp,
     db: GraphDep,
     settings: SettingsDep,
-    body: Annotated[AttemptIn | AttemptBatch, Body()],
+    body: Annotated[AttemptBody, Body()],
 ) -> AttemptsRecorded:
     """Record one attempt or a batch of up to 1,000 (all-or-nothing, idempotent by attempt_id)."""
+    batch = isinstance(body, AttemptBatch)
     attempts = body.attempts if isinstance(body, AttemptBatch) else [body]
-    return await record_attempts(
-        db=db, attempts=attempts, now=now_or(None), scheduler=make_scheduler(settings.review_retention)
-    )
+    try:
+        await check_recommendations(db=db, attempts=attempts)
+        return await record_attempts(
+            db=db, attempts=attempts, now=now_or(None), scheduler=make_scheduler(settings.review_retention)
+        )
+    except Invalid as error:
+        raise error if batch else _as_one(error) from None
+
+
+def _as_one(error: Invalid) -> Invalid:
+    """A single attempt's problems name its own fields (`time_spent_ms`, not `attempts[0]...`)."""
+    prefix = "attempts[0]."
+    for detail in error.details:
+        field = str(detail.get("field", ""))
+        detail["field"] = field.removeprefix(prefix)
+    return error
 
 
 @router.get("/users/{user_id}")
 async def get_user(_: Reader, db: GraphDep, user_id: str) -> UserOut:
     return await service.get_user(db=db, user_id=user_id)
+
+
+@router.put(
+    "/users/{user_id}", status_code=200, responses={201: {"model": UserOut, "description": "created"}}
+)
+async def put_user(
+    _: LearnerApp, db: GraphDep, user_id: PathId, profile: UserPatch, response: Response
+) -> UserOut:
+    """Create the learner (before any activity) or update the given fields; repeating it changes nothing."""
+    user, created = await service.put_user(db=db, user_id=user_id, profile=profile, now=now_or(None))
+    if created:
+        response.status_code = 201
+    return user
 
 
 @router.patch("/users/{user_id}")
@@ -60,11 +106,18 @@ async def delete_user(_: Admin, db: GraphDep, user_id: str) -> dict[str, Any]:
 
 @router.get("/users/{user_id}/mastery")
 async def mastery(
-    _: Reader, db: GraphDep, settings: SettingsDep, user_id: str, as_of: AsOf = None
-) -> list[ConceptMastery]:
+    _: Reader,
+    db: GraphDep,
+    settings: SettingsDep,
+    user_id: str,
+    as_of: AsOf = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> Page[ConceptMastery]:
     """Per concept: mastery level, retrievability now and the next review date."""
     sch = make_scheduler(settings.review_retention)
-    return await service.mastery(db=db, user_id=user_id, now=now_or(as_of), scheduler=sch)
+    found = await service.mastery(db=db, user_id=user_id, now=now_or(as_of), scheduler=sch)
+    return page_of(found, limit=limit, cursor=cursor)
 
 
 @router.get("/users/{user_id}/gaps")
@@ -75,25 +128,35 @@ async def gaps(
     user_id: str,
     concept: Annotated[str, Query(min_length=1)],
     as_of: AsOf = None,
-) -> list[GapConcept]:
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> Page[GapConcept]:
     """Prerequisites of `concept` below mastery, ordered from the root of the gap upward."""
     sch = make_scheduler(settings.review_retention)
-    return await service.gaps(db=db, user_id=user_id, concept_id=concept, now=now_or(as_of), scheduler=sch)
+    found = await service.gaps(db=db, user_id=user_id, concept_id=concept, now=now_or(as_of), scheduler=sch)
+    return page_of(found, limit=limit, cursor=cursor)
 
 
 @router.get("/users/{user_id}/ready")
 async def ready(
-    _: Reader, db: GraphDep, settings: SettingsDep, user_id: str, as_of: AsOf = None
-) -> list[dict[str, Any]]:
+    _: Reader,
+    db: GraphDep,
+    settings: SettingsDep,
+    user_id: str,
+    as_of: AsOf = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> Page[ReadyConcept]:
     """Concepts not yet mastered whose prerequisites all are."""
     sch = make_scheduler(settings.review_retention)
-    return await service.ready(db=db, user_id=user_id, now=now_or(as_of), scheduler=sch)
+    found = await service.ready(db=db, user_id=user_id, now=now_or(as_of), scheduler=sch)
+    return page_of(found, limit=limit, cursor=cursor)
 
 
 @router.get("/users/{user_id}/streak")
 async def streak(_: Reader, db: GraphDep, user_id: str, as_of: AsOf = None) -> StreakOut:
     """Practice days in the learner's time zone, current and longest streak, today's goal."""
-    return await service.streak(db=db, user_id=user_id, now=now_or(as_of))
+    return await service.streak(db=db, user_id=user_id, now=now_or(as_of), fix_goal=as_of is None)
 
 
 @router.get("/users/{user_id}/attempts")
@@ -101,8 +164,8 @@ async def attempts(
     _: Reader,
     db: GraphDep,
     user_id: str,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: str | None = None,
-) -> dict[str, Any]:
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[AttemptOut]:
     """The learner's attempts, newest first, paginated by cursor."""
     return await service.attempts_page(db=db, user_id=user_id, limit=limit, cursor=cursor)

@@ -5,24 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from learner_graph.api.deps import Admin, GraphDep, ModelsDep, SettingsDep, TrainingDep
+from learner_graph.fields import Id, Input
+from learner_graph.lists import Cursor, Limit, Page, page_of
 from learner_graph.model import registry
 from learner_graph.model.service import train_version
 
 router = APIRouter(prefix="/v1", tags=["models"])
 
 
-class TrainRequest(BaseModel):
-    scope: list[str] = Field(default_factory=list, description="unit ids; empty: every attempt")
+class TrainRequest(Input):
+    scope: list[Id] = Field(default_factory=list, description="unit ids; empty: every attempt")
     force: bool = False
 
 
 @router.get("/admin/models")
-async def list_models(db: GraphDep, _: Admin) -> list[dict[str, Any]]:
+async def list_models(
+    db: GraphDep, _: Admin, limit: Limit = 50, cursor: Cursor = None
+) -> Page[dict[str, Any]]:
     """Every model version with its metrics, newest first."""
-    return await registry.list_versions(db=db)
+    return page_of(await registry.list_versions(db=db), limit=limit, cursor=cursor)
 
 
 @router.get("/admin/models/current")

@@ -86,7 +86,8 @@ async def predictions(
 ) -> PredictionOut:
     """P(correct) per question of `units` (or the listed `questions`) and the model version."""
     if not units and not questions:
-        raise Invalid("give units or questions", [{"field": "query.units", "message": "units or questions"}])
+        problem = {"field": "units", "in": "query", "message": "give units or questions"}
+        raise Invalid("give units or questions", [problem])
     return await pipeline.predictions(
         db=db,
         catalogs=catalogs,
