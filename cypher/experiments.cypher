@@ -116,3 +116,18 @@ CALL (u, since) {
   RETURN phase, collect(question_id) AS question_ids, collect(n) AS n, collect(correct) AS correct
 }
 RETURN u.id AS user_id, phase, question_ids, n, correct
+
+-- name: experiment_delayed_retention
+-- Per exposed user, attempts in the window on a concept the user had not practised for $delay_days or more, and how many were right.
+MATCH (u:User)-[x:EXPOSED]->(:Experiment {key: $key})
+MATCH (u)-[:ATTEMPTED]->(a:Attempt)-[:OF]->(:Question)-[:ASSESSES]->(c:Concept)
+WHERE a.at >= x.first_at AND a.at < $until
+CALL (u, a, c) {
+  MATCH (u)-[:ATTEMPTED]->(b:Attempt)-[:OF]->(:Question)-[:ASSESSES]->(c)
+  WHERE b.at < a.at
+  RETURN max(b.at) AS previous
+}
+WITH u, a, previous
+WHERE previous IS NOT NULL AND previous <= a.at - duration({days: $delay_days})
+WITH u, a, max(CASE WHEN a.correct THEN 1 ELSE 0 END) AS correct
+RETURN u.id AS user_id, count(a) AS attempts, sum(correct) AS correct
