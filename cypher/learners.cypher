@@ -21,7 +21,7 @@ UNWIND $rows AS row
 MATCH (u:User {id: row.user_id})
 MATCH (q:Question {id: row.question_id})
 MERGE (a:Attempt {id: row.attempt_id})
-  ON CREATE SET a += row.props, a.new_ = true
+  ON CREATE SET a += row.props, a.at = datetime(row.at), a.new_ = true
 WITH u, q, a, row, a.new_ IS NOT NULL AS created
 CALL (u, q, a, created) {
   WITH u, q, a, created WHERE created
@@ -49,18 +49,35 @@ WHERE c.id IN $concept_ids
 RETURN c.id AS concept_id, p.id AS prerequisite_id, min(length(path)) AS depth
 
 -- name: memory_for_users
--- Current review states of some users on some concepts.
-MATCH (u:User)-[m:MEMORY]->(c:Concept)
-WHERE u.id IN $user_ids AND c.id IN $concept_ids
-RETURN u.id AS user_id, c.id AS concept_id, properties(m) AS state
+-- Current review states of some users on some concepts, from the user's side, with relationship ids.
+// The relationship's id is what `memory_write` updates through; the two times come as ISO strings
+// (cheaper to decode than driver datetimes).
+UNWIND $user_ids AS uid
+MATCH (:User {id: uid})-[m:MEMORY]->(c:Concept)
+WHERE c.id IN $concept_ids
+RETURN uid AS user_id, c.id AS concept_id, elementId(m) AS rel,
+       m {.*, due: toString(m.due), last_review: toString(m.last_review)} AS state
 
 -- name: memory_write
--- Store updated review states.
+-- Store review states computed in Python, one row per (user, concept).
+// An existing state is updated through its relationship id; a new one is CREATEd (never MERGEd:
+// a MERGE would lock the concept, which every learner of the concept shares). The caller holds
+// the user's lock, so no other transaction can be creating the same state.
 UNWIND $rows AS row
-MATCH (u:User {id: row.user_id})
-MATCH (c:Concept {id: row.concept_id})
-MERGE (u)-[m:MEMORY]->(c)
-SET m += row.state, m.updated_at = $now
+CALL (row) {
+  WITH row WHERE row.rel IS NOT NULL
+  MATCH ()-[m:MEMORY]->() WHERE elementId(m) = row.rel
+  SET m += row.state, m.due = datetime(row.due), m.last_review = datetime(row.last_review),
+      m.updated_at = $now
+}
+CALL (row) {
+  WITH row WHERE row.rel IS NULL
+  MATCH (u:User {id: row.user_id})
+  MATCH (c:Concept {id: row.concept_id})
+  CREATE (u)-[m:MEMORY]->(c)
+  SET m = row.state, m.due = datetime(row.due), m.last_review = datetime(row.last_review),
+      m.updated_at = $now
+}
 
 -- name: user_get
 -- A user's profile.

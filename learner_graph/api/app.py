@@ -27,8 +27,11 @@ from learner_graph.api.routes import (
 )
 from learner_graph.cache import Cache
 from learner_graph.config import Settings
+from learner_graph.db import retries
 from learner_graph.db.graph import Graph, apply_schema_async, open_async_driver
 from learner_graph.db.queries import Queries
+from learner_graph.learners.memory import make_scheduler
+from learner_graph.learners.writer import AttemptWriter
 from learner_graph.logs import configure, request_id
 from learner_graph.model.store import app_store
 from learner_graph.recommendations.catalog import CatalogCache
@@ -111,10 +114,16 @@ def create_app(settings: Settings) -> FastAPI:
             socket_timeout=settings.redis_timeout_s,
             socket_connect_timeout=settings.redis_timeout_s,
         )
-        app.state.graph = Graph(driver, queries, settings.neo4j_database)
+        def count_retry(reason: str) -> None:
+            metrics.store_retries.labels(reason=reason).inc()
+
+        app.state.graph = Graph(driver, queries, settings.neo4j_database, on_retry=count_retry)
         app.state.cache = Cache(redis, on_error=lambda op: metrics.redis_errors.labels(op=op).inc())
         app.state.catalogs = CatalogCache(app.state.cache)
         app.state.recorder = Recorder(on_commit=metrics.record_batch.observe)
+        app.state.attempts = AttemptWriter(
+            make_scheduler(settings.review_retention), on_commit=metrics.attempt_batch.observe
+        )
         if settings.apply_schema_on_startup:
             try:
                 await apply_schema_async(driver, queries, settings.neo4j_database)
@@ -124,7 +133,8 @@ def create_app(settings: Settings) -> FastAPI:
         if settings.warm_up:
             await warm_up(app)
         try:
-            yield
+            with retries.counted(count_retry):
+                yield
         finally:
             await driver.close()
             await redis.aclose()

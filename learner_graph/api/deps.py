@@ -11,6 +11,7 @@ from learner_graph.api_keys import ApiKey, Role
 from learner_graph.cache import Cache
 from learner_graph.config import Settings
 from learner_graph.db.graph import Graph
+from learner_graph.learners.writer import AttemptWriter
 
 
 # `async def` on purpose: FastAPI runs a plain `def` dependency in its thread pool, a thread hop
@@ -27,9 +28,14 @@ async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+async def get_attempt_writer(request: Request) -> AttemptWriter:
+    return request.app.state.attempts
+
+
 GraphDep = Annotated[Graph, Depends(get_graph)]
 CacheDep = Annotated[Cache, Depends(get_cache)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+AttemptWriterDep = Annotated[AttemptWriter, Depends(get_attempt_writer)]
 
 Reader = Annotated[ApiKey, Depends(require(*READERS))]
 LearnerApp = Annotated[ApiKey, Depends(require(Role.LEARNER_APP))]

@@ -18,6 +18,7 @@ from neo4j import (
 from neo4j.exceptions import SessionExpired, TransientError
 
 from learner_graph.config import Settings
+from learner_graph.db import retries
 from learner_graph.db.queries import Queries
 
 SCHEMA_FILE = "schema.cypher"
@@ -91,6 +92,7 @@ class Graph:
     driver: AsyncDriver
     queries: Queries
     database: str
+    on_retry: Callable[[str], None] | None = None  # told the reason of each transient failure retried
 
     async def read(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """Run the named read query (routed to readers) and return its records as dicts."""
@@ -118,7 +120,9 @@ class Graph:
             async with self.driver.session(database=self.database, default_access_mode=mode) as session:
                 result = await session.run(self.queries[name], params)
                 return [dict(record) async for record in result]
-        except (TransientError, SessionExpired):
+        except (TransientError, SessionExpired) as error:
+            if self.on_retry is not None:
+                self.on_retry(retries.reason(error))
             records, _, _ = await self.driver.execute_query(
                 self.queries[name], params, database_=self.database, routing_=routing
             )

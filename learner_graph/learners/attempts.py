@@ -24,8 +24,25 @@ async def record_attempts(
 
     Raises Invalid naming every bad item (`attempts[i].field`) before anything is written.
     """
-    _check_times(attempts, now)
-    rows = _rows(attempts, now)
+    check_times(attempts, now)
+    merged = await store(db=db, attempts=attempts, rows=rows_of(attempts, now), now=now, scheduler=scheduler)
+    return statuses(attempts, merged)
+
+
+async def store(
+    *,
+    db: Graph,
+    attempts: list[AttemptIn],
+    rows: list[dict[str, Any]],
+    now: datetime,
+    scheduler: Scheduler,
+) -> dict[str, dict[str, Any]]:
+    """Write `rows` (from `rows_of`) in one transaction; what is stored under each attempt id.
+
+    Locks, in this order: the batch's users (sorted by id), then whatever creating relationships
+    to questions and concepts takes at commit. No shared concept or question node is locked by a
+    MERGE: review states are created under the learner's own lock (see `_update_memory`).
+    """
 
     async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
         await _check_questions(tx, db, attempts)
@@ -37,7 +54,11 @@ async def record_attempts(
             await _update_memory(tx, db, created, now, scheduler)
         return merged
 
-    merged = {m["attempt_id"]: m for m in await db.in_write_transaction(work)}
+    return {m["attempt_id"]: m for m in await db.in_write_transaction(work)}
+
+
+def statuses(attempts: list[AttemptIn], merged: dict[str, dict[str, Any]]) -> AttemptsRecorded:
+    """Each attempt's outcome: the first of an id that was new is `created`, every other a duplicate."""
     items: list[AttemptStatus] = []
     seen: set[str] = set()
     for a in attempts:
@@ -56,7 +77,7 @@ async def record_attempts(
     return AttemptsRecorded(created=created, duplicates=len(items) - created, items=items)
 
 
-def _check_times(attempts: list[AttemptIn], now: datetime) -> None:
+def check_times(attempts: list[AttemptIn], now: datetime) -> None:
     problems = [
         {"field": f"attempts[{i}].at", "message": "more than 5 minutes in the future"}
         for i, a in enumerate(attempts)
@@ -70,8 +91,12 @@ def _utc(at: datetime) -> datetime:
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
-def _rows(attempts: list[AttemptIn], now: datetime) -> list[dict[str, Any]]:
-    """One row per distinct attempt id (a repeat inside the batch is a replay of the first)."""
+def rows_of(attempts: list[AttemptIn], now: datetime) -> list[dict[str, Any]]:
+    """One row per distinct attempt id (a repeat inside the batch is a replay of the first).
+
+    Times travel as ISO strings and become Cypher datetimes in the query: the driver's Python
+    datetime encoding cost more CPU than the rest of a batch's preparation.
+    """
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
     for a in attempts:
@@ -83,7 +108,6 @@ def _rows(attempts: list[AttemptIn], now: datetime) -> list[dict[str, Any]]:
             "user_id": a.user_id,
             "question_id": a.question_id,
             "correct": a.correct,
-            "at": at,
             "time_ms": a.time_spent_ms,
             "response": a.response,
             "recommendation_id": a.recommendation_id,
@@ -94,6 +118,7 @@ def _rows(attempts: list[AttemptIn], now: datetime) -> list[dict[str, Any]]:
                 "attempt_id": a.attempt_id,
                 "user_id": a.user_id,
                 "question_id": a.question_id,
+                "at": at.isoformat(),
                 "props": props,
             }
         )
@@ -122,7 +147,14 @@ async def _update_memory(
     now: datetime,
     scheduler: Scheduler,
 ) -> None:
-    """Apply the new attempts, in time order, to the review states they touch."""
+    """Apply the new attempts, in time order, to the review states they touch.
+
+    Every state is computed here, in Python, then written once per (learner, concept) however
+    many of the batch's attempts touched it. A state that exists is updated through its
+    relationship id; a new one is CREATEd: the transaction holds the learner's lock, so nobody
+    else can be creating it, and no MERGE has to lock the concept (a dense node every learner
+    of the concept shares).
+    """
     question_ids = sorted({row["question_id"] for row in created})
     assesses: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for r in await fetch_all(tx, db.queries["attempts_concepts"], question_ids=question_ids):
@@ -133,21 +165,23 @@ async def _update_memory(
         below[r["concept_id"]].append((r["prerequisite_id"], int(r["depth"])))
     touched = sorted(set(concept_ids) | {p for pairs in below.values() for p, _ in pairs})
     user_ids = sorted({row["user_id"] for row in created})
-    states: dict[tuple[str, str], memory.MemoryState] = {
-        (r["user_id"], r["concept_id"]): memory.MemoryState.from_props(r["state"])
-        for r in await fetch_all(tx, db.queries["memory_for_users"], user_ids=user_ids, concept_ids=touched)
-    }
+    stored = await fetch_all(tx, db.queries["memory_for_users"], user_ids=user_ids, concept_ids=touched)
+    states = {(r["user_id"], r["concept_id"]): memory.MemoryState.from_props(r["state"]) for r in stored}
+    relationships = {(r["user_id"], r["concept_id"]): r["rel"] for r in stored}
     changed: set[tuple[str, str]] = set()
-    for row in sorted(created, key=lambda r: (r["props"]["at"], r["index"])):
-        _apply(row, assesses[row["question_id"]], below, states, changed, scheduler)
+    timed = [(datetime.fromisoformat(row["at"]), row["index"], row) for row in created]
+    for at, _, row in sorted(timed, key=lambda t: (t[0], t[1])):
+        _apply(row, at, assesses[row["question_id"]], below, states, changed, scheduler)
     updates = [
-        {"user_id": u, "concept_id": c, "state": states[(u, c)].to_props()} for u, c in sorted(changed)
+        {"user_id": u, "concept_id": c, "rel": relationships.get((u, c))} | states[(u, c)].to_row()
+        for u, c in sorted(changed, key=lambda key: (key[1], key[0]))  # new edges: concepts in one order
     ]
     await tx.run(db.queries["memory_write"], rows=updates, now=now)
 
 
 def _apply(
     row: dict[str, Any],
+    at: datetime,
     concepts: list[tuple[str, float]],
     below: dict[str, list[tuple[str, int]]],
     states: dict[tuple[str, str], memory.MemoryState],
@@ -161,7 +195,7 @@ def _apply(
         states[key] = memory.review(
             states.get(key, memory.MemoryState()),
             correct=props["correct"],
-            at=props["at"],
+            at=at,
             weight=weight,
             scheduler=scheduler,
             time_ms=props["time_ms"],
@@ -175,7 +209,7 @@ def _apply(
             key = (user, prerequisite)
             states[key] = memory.implicit_credit(
                 states.get(key, memory.MemoryState()),
-                at=props["at"],
+                at=at,
                 depth=depth,
                 weight=weight,
                 scheduler=scheduler,

@@ -7,9 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 
-from learner_graph.api.deps import Admin, GraphDep, LearnerApp, Reader, SettingsDep
+from learner_graph.api.deps import Admin, AttemptWriterDep, GraphDep, LearnerApp, Reader, SettingsDep
 from learner_graph.learners import service
-from learner_graph.learners.attempts import record_attempts
 from learner_graph.learners.memory import make_scheduler
 from learner_graph.learners.models import (
     AttemptBatch,
@@ -36,14 +35,12 @@ def _now(as_of: datetime | None = None) -> datetime:
 async def post_attempts(
     _: LearnerApp,
     db: GraphDep,
-    settings: SettingsDep,
+    writer: AttemptWriterDep,
     body: Annotated[AttemptIn | AttemptBatch, Body()],
 ) -> AttemptsRecorded:
     """Record one attempt or a batch of up to 1,000 (all-or-nothing, idempotent by attempt_id)."""
     attempts = body.attempts if isinstance(body, AttemptBatch) else [body]
-    return await record_attempts(
-        db=db, attempts=attempts, now=_now(), scheduler=make_scheduler(settings.review_retention)
-    )
+    return await writer.record(db, attempts, _now())
 
 
 @router.get("/users/{user_id}")
