@@ -49,33 +49,34 @@ WHERE c.id IN $concept_ids
 RETURN c.id AS concept_id, p.id AS prerequisite_id, min(length(path)) AS depth
 
 -- name: memory_for_users
--- Current review states of some users on some concepts, from the user's side, with relationship ids.
-// The relationship's id is what `memory_write` updates through; the two times come as ISO strings
-// (cheaper to decode than driver datetimes).
+-- Current review states of some users on some concepts, found from each user, with their node ids.
+// `memory_write` updates through the node id; the two times come as ISO strings (cheaper to
+// decode than driver datetimes).
 UNWIND $user_ids AS uid
-MATCH (:User {id: uid})-[m:MEMORY]->(c:Concept)
-WHERE c.id IN $concept_ids
-RETURN uid AS user_id, c.id AS concept_id, elementId(m) AS rel,
+MATCH (:User {id: uid})-[:HAS_MEMORY]->(m:Memory)
+WHERE m.concept_id IN $concept_ids
+RETURN uid AS user_id, m.concept_id AS concept_id, elementId(m) AS node,
        m {.*, due: toString(m.due), last_review: toString(m.last_review)} AS state
 
 -- name: memory_write
 -- Store review states computed in Python, one row per (user, concept).
-// An existing state is updated through its relationship id; a new one is CREATEd (never MERGEd:
-// a MERGE would lock the concept, which every learner of the concept shares). The caller holds
-// the user's lock, so no other transaction can be creating the same state.
+// A state is a node of its learner's own, (:User)-[:HAS_MEMORY]->(:Memory {user_id, concept_id}),
+// never a relationship on the concept: the concept is shared by every learner of it, and
+// relationships spliced into its chains locked each other's neighbours (deadlocks between two
+// learners answering on one concept). The caller holds the user's lock, so nobody else can be
+// creating the same state; the memory_key constraint would refuse a second one anyway.
 UNWIND $rows AS row
 CALL (row) {
-  WITH row WHERE row.rel IS NOT NULL
-  MATCH ()-[m:MEMORY]->() WHERE elementId(m) = row.rel
+  WITH row WHERE row.node IS NOT NULL
+  MATCH (m:Memory) WHERE elementId(m) = row.node
   SET m += row.state, m.due = datetime(row.due), m.last_review = datetime(row.last_review),
       m.updated_at = $now
 }
 CALL (row) {
-  WITH row WHERE row.rel IS NULL
+  WITH row WHERE row.node IS NULL
   MATCH (u:User {id: row.user_id})
-  MATCH (c:Concept {id: row.concept_id})
-  CREATE (u)-[m:MEMORY]->(c)
-  SET m = row.state, m.due = datetime(row.due), m.last_review = datetime(row.last_review),
+  CREATE (u)-[:HAS_MEMORY]->(m:Memory {user_id: row.user_id, concept_id: row.concept_id})
+  SET m += row.state, m.due = datetime(row.due), m.last_review = datetime(row.last_review),
       m.updated_at = $now
 }
 
@@ -94,16 +95,19 @@ RETURN u {.id, .display_name, .timezone, .created_at} AS user
 -- Remove a user and everything recorded about them.
 MATCH (u:User {id: $user_id})
 CALL (u) { OPTIONAL MATCH (u)-[:ATTEMPTED]->(a:Attempt) RETURN collect(a) AS attempts }
+CALL (u) { OPTIONAL MATCH (u)-[:HAS_MEMORY]->(m:Memory) RETURN collect(m) AS memories }
 CALL () { OPTIONAL MATCH (r:Recommendation {user_id: $user_id}) RETURN collect(r) AS recommendations }
 CALL () { OPTIONAL MATCH (f:Feedback {user_id: $user_id}) RETURN collect(f) AS feedback }
-WITH u, attempts, recommendations, feedback, size(attempts) AS n_attempts, size(recommendations) AS n_recs
-FOREACH (x IN attempts + recommendations + feedback | DETACH DELETE x)
+WITH u, attempts, memories, recommendations, feedback, size(attempts) AS n_attempts,
+     size(recommendations) AS n_recs
+FOREACH (x IN attempts + memories + recommendations + feedback | DETACH DELETE x)
 DETACH DELETE u
 RETURN n_attempts AS attempts, n_recs AS recommendations
 
 -- name: user_memory
 -- Every review state of a user with the concept's name.
-MATCH (u:User {id: $user_id})-[m:MEMORY]->(c:Concept)
+MATCH (:User {id: $user_id})-[:HAS_MEMORY]->(m:Memory)
+MATCH (c:Concept {id: m.concept_id})
 RETURN c.id AS concept_id, c.name AS name, properties(m) AS state
 ORDER BY concept_id
 

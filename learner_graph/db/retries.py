@@ -28,30 +28,47 @@ def reason(error: object) -> str:
 
 
 class RetryFilter(logging.Filter):
-    """Drops the driver's retry warnings and tells `on_retry` the reason of each."""
+    """Drops the driver's retry warnings and tells every listener the reason of each.
 
-    def __init__(self, on_retry: Callable[[str], None]) -> None:
+    One filter on the driver's logger serves every listener of the process (the API's metrics,
+    a CLI command's tally, a test's): logging stops at the first filter that drops a record, so
+    one filter per listener would let only the first one count.
+    """
+
+    def __init__(self) -> None:
         super().__init__()
-        self.on_retry = on_retry
+        self.listeners: list[Callable[[str], None]] = []
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not isinstance(record.msg, str) or not record.msg.startswith(_RETRY_MESSAGES):
+        is_retry = isinstance(record.msg, str) and record.msg.startswith(_RETRY_MESSAGES)
+        if not is_retry or not self.listeners:
             return True
         args = record.args if isinstance(record.args, tuple) else ()
-        self.on_retry(reason(args[-1]) if args else "unknown")
+        why = reason(args[-1]) if args else "unknown"
+        for listener in list(self.listeners):
+            listener(why)
         return False
 
 
-@contextmanager
-def counted(on_retry: Callable[[str], None]) -> Iterator[RetryFilter]:
-    """While inside, every driver retry in this process calls `on_retry(reason)` and is not logged."""
-    retry_filter = RetryFilter(on_retry)
+def _installed() -> RetryFilter:
     logger = logging.getLogger(DRIVER_LOGGER)
+    for existing in logger.filters:
+        if isinstance(existing, RetryFilter):
+            return existing
+    retry_filter = RetryFilter()
     logger.addFilter(retry_filter)
+    return retry_filter
+
+
+@contextmanager
+def counted(on_retry: Callable[[str], None]) -> Iterator[None]:
+    """While inside, every driver retry in this process calls `on_retry(reason)` and is not logged."""
+    retry_filter = _installed()
+    retry_filter.listeners.append(on_retry)
     try:
-        yield retry_filter
+        yield
     finally:
-        logger.removeFilter(retry_filter)
+        retry_filter.listeners.remove(on_retry)
 
 
 class Tally:

@@ -18,7 +18,7 @@ from learner_graph.experiments.models import METRICS, Experiment
 from learner_graph.experiments.service import get_experiment
 from learner_graph.experiments.summary import summary_lines
 
-MASTERY_THRESHOLD = 0.8  # a concept counts as mastered from this MEMORY.mastery on
+MASTERY_THRESHOLD = 0.8  # a concept counts as mastered from this Memory.mastery on
 
 
 class ArmCounts(BaseModel):

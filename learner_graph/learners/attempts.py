@@ -39,16 +39,16 @@ async def store(
 ) -> dict[str, dict[str, Any]]:
     """Write `rows` (from `rows_of`) in one transaction; what is stored under each attempt id.
 
-    Locks, in this order: the batch's users (sorted by id), then whatever creating relationships
-    to questions and concepts takes at commit. No shared concept or question node is locked by a
-    MERGE: review states are created under the learner's own lock (see `_update_memory`).
+    Locks, in this order: the batch's users (sorted by id), then what the new attempts and the
+    learners' own review-state nodes need. Concepts are never written (see `_update_memory`).
     """
 
     async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
         await _check_questions(tx, db, attempts)
         user_ids = sorted({row["user_id"] for row in rows})  # lock order: no deadlocks between batches
         await tx.run(db.queries["attempts_lock_users"], user_ids=user_ids, now=now)
-        merged = await fetch_all(tx, db.queries["attempts_merge"], rows=rows)
+        by_question = sorted(rows, key=lambda row: row["question_id"])  # shared questions in one order
+        merged = await fetch_all(tx, db.queries["attempts_merge"], rows=by_question)
         created = [rows[m["index"]] for m in merged if m["created"]]
         if created:
             await _update_memory(tx, db, created, now, scheduler)
@@ -150,10 +150,8 @@ async def _update_memory(
     """Apply the new attempts, in time order, to the review states they touch.
 
     Every state is computed here, in Python, then written once per (learner, concept) however
-    many of the batch's attempts touched it. A state that exists is updated through its
-    relationship id; a new one is CREATEd: the transaction holds the learner's lock, so nobody
-    else can be creating it, and no MERGE has to lock the concept (a dense node every learner
-    of the concept shares).
+    many of the batch's attempts touched it, on a (:Memory) node of the learner's own: nothing
+    a state write locks is shared with another learner (see `memory_write`).
     """
     question_ids = sorted({row["question_id"] for row in created})
     assesses: dict[str, list[tuple[str, float]]] = defaultdict(list)
@@ -167,14 +165,14 @@ async def _update_memory(
     user_ids = sorted({row["user_id"] for row in created})
     stored = await fetch_all(tx, db.queries["memory_for_users"], user_ids=user_ids, concept_ids=touched)
     states = {(r["user_id"], r["concept_id"]): memory.MemoryState.from_props(r["state"]) for r in stored}
-    relationships = {(r["user_id"], r["concept_id"]): r["rel"] for r in stored}
+    nodes = {(r["user_id"], r["concept_id"]): r["node"] for r in stored}
     changed: set[tuple[str, str]] = set()
     timed = [(datetime.fromisoformat(row["at"]), row["index"], row) for row in created]
     for at, _, row in sorted(timed, key=lambda t: (t[0], t[1])):
         _apply(row, at, assesses[row["question_id"]], below, states, changed, scheduler)
     updates = [
-        {"user_id": u, "concept_id": c, "rel": relationships.get((u, c))} | states[(u, c)].to_row()
-        for u, c in sorted(changed, key=lambda key: (key[1], key[0]))  # new edges: concepts in one order
+        {"user_id": u, "concept_id": c, "node": nodes.get((u, c))} | states[(u, c)].to_row()
+        for u, c in sorted(changed)
     ]
     await tx.run(db.queries["memory_write"], rows=updates, now=now)
 

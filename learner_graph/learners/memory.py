@@ -36,7 +36,7 @@ def make_scheduler(desired_retention: float = 0.9) -> Scheduler:
 
 @dataclass(frozen=True)
 class MemoryState:
-    """What the MEMORY relationship stores; `stability is None` means never reviewed."""
+    """What a (:Memory) node stores; `stability is None` means never reviewed."""
 
     stability: float | None = None
     difficulty: float | None = None
