@@ -1,19 +1,31 @@
 // Learner events: attempts, review state, activity and the learner read routes.
 
--- name: attempts_missing_questions
--- Question ids of a batch that do not exist (checked inside the write transaction).
+-- name: attempts_content
+-- What a batch's questions assess: one row per concept with [question, found, weight] triples and its prerequisites.
+// Questions that do not exist (found false) or assess nothing come in the row whose concept is null.
+// Prerequisites go three levels down (IMPLICIT_DEPTH in memory.py), each at its shortest depth.
 UNWIND $question_ids AS qid
 OPTIONAL MATCH (q:Question {id: qid})
-WITH qid, q WHERE q IS NULL
-RETURN collect(qid) AS missing
+OPTIONAL MATCH (q)-[r:ASSESSES]->(c:Concept)
+WITH c, collect([qid, q IS NOT NULL, coalesce(r.weight, 1.0)]) AS asked
+RETURN c.id AS concept_id, asked,
+       COLLECT { MATCH path = (c)-[:REQUIRES*1..3]->(p:Concept)
+                 WITH p, min(length(path)) AS depth RETURN [p.id, depth] } AS below
 
 -- name: attempts_lock_users
--- Create unseen users and write-lock every user of the batch, in id order, for this transaction.
+-- Create unseen users, write-lock every user of the batch in id order, and read their review states.
+// States of the concepts the batch touches, found from each user, with their node ids (what
+// `memory_write` updates through); the two times as ISO strings (cheaper to decode than driver
+// datetimes). A user without any comes as one row with a null node.
 UNWIND $user_ids AS uid
 MERGE (u:User {id: uid})
   ON CREATE SET u.created_at = $now, u.timezone = 'UTC'
 SET u.last_write = $now
-RETURN count(u) AS locked
+WITH u, uid
+OPTIONAL MATCH (u)-[:HAS_MEMORY]->(m:Memory)
+WHERE m.concept_id IN $concept_ids
+RETURN uid AS user_id, m.concept_id AS concept_id, elementId(m) AS node,
+       m {.*, due: toString(m.due), last_review: toString(m.last_review)} AS state
 
 -- name: attempts_merge
 -- Create each attempt once (its id is the client's idempotency key); report which are new.
@@ -35,28 +47,6 @@ CALL (a, row, created) {
 REMOVE a.new_
 RETURN row.index AS index, a.id AS attempt_id, created,
        a.user_id AS user_id, a.question_id AS question_id, a.correct AS correct
-
--- name: attempts_concepts
--- The concepts each question assesses, with their weights.
-MATCH (q:Question)-[r:ASSESSES]->(c:Concept)
-WHERE q.id IN $question_ids
-RETURN q.id AS question_id, c.id AS concept_id, coalesce(r.weight, 1.0) AS weight
-
--- name: attempts_prerequisites
--- Prerequisites up to three levels below each concept, at their shortest depth.
-MATCH path = (c:Concept)-[:REQUIRES*1..3]->(p:Concept)
-WHERE c.id IN $concept_ids
-RETURN c.id AS concept_id, p.id AS prerequisite_id, min(length(path)) AS depth
-
--- name: memory_for_users
--- Current review states of some users on some concepts, found from each user, with their node ids.
-// `memory_write` updates through the node id; the two times come as ISO strings (cheaper to
-// decode than driver datetimes).
-UNWIND $user_ids AS uid
-MATCH (:User {id: uid})-[:HAS_MEMORY]->(m:Memory)
-WHERE m.concept_id IN $concept_ids
-RETURN uid AS user_id, m.concept_id AS concept_id, elementId(m) AS node,
-       m {.*, due: toString(m.due), last_review: toString(m.last_review)} AS state
 
 -- name: memory_write
 -- Store review states computed in Python, one row per (user, concept).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -44,14 +45,16 @@ async def store(
     """
 
     async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
-        await _check_questions(tx, db, attempts)
+        content = await _content(tx, db, attempts)
         user_ids = sorted({row["user_id"] for row in rows})  # lock order: no deadlocks between batches
-        await tx.run(db.queries["attempts_lock_users"], user_ids=user_ids, now=now)
+        stored = await fetch_all(
+            tx, db.queries["attempts_lock_users"], user_ids=user_ids, concept_ids=content.touched(), now=now
+        )
         by_question = sorted(rows, key=lambda row: row["question_id"])  # shared questions in one order
         merged = await fetch_all(tx, db.queries["attempts_merge"], rows=by_question)
         created = [rows[m["index"]] for m in merged if m["created"]]
         if created:
-            await _update_memory(tx, db, created, now, scheduler)
+            await _update_memory(tx, db, created, content, [r for r in stored if r["node"]], now, scheduler)
         return merged
 
     return {m["attempt_id"]: m for m in await db.in_write_transaction(work)}
@@ -125,10 +128,32 @@ def rows_of(attempts: list[AttemptIn], now: datetime) -> list[dict[str, Any]]:
     return rows
 
 
-async def _check_questions(tx: AsyncManagedTransaction, db: Graph, attempts: list[AttemptIn]) -> None:
+@dataclass
+class _Content:
+    """What a batch's questions assess (concept, weight) and each concept's prerequisites (id, depth)."""
+
+    assesses: dict[str, list[tuple[str, float]]]
+    below: dict[str, list[tuple[str, int]]]
+
+    def touched(self) -> list[str]:
+        """Every concept whose review state an attempt of the batch may change."""
+        direct = {c for pairs in self.assesses.values() for c, _ in pairs}
+        return sorted(direct | {p for pairs in self.below.values() for p, _ in pairs})
+
+
+async def _content(tx: AsyncManagedTransaction, db: Graph, attempts: list[AttemptIn]) -> _Content:
+    """The batch's questions with their concepts; Invalid naming every unknown question."""
     question_ids = sorted({a.question_id for a in attempts})
-    found = await fetch_all(tx, db.queries["attempts_missing_questions"], question_ids=question_ids)
-    missing = set(found[0]["missing"]) if found else set()
+    content = _Content(defaultdict(list), {})
+    missing: set[str] = set()
+    for r in await fetch_all(tx, db.queries["attempts_content"], question_ids=question_ids):
+        for question_id, found, weight in r["asked"]:
+            if not found:
+                missing.add(question_id)
+            elif r["concept_id"] is not None:
+                content.assesses[question_id].append((r["concept_id"], float(weight)))
+        if r["concept_id"] is not None:
+            content.below[r["concept_id"]] = [(p, int(depth)) for p, depth in r["below"]]
     if missing:
         raise Invalid(
             "attempts refused: unknown questions",
@@ -138,38 +163,31 @@ async def _check_questions(tx: AsyncManagedTransaction, db: Graph, attempts: lis
                 if a.question_id in missing
             ],
         )
+    return content
 
 
 async def _update_memory(
     tx: AsyncManagedTransaction,
     db: Graph,
     created: list[dict[str, Any]],
+    content: _Content,
+    stored: list[dict[str, Any]],
     now: datetime,
     scheduler: Scheduler,
 ) -> None:
-    """Apply the new attempts, in time order, to the review states they touch.
+    """Apply the new attempts, in time order, to the review states they touch (`stored`: as read
+    under the learners' locks).
 
     Every state is computed here, in Python, then written once per (learner, concept) however
     many of the batch's attempts touched it, on a (:Memory) node of the learner's own: nothing
     a state write locks is shared with another learner (see `memory_write`).
     """
-    question_ids = sorted({row["question_id"] for row in created})
-    assesses: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    for r in await fetch_all(tx, db.queries["attempts_concepts"], question_ids=question_ids):
-        assesses[r["question_id"]].append((r["concept_id"], float(r["weight"])))
-    concept_ids = sorted({c for pairs in assesses.values() for c, _ in pairs})
-    below: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for r in await fetch_all(tx, db.queries["attempts_prerequisites"], concept_ids=concept_ids):
-        below[r["concept_id"]].append((r["prerequisite_id"], int(r["depth"])))
-    touched = sorted(set(concept_ids) | {p for pairs in below.values() for p, _ in pairs})
-    user_ids = sorted({row["user_id"] for row in created})
-    stored = await fetch_all(tx, db.queries["memory_for_users"], user_ids=user_ids, concept_ids=touched)
     states = {(r["user_id"], r["concept_id"]): memory.MemoryState.from_props(r["state"]) for r in stored}
     nodes = {(r["user_id"], r["concept_id"]): r["node"] for r in stored}
     changed: set[tuple[str, str]] = set()
     timed = [(datetime.fromisoformat(row["at"]), row["index"], row) for row in created]
     for at, _, row in sorted(timed, key=lambda t: (t[0], t[1])):
-        _apply(row, at, assesses[row["question_id"]], below, states, changed, scheduler)
+        _apply(row, at, content.assesses[row["question_id"]], content.below, states, changed, scheduler)
     updates = [
         {"user_id": u, "concept_id": c, "node": nodes.get((u, c))} | states[(u, c)].to_row()
         for u, c in sorted(changed)

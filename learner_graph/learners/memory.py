@@ -93,7 +93,7 @@ class MemoryState:
             return cls()
         fields: dict[str, Any] = {k: props[k] for k in _FIELDS if props.get(k) is not None}
         for key in ("due", "last_review"):
-            if isinstance(fields.get(key), str):  # `memory_for_users` sends ISO strings (cheaper)
+            if isinstance(fields.get(key), str):  # `attempts_lock_users` sends ISO strings (cheaper)
                 fields[key] = datetime.fromisoformat(fields[key]).astimezone(UTC)
             elif hasattr(fields.get(key), "to_native"):
                 # fsrs wants tzinfo to be datetime.UTC itself; the driver gives a fixed +00:00 offset,
