@@ -128,8 +128,10 @@ def serve(*, host: str, port: int) -> int:
         print("no API keys configured: set LG_API_KEYS (or use --demo)", file=sys.stderr)
     configure(settings.log_level)
     if settings.workers > 1:  # processes share nothing but the socket: the API is stateless
+        # A worker importing numpy/torch on a busy machine took longer than uvicorn's default 5 s
+        # health check, so uvicorn killed and respawned workers forever; 60 s lets them start.
         uvicorn.run("learner_graph.api.app:app_from_env", factory=True, workers=settings.workers,
-                    host=host, port=port, log_config=None, access_log=False)
+                    host=host, port=port, log_config=None, access_log=False, timeout_worker_healthcheck=60)
     else:
         uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
     return 0
