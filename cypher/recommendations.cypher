@@ -29,7 +29,8 @@ RETURN coalesce(meta.epoch, '') + ':' + toString(coalesce(meta.version, 0)) + ':
        + toString(COUNT { (:Unit) }) + ':' + toString(COUNT { (:Question) }) + ':' + toString(COUNT { (:Concept) })
        AS content_version,
        u {.id, .timezone, .target_offset, .goal_day, .goal_base} AS user, memory, rejected,
-       attempt_questions, attempt_correct, attempt_at_ms, attempt_time_ms
+       attempt_questions, attempt_correct, attempt_at_ms, attempt_time_ms,
+       EXISTS { MATCH (:Tombstone {user_id: $user_id}) } AS deleted  // a deleted learner stays deleted
 
 -- name: rec_content_version
 -- The catalog key alone: the graph's epoch and its content version.
