@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from learner_graph import __version__
 from learner_graph.api import errors
+from learner_graph.api.console import mount_console
 from learner_graph.api.metrics import Metrics
 from learner_graph.api.routes import (
     admin,
@@ -141,6 +142,7 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)
     for module in (health, admin, content, learners, models, recommendations, experiments):
         app.include_router(module.router)
+    mount_console(app, settings.console_dir)
 
     app.add_middleware(Observe, metrics=metrics)
     return app

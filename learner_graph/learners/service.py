@@ -17,6 +17,7 @@ from learner_graph.learners.models import (
     GapConcept,
     StreakOut,
     UserOut,
+    UserPage,
     UserPatch,
 )
 
@@ -28,6 +29,15 @@ async def get_user(*, db: Graph, user_id: str) -> UserOut:
     if not rows:
         raise NotFound(f"unknown user {user_id!r}")
     return _user(rows[0]["user"])
+
+
+async def list_users(*, db: Graph, text: str | None, limit: int, cursor: str | None) -> UserPage:
+    """Learners by id, optionally matching `text` in the id or display name."""
+    rows = await db.read(
+        "users_page", after=cursor or None, text=text.lower() if text else None, limit=limit + 1
+    )
+    items = [_user(r["user"]) for r in rows[:limit]]
+    return UserPage(items=items, next_cursor=items[-1].id if len(rows) > limit else None)
 
 
 def _user(raw: dict[str, Any]) -> UserOut:

@@ -22,6 +22,17 @@ class Version(BaseModel):
     version: int
 
 
+class ConceptNode(BaseModel):
+    id: str
+    name: str
+    subject: str | None = None
+
+
+class ConceptGraph(BaseModel):
+    concepts: list[ConceptNode]
+    edges: list[tuple[str, str]]  # (concept, its prerequisite)
+
+
 class Changes(BaseModel):
     items: list[ChangeRecord]
     total: int
@@ -77,3 +88,10 @@ async def changes(
         offset=offset,
     )
     return Changes(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/graph")
+async def concept_graph(_: Reader, db: GraphDep) -> ConceptGraph:
+    """Every concept and prerequisite edge in one answer (the console's graph view)."""
+    row = (await db.read("content_graph"))[0]
+    return ConceptGraph(concepts=row["concepts"], edges=row["edges"])

@@ -1,13 +1,15 @@
-"""Routes of experiments: admins define, start and stop them; analysts (and admins) read them."""
+"""Routes of experiments: experimenters (product managers) and admins define, start and stop them;
+analysts read them too."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
 
-from learner_graph.api.deps import Admin, Analyst, GraphDep
+from learner_graph.api.deps import Experimenter, ExperimentReader, GraphDep
 from learner_graph.experiments import service
 from learner_graph.experiments.charts import lift_chart
 from learner_graph.experiments.models import CoverageUpdate, Experiment, ExperimentCreate
@@ -17,33 +19,51 @@ router = APIRouter(prefix="/v1", tags=["experiments"])
 
 
 @router.get("/experiments", response_model=list[Experiment])
-async def list_experiments(db: GraphDep, _: Analyst) -> list[Experiment]:
+async def list_experiments(db: GraphDep, _: ExperimentReader) -> list[Experiment]:
     return await service.list_experiments(db=db)
 
 
 @router.post("/experiments", response_model=Experiment, status_code=201)
-async def create_experiment(body: ExperimentCreate, db: GraphDep, _: Admin) -> Experiment:
+async def create_experiment(body: ExperimentCreate, db: GraphDep, _: Experimenter) -> Experiment:
     return await service.create_experiment(db=db, definition=body, now=datetime.now(UTC))
 
 
 @router.get("/experiments/{key}", response_model=Experiment)
-async def get_experiment(key: str, db: GraphDep, _: Analyst) -> Experiment:
+async def get_experiment(key: str, db: GraphDep, _: ExperimentReader) -> Experiment:
     return await service.get_experiment(db=db, key=key)
 
 
 @router.post("/experiments/{key}/start", response_model=Experiment)
-async def start_experiment(key: str, db: GraphDep, _: Admin) -> Experiment:
+async def start_experiment(key: str, db: GraphDep, _: Experimenter) -> Experiment:
     return await service.start_experiment(db=db, key=key, now=datetime.now(UTC))
 
 
 @router.post("/experiments/{key}/stop", response_model=Experiment)
-async def stop_experiment(key: str, db: GraphDep, _: Admin) -> Experiment:
+async def stop_experiment(key: str, db: GraphDep, _: Experimenter) -> Experiment:
     return await service.stop_experiment(db=db, key=key, now=datetime.now(UTC))
 
 
 @router.patch("/experiments/{key}", response_model=Experiment)
-async def update_coverage(key: str, body: CoverageUpdate, db: GraphDep, _: Admin) -> Experiment:
+async def update_coverage(key: str, body: CoverageUpdate, db: GraphDep, _: Experimenter) -> Experiment:
     return await service.set_coverage(db=db, key=key, coverage=body.coverage)
+
+
+@router.put("/experiments/{key}", response_model=Experiment)
+async def update_draft(key: str, body: ExperimentCreate, db: GraphDep, _: Experimenter) -> Experiment:
+    """Replace a draft's definition (checked as on create); 409 once it has started."""
+    return await service.update_draft(db=db, key=key, definition=body)
+
+
+class DailyExposures(BaseModel):
+    day: str
+    arm: str
+    exposed: int
+
+
+@router.get("/experiments/{key}/exposures", response_model=list[DailyExposures])
+async def exposures(key: str, db: GraphDep, _: ExperimentReader) -> list[dict[str, Any]]:
+    """First exposures per arm and UTC day, oldest first."""
+    return await service.exposures_daily(db=db, key=key)
 
 
 @router.get(
@@ -52,7 +72,7 @@ async def update_coverage(key: str, body: CoverageUpdate, db: GraphDep, _: Admin
     responses={200: {"content": {"text/csv": {}, "image/png": {}}}},
 )
 async def get_results(
-    key: str, db: GraphDep, _: Analyst, format: Literal["json", "csv", "png"] = Query(default="json")
+    key: str, db: GraphDep, _: ExperimentReader, format: Literal["json", "csv", "png"] = Query(default="json")
 ) -> Results | Response:
     results = await experiment_results(db=db, key=key, now=datetime.now(UTC))
     if format == "csv":

@@ -19,6 +19,7 @@ from learner_graph.learners.models import (
     GapConcept,
     StreakOut,
     UserOut,
+    UserPage,
     UserPatch,
 )
 
@@ -44,6 +45,18 @@ async def post_attempts(
     return await record_attempts(
         db=db, attempts=attempts, now=_now(), scheduler=make_scheduler(settings.review_retention)
     )
+
+
+@router.get("/users")
+async def list_users(
+    _: Reader,
+    db: GraphDep,
+    text: Annotated[str | None, Query(alias="q", min_length=1, max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> UserPage:
+    """Learners by id; `q` matches the id or display name; page with `cursor`."""
+    return await service.list_users(db=db, text=text, limit=limit, cursor=cursor)
 
 
 @router.get("/users/{user_id}")

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request, status
 from pydantic import BaseModel, Field
 
-from learner_graph.api.deps import Admin, GraphDep, SettingsDep
+from learner_graph.api.deps import Admin, Analyst, GraphDep, SettingsDep
 from learner_graph.errors import Conflict
 from learner_graph.model import registry
 from learner_graph.model.service import train_version
@@ -25,8 +25,8 @@ class TrainRequest(BaseModel):
 
 
 @router.get("/admin/models")
-async def list_models(db: GraphDep, _: Admin) -> list[dict[str, Any]]:
-    """Every model version with its metrics, newest first."""
+async def list_models(db: GraphDep, _: Analyst) -> list[dict[str, Any]]:
+    """Every model version with its metrics (calibration table included), newest first; analysts read."""
     return await registry.list_versions(db=db)
 
 

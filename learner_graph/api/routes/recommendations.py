@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from learner_graph.api.deps import GraphDep, LearnerApp, Reader, SettingsDep
+from learner_graph.api.deps import ContentEditor, GraphDep, LearnerApp, Reader, SettingsDep
 from learner_graph.api.security import require
 from learner_graph.api_keys import ApiKey, Role
 from learner_graph.db.graph import Graph
@@ -106,3 +106,17 @@ async def content_flags(
 ) -> list[dict[str, Any]]:
     """Questions several students reported as broken, most reported first."""
     return await feedback.flags(db=db, min_reports=min_reports)
+
+
+@router.post("/content/flags/{question_id}/resolve")
+async def resolve_flag(key: ContentEditor, db: GraphDep, question_id: str) -> dict[str, Any]:
+    """Mark the flag resolved (idempotent: resolving again only moves the time)."""
+    return await feedback.resolve_flag(db=db, question_id=question_id, author=key.name, now=datetime.now(UTC))
+
+
+@router.get("/users/{user_id}/recommendations")
+async def user_recommendations(
+    _: Reader, db: GraphDep, user_id: str, limit: Annotated[int, Query(ge=1, le=100)] = 20
+) -> list[RecommendationOut]:
+    """The learner's latest recommendations, newest first, each with its explanations."""
+    return await feedback.recent_recommendations(db=db, user_id=user_id, limit=limit)
