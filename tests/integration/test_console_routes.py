@@ -16,7 +16,10 @@ from tests.content_fixtures import concept, question
 
 DRAFT = {
     "key": "easier",
-    "arms": [{"name": "control", "weight": 0.5}, {"name": "easy", "weight": 0.5, "overrides": {"target_p": 0.7}}],
+    "arms": [
+        {"name": "control", "weight": 0.5},
+        {"name": "easy", "weight": 0.5, "overrides": {"target_p": 0.7}},
+    ],
     "control": "control",
     "primary_metrics": ["attempts"],
 }
@@ -34,11 +37,15 @@ def test_concept_graph_in_one_answer(client: TestClient, db: Driver) -> None:
 
 def test_learners_listed_searched_and_paged(client: TestClient, db: Driver) -> None:
     with db.session() as session:
-        session.run("UNWIND range(1, 5) AS i CREATE (:User {id: 's-' + i, timezone: 'UTC'})").consume()
+        session.run(
+            "UNWIND range(1, 5) AS i CREATE (:User {id: 's-' + i, timezone: 'UTC'})"
+        ).consume()
         session.run("MATCH (u:User {id: 's-3'}) SET u.display_name = 'Aiko'").consume()
     first = client.get("/v1/users?limit=2", headers=auth("analyst")).json()
     assert [u["id"] for u in first["items"]] == ["s-1", "s-2"]
-    rest = client.get(f"/v1/users?limit=10&cursor={first['next_cursor']}", headers=auth("analyst")).json()
+    rest = client.get(
+        f"/v1/users?limit=10&cursor={first['next_cursor']}", headers=auth("analyst")
+    ).json()
     assert [u["id"] for u in rest["items"]] == ["s-3", "s-4", "s-5"] and rest["next_cursor"] is None
     found = client.get("/v1/users?q=aiKO", headers=auth("analyst")).json()
     assert [u["id"] for u in found["items"]] == ["s-3"]
@@ -53,14 +60,19 @@ def test_a_learners_recent_recommendations(client: TestClient, db: Driver) -> No
     served = []
     for _ in range(2):
         response = client.post(
-            "/v1/recommendations", json={"user_id": "u1", "concepts": ["a"], "n": 2}, headers=auth("learner_app")
+            "/v1/recommendations",
+            json={"user_id": "u1", "concepts": ["a"], "n": 2},
+            headers=auth("learner_app"),
         )
         assert response.status_code == 200, response.text
         served.append(response.json()["id"])
     recent = client.get("/v1/users/u1/recommendations", headers=auth("analyst")).json()
     assert {r["id"] for r in recent} == set(served)
     assert all(item["explanation"]["reasons"] for r in recent for item in r["items"])
-    assert client.get("/v1/users/u1/recommendations?limit=1", headers=auth("analyst")).json()[0]["id"] in served
+    assert (
+        client.get("/v1/users/u1/recommendations?limit=1", headers=auth("analyst")).json()[0]["id"]
+        in served
+    )
     assert client.get("/v1/users/nobody/recommendations", headers=auth("analyst")).json() == []
 
 
@@ -86,12 +98,17 @@ def test_resolving_a_flag_clears_it_until_new_reports(client: TestClient, db: Dr
     assert client.post("/v1/content/flags/q1/resolve", headers=auth("analyst")).status_code == 403
     resolved = client.post("/v1/content/flags/q1/resolve", headers=auth("content_editor"))
     assert resolved.status_code == 200 and resolved.json()["resolved_by"] == "t-content_editor"
-    assert client.post("/v1/content/flags/q1/resolve", headers=auth("content_editor")).status_code == 200
+    assert (
+        client.post("/v1/content/flags/q1/resolve", headers=auth("content_editor")).status_code
+        == 200
+    )
     assert client.get("/v1/content/flags", headers=auth("content_editor")).json() == []
     later = datetime.now(UTC) + timedelta(minutes=1)
     report("u3", later)
     report("u4", later)
-    assert [f["reports"] for f in client.get("/v1/content/flags", headers=auth("content_editor")).json()] == [2]
+    assert [
+        f["reports"] for f in client.get("/v1/content/flags", headers=auth("content_editor")).json()
+    ] == [2]
     missing = client.post("/v1/content/flags/nope/resolve", headers=auth("content_editor"))
     assert missing.status_code == 404
 
@@ -100,7 +117,10 @@ def test_experimenter_runs_experiments_without_admin(client: TestClient, db: Dri
     pm = auth("experimenter")
     assert client.get("/v1/me", headers=pm).json()["role"] == "experimenter"
     assert client.post("/v1/experiments", json=DRAFT, headers=pm).status_code == 201
-    assert client.patch("/v1/experiments/easier", json={"coverage": 0.5}, headers=pm).status_code == 200
+    assert (
+        client.patch("/v1/experiments/easier", json={"coverage": 0.5}, headers=pm).status_code
+        == 200
+    )
     assert client.post("/v1/experiments/easier/start", headers=pm).json()["status"] == "running"
     assert client.get("/v1/experiments/easier/results", headers=pm).status_code == 200
     assert client.post("/v1/experiments/easier/stop", headers=pm).json()["status"] == "stopped"
@@ -117,7 +137,10 @@ def test_only_a_draft_is_edited(client: TestClient, db: Driver) -> None:
     edited = DRAFT | {"description": "now with a hypothesis", "coverage": 0.25}
     response = client.put("/v1/experiments/easier", json=edited, headers=pm)
     assert response.status_code == 200, response.text
-    assert response.json()["description"] == "now with a hypothesis" and response.json()["coverage"] == 0.25
+    assert (
+        response.json()["description"] == "now with a hypothesis"
+        and response.json()["coverage"] == 0.25
+    )
     assert client.get("/v1/experiments/easier", headers=pm).json()["coverage"] == 0.25
     bad = DRAFT | {"control": "nobody"}
     problems = client.put("/v1/experiments/easier", json=bad, headers=pm)
@@ -125,7 +148,10 @@ def test_only_a_draft_is_edited(client: TestClient, db: Driver) -> None:
     assert client.get("/v1/experiments/easier", headers=pm).json()["control"] == "control"
     renamed = client.put("/v1/experiments/easier", json=DRAFT | {"key": "x"}, headers=pm)
     assert renamed.status_code == 422 and renamed.json()["error"]["details"][0]["field"] == "key"
-    assert client.put("/v1/experiments/nope", json=DRAFT | {"key": "nope"}, headers=pm).status_code == 404
+    assert (
+        client.put("/v1/experiments/nope", json=DRAFT | {"key": "nope"}, headers=pm).status_code
+        == 404
+    )
     client.post("/v1/experiments/easier/start", headers=pm)
     assert client.put("/v1/experiments/easier", json=edited, headers=pm).status_code == 409
 
@@ -162,7 +188,49 @@ def test_console_served_and_root_redirects(settings: Settings, tmp_path: object)
     with TestClient(create_app(settings.model_copy(update={"console_dir": built}))) as client:
         assert client.get("/", follow_redirects=False).headers["location"] == "/console/"
         assert "id=root" in client.get("/console/").text
-        assert client.get("/console/assets/app.js").headers["content-type"].startswith("text/javascript")
+        assert (
+            client.get("/console/assets/app.js")
+            .headers["content-type"]
+            .startswith("text/javascript")
+        )
     with TestClient(create_app(settings.model_copy(update={"console_dir": tmp_path}))) as client:
         missing = client.get("/console/")
         assert missing.status_code == 503 and "make console" in missing.json()["error"]["message"]
+
+
+def test_import_dry_run_lists_problems_and_writes_nothing(client: TestClient, db: Driver) -> None:
+    concept(client, "a")
+    before = client.get("/v1/content/version", headers=auth("analyst")).json()["version"]
+    good = {
+        "format": "learner-graph/content@1",
+        "concepts": [
+            {"id": "a", "name": "Concept a", "subject": "math"},
+            {"id": "b", "name": "B", "subject": "math", "requires": ["a"]},
+        ],
+    }
+    planned = client.post(
+        "/v1/content/import?dry_run=true", json=good, headers=auth("content_editor")
+    )
+    assert planned.status_code == 200, planned.text
+    assert (
+        planned.json()["created"]["concepts"] == 1 and planned.json()["unchanged"]["concepts"] == 1
+    )
+    assert planned.json()["version"] == before
+    bad = {
+        "format": "learner-graph/content@1",
+        "concepts": [
+            {"id": "b", "name": "", "subject": "math"},
+            {"id": "c", "name": "C", "subject": "math", "requires": ["nope"]},
+        ],
+    }
+    refused = client.post(
+        "/v1/content/import?dry_run=true", json=bad, headers=auth("content_editor")
+    )
+    assert refused.status_code == 422
+    fields = {d["field"] for d in refused.json()["error"]["details"]}
+    assert any("name" in f for f in fields) and any("requires" in f for f in fields), fields
+    assert client.get("/v1/concepts/b", headers=auth("analyst")).status_code == 404
+    assert client.get("/v1/content/version", headers=auth("analyst")).json()["version"] == before
+    applied = client.post("/v1/content/import", json=good, headers=auth("content_editor"))
+    assert applied.json()["created"]["concepts"] == 1
+    assert client.get("/v1/concepts/b", headers=auth("analyst")).status_code == 200

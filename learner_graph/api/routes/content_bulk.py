@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel
 
 from learner_graph.api.deps import ContentEditor, GraphDep, Reader
@@ -47,8 +47,11 @@ async def import_content(
     document: Annotated[
         dict[str, Any], Body(description="a ContentDocument (docs/GRAPH.md), checked entry by entry")
     ],
+    dry_run: Annotated[bool, Query(description="check and count what would change; write nothing")] = False,
 ) -> ImportResult:
     """Import a whole curriculum (docs/GRAPH.md format); 422 lists every problem, nothing written."""
+    if dry_run:
+        return await importer.dry_run(db=db, document=document)
     return await importer.import_content(db=db, document=document, author=key.name)
 
 
