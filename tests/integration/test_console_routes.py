@@ -234,3 +234,11 @@ def test_import_dry_run_lists_problems_and_writes_nothing(client: TestClient, db
     applied = client.post("/v1/content/import", json=good, headers=auth("content_editor"))
     assert applied.json()["created"]["concepts"] == 1
     assert client.get("/v1/concepts/b", headers=auth("analyst")).status_code == 200
+
+
+def test_experiment_rules_give_the_forms_bounds(client: TestClient) -> None:
+    rules = client.get("/v1/experiment-rules", headers=auth("experimenter")).json()
+    assert "ability_gain" in rules["metrics"] and rules["lower_is_better"] == ["dismissals"]
+    target = next(o for o in rules["overrides"] if o["key"] == "target_p")
+    assert (target["type"], target["min"], target["max"]) == ("number", 0.05, 0.95)
+    assert next(o for o in rules["overrides"] if o["key"] == "model_version")["type"] == "string"

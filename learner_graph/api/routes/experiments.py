@@ -12,10 +12,44 @@ from pydantic import BaseModel
 from learner_graph.api.deps import Experimenter, ExperimentReader, GraphDep
 from learner_graph.experiments import service
 from learner_graph.experiments.charts import lift_chart
-from learner_graph.experiments.models import CoverageUpdate, Experiment, ExperimentCreate
+from learner_graph.experiments.models import (
+    LOWER_IS_BETTER,
+    METRICS,
+    OVERRIDE_KEYS,
+    CoverageUpdate,
+    Experiment,
+    ExperimentCreate,
+)
 from learner_graph.experiments.results import Results, experiment_results, metrics_frame
 
 router = APIRouter(prefix="/v1", tags=["experiments"])
+
+
+class OverrideRule(BaseModel):
+    key: str
+    type: Literal["number", "string"]
+    min: float | None
+    max: float | None
+
+
+class ExperimentRules(BaseModel):
+    """What a definition may contain, so a form can check it with the API's own bounds."""
+
+    metrics: list[str]
+    lower_is_better: list[str]
+    overrides: list[OverrideRule]
+
+
+@router.get("/experiment-rules", response_model=ExperimentRules)
+async def experiment_rules(_: ExperimentReader) -> ExperimentRules:
+    """The metrics results report and the settings an arm may override, with their bounds."""
+    overrides = [
+        OverrideRule(key=k, type="string" if kind is str else "number", min=low, max=high)
+        for k, (kind, low, high) in OVERRIDE_KEYS.items()
+    ]
+    return ExperimentRules(
+        metrics=list(METRICS), lower_is_better=sorted(LOWER_IS_BETTER), overrides=overrides
+    )
 
 
 @router.get("/experiments", response_model=list[Experiment])
