@@ -2,6 +2,8 @@ import cytoscape, { type Core, type ElementDefinition } from "cytoscape";
 import dagre from "cytoscape-dagre";
 import { useEffect, useRef } from "react";
 
+import { layeredPositions } from "./layered";
+
 cytoscape.use(dagre);
 
 export type GraphNode = { id: string; name: string; subject?: string | null };
@@ -51,11 +53,16 @@ const STYLE: cytoscape.StylesheetJson = [
   { selector: ".hidden", style: { display: "none" } },
 ];
 
+// dagre draws small graphs best; above this many concepts it takes too long and the linear layout is used.
+const DAGRE_MAX = 300;
+
 function elements(nodes: GraphNode[], edges: [string, string][], paint: Record<string, Paint>): ElementDefinition[] {
   const ids = new Set(nodes.map((n) => n.id));
+  const at = nodes.length > DAGRE_MAX ? layeredPositions([...ids], edges) : {};
   return [
     ...nodes.map((n) => ({
       data: { id: n.id, name: n.name, subject: n.subject ?? "", fill: paint[n.id]?.fill ?? "#e5e7eb" },
+      position: at[n.id],
       classes: paint[n.id]?.outline ? "due" : "",
     })),
     ...edges
@@ -77,7 +84,10 @@ export function GraphView({ nodes, edges, selected, onSelect, highlight, paint =
       container: box.current,
       elements: elements(nodes, edges, paint),
       style: STYLE,
-      layout: { name: "dagre", rankDir: "TB", nodeSep: 12, rankSep: 50, animate: false } as cytoscape.LayoutOptions,
+      layout:
+        nodes.length > DAGRE_MAX
+          ? { name: "preset", fit: true }
+          : ({ name: "dagre", rankDir: "TB", nodeSep: 12, rankSep: 50, animate: false } as cytoscape.LayoutOptions),
       minZoom: 0.02,
       maxZoom: 3,
       textureOnViewport: nodes.length > 500,
@@ -138,6 +148,7 @@ export function GraphView({ nodes, edges, selected, onSelect, highlight, paint =
       aria-label={`${label}: ${nodes.length} concepts, ${edges.length} prerequisite edges`}
       data-testid="graph"
       data-highlight={(highlight ?? []).join(",")}
+      data-painted={Object.keys(paint).length}
     />
   );
 }

@@ -17,7 +17,8 @@ export const useConceptGraph = () =>
 export const useConcept = (id: string | null) =>
   useQuery({
     queryKey: ["content", "concept", id],
-    queryFn: () => unwrap(api.GET("/v1/concepts/{concept_id}", { params: { path: { concept_id: id ?? "" } } })),
+    queryFn: () =>
+      unwrap(api.GET("/v1/concepts/{concept_id}", { params: { path: { concept_id: id ?? "" } } })) as Promise<Concept | null>,
     enabled: id !== null,
   });
 
@@ -46,10 +47,21 @@ export const useUpdateConcept = () =>
     unwrap(api.PATCH("/v1/concepts/{concept_id}", { params: { path: { concept_id: id } }, body })),
   );
 
-export const useDeleteConcept = () =>
-  useContentMutation(({ id, cascade }: { id: string; cascade: boolean }) =>
-    unwrap(api.DELETE("/v1/concepts/{concept_id}", { params: { path: { concept_id: id }, query: { cascade } } })),
-  );
+/** Delete a concept; its own query is set empty (fresh) rather than asked again for a 404. */
+export const useDeleteConcept = () => {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, cascade }: { id: string; cascade: boolean }) =>
+      unwrap(api.DELETE("/v1/concepts/{concept_id}", { params: { path: { concept_id: id }, query: { cascade } } })),
+    onSuccess: (_, { id }) => {
+      client.setQueryData(["content", "concept", id], null);
+      return client.invalidateQueries({
+        queryKey: ["content"],
+        predicate: (query) => !(query.queryKey[1] === "concept" && query.queryKey[2] === id),
+      });
+    },
+  });
+};
 
 type Edge = { concept: string; prerequisite: string };
 const edgePath = ({ concept, prerequisite }: Edge) => ({

@@ -19,6 +19,7 @@ export function ConceptPanel({ id, graph, canEdit, onSelect }: Props) {
 
   if (concept.isPending) return <Loading what="the concept" />;
   if (concept.error) return <ErrorNote error={concept.error} />;
+  if (!concept.data) return null; // just deleted
   const c = concept.data;
   return (
     <section className="panel" aria-label={`Concept ${c.name}`}>
