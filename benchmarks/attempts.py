@@ -28,11 +28,10 @@ from benchmarks.loadgen import run_load
 from learner_graph.cli.learners import progress_file
 from learner_graph.config import PROJECT_ROOT
 from learner_graph.db import embedded
-from learner_graph.db.graph import Graph, open_async_driver
-from learner_graph.db.queries import Queries
 from learner_graph.learners.attempts import record_attempts
 from learner_graph.learners.memory import make_scheduler
 from learner_graph.learners.models import AttemptIn
+from learner_graph.runtime import Runtime
 from seed.curriculum import build_benchmark_curriculum
 
 BATCH = 500
@@ -76,18 +75,15 @@ class Attempts:
 async def direct_batches(uri: str, source: Attempts) -> dict[str, Any]:
     """`record_attempts` in-process, one batch of 500 after another."""
     settings = settings_for(uri)
-    driver = open_async_driver(settings)
-    db = Graph(driver, Queries.load(settings.cypher_dir), settings.neo4j_database)
     scheduler = make_scheduler()
     seconds: list[float] = []
-    try:
+    async with Runtime.open(settings) as runtime:
+        db = runtime.graph
         for number in range(N_BATCHES):
             batch = [AttemptIn.model_validate(a) for a in source.batch(number)]
             started = time.perf_counter()
             await record_attempts(db=db, attempts=batch, now=datetime.now(UTC), scheduler=scheduler)
             seconds.append(time.perf_counter() - started)
-    finally:
-        await driver.close()
     return _batch_figures(seconds)
 
 

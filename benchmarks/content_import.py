@@ -17,8 +17,7 @@ from typing import Any
 from learner_graph.config import Settings
 from learner_graph.content.document import FORMAT
 from learner_graph.content.importer import export_content, import_content
-from learner_graph.db.graph import Graph, open_async_driver
-from learner_graph.db.queries import Queries
+from learner_graph.runtime import Runtime
 
 
 def synthetic_document(*, n_concepts: int = 60, n_questions: int = 2000) -> dict[str, Any]:
@@ -67,10 +66,9 @@ def load_document(synthetic: bool) -> tuple[str, dict[str, Any]]:
 
 
 async def _measure(settings: Settings, document: dict[str, Any]) -> dict[str, Any]:
-    driver = open_async_driver(settings)
-    graph = Graph(driver, Queries.load(settings.cypher_dir), settings.neo4j_database)
     figures: dict[str, Any] = {}
-    try:
+    async with Runtime.open(settings) as runtime:
+        graph = runtime.graph
         for label in ("first_import", "second_import"):
             started = time.perf_counter()
             result = await import_content(db=graph, document=document, author="benchmark")
@@ -81,8 +79,6 @@ async def _measure(settings: Settings, document: dict[str, Any]) -> dict[str, An
         again = await import_content(db=graph, document=exported, author="benchmark")
         changed = [*again.created.model_dump().values(), *again.updated.model_dump().values()]
         figures["export_reimport_changed"] = sum(changed)  # 0: export -> import round-trips
-    finally:
-        await driver.close()
     return figures
 
 

@@ -26,8 +26,7 @@ from typing import Any
 from benchmarks.harness import ensure_neo4j, load, settings_for
 from learner_graph.config import PROJECT_ROOT, Settings
 from learner_graph.content.importer import import_content
-from learner_graph.db.graph import Graph, apply_schema_async, open_async_driver
-from learner_graph.db.queries import Queries
+from learner_graph.db.graph import Graph, apply_schema_async
 from learner_graph.learners.attempts import record_attempts
 from learner_graph.learners.history_import import attempts as attempts_of
 from learner_graph.learners.history_import import read_csv
@@ -35,6 +34,7 @@ from learner_graph.learners.memory import make_scheduler
 from learner_graph.learners.models import AttemptIn
 from learner_graph.model import registry
 from learner_graph.model.service import train_version
+from learner_graph.runtime import Runtime
 from seed.curriculum import build_benchmark_curriculum
 from seed.histories import simulate_histories, write_attempts_csv
 
@@ -71,12 +71,10 @@ def ensure() -> tuple[str, dict[str, Any]]:
 
 
 async def build(settings: Settings) -> dict[str, Any]:
-    driver = open_async_driver(settings)
-    queries = Queries.load(settings.cypher_dir)
-    db = Graph(driver, queries, settings.neo4j_database)
     report: dict[str, Any] = {"students": N_STUDENTS, "batch": BATCH, "workers": WORKERS}
-    try:
-        await apply_schema_async(driver, queries, settings.neo4j_database)
+    async with Runtime.open(settings) as runtime:
+        db = runtime.graph
+        await apply_schema_async(runtime.driver, db.queries, settings.neo4j_database)
         mark = _stage("content")
         document = build_benchmark_curriculum()
         result = await import_content(db=db, document=document, author="benchmark")
@@ -105,8 +103,6 @@ async def build(settings: Settings) -> dict[str, Any]:
         report["complete"] = True
         marker_file().write_text(json.dumps(report, indent=2, default=str) + "\n")
         return report
-    finally:
-        await driver.close()
 
 
 def sample_units(document: dict[str, Any]) -> dict[str, Any]:

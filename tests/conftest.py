@@ -16,8 +16,6 @@ from learner_graph.api_keys import hash_secret
 from learner_graph.config import Settings
 from learner_graph.db.graph import apply_schema, open_driver
 from learner_graph.db.queries import Queries
-from learner_graph.experiments.service import forget_running
-from learner_graph.model.store import app_store
 
 TEST_KEYS = {
     "learner_app": "learner-secret",
@@ -97,6 +95,7 @@ def app_client(settings: Settings, neo4j_driver: Driver) -> Iterator[TestClient]
 @pytest.fixture
 def client(app_client: TestClient, db: Driver) -> TestClient:
     """The API on a clean database (and no model remembered from an earlier test)."""
-    app_store(app_client.app.state).invalidate()
-    forget_running()  # the running-experiments list is cached for a few seconds per process
+    runtime = app_client.app.state.runtime  # type: ignore[attr-defined]
+    runtime.models.invalidate()
+    runtime.experiments.clear()  # the running-experiments list is cached for a few seconds per process
     return app_client

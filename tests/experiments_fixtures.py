@@ -1,4 +1,4 @@
-"""Helpers for experiment tests: run service coroutines on a fresh async driver, define experiments."""
+"""Helpers for experiment tests: run service coroutines on a fresh runtime, define experiments."""
 
 from __future__ import annotations
 
@@ -7,24 +7,20 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from learner_graph.config import Settings
-from learner_graph.db.graph import Graph, open_async_driver
+from learner_graph.db.graph import Graph
 from learner_graph.db.queries import Queries
-from learner_graph.experiments import service
 from learner_graph.experiments.models import ExperimentCreate
+from learner_graph.runtime import Runtime
 
 T = TypeVar("T")
 
 
 def on_graph(settings: Settings, queries: Queries, work: Callable[[Graph], Awaitable[T]]) -> T:
-    """Run `work` with its own driver, as a fresh process would (nothing cached survives)."""
+    """Run `work` on a runtime of its own, as a fresh process would (nothing cached survives)."""
 
     async def main() -> T:
-        driver = open_async_driver(settings)
-        try:
-            service.forget_running()
-            return await work(Graph(driver, queries, settings.neo4j_database))
-        finally:
-            await driver.close()
+        async with Runtime.open(settings, queries=queries) as runtime:
+            return await work(runtime.graph)
 
     return asyncio.run(main())
 

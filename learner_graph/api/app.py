@@ -1,4 +1,4 @@
-"""The FastAPI application: `create_app(settings)` wires one driver and one Redis client."""
+"""The FastAPI application: `create_app(settings)`; its lifespan opens and closes the one `Runtime`."""
 
 from __future__ import annotations
 
@@ -9,14 +9,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from neo4j.exceptions import ServiceUnavailable
-from redis.asyncio import Redis
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from learner_graph import __version__
 from learner_graph.api import errors
 from learner_graph.api.console import mount_console
-from learner_graph.api.metrics import Metrics
 from learner_graph.api.routes import (
     admin,
     content,
@@ -26,14 +23,11 @@ from learner_graph.api.routes import (
     models,
     recommendations,
 )
-from learner_graph.cache import Cache
 from learner_graph.config import Settings
-from learner_graph.db.graph import Graph, apply_schema_async, open_async_driver
 from learner_graph.db.queries import Queries
 from learner_graph.logs import configure, request_id
-from learner_graph.model.store import app_store
-from learner_graph.recommendations.catalog import CatalogCache
-from learner_graph.recommendations.recorder import Recorder
+from learner_graph.metrics import Metrics
+from learner_graph.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -74,18 +68,18 @@ class Observe:
             self.metrics.latency.labels(route, method).observe(elapsed)
 
 
-async def warm_up(app: FastAPI) -> None:
+async def warm_up(runtime: Runtime) -> None:
     """Load the catalog and the active model before serving, so no request pays for them.
 
     On the benchmark graph the first request otherwise waited 6-12 s. Best effort: a failure
     here is logged and the first request loads them instead.
     """
     started = time.perf_counter()
-    db: Graph = app.state.graph
+    db = runtime.graph
     try:
         version = (await db.read("rec_content_version"))[0]["version"]
-        await app.state.catalogs.get(db, str(version))
-        await app_store(app.state).current(db)
+        await runtime.catalogs.get(db, str(version))
+        await runtime.models.current(db)
     except Exception as error:  # noqa: BLE001 - never fail start-up for a cache
         log.warning("warm-up skipped: %s", error)
         return
@@ -106,29 +100,16 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        driver = open_async_driver(settings)
-        redis = Redis.from_url(
-            settings.redis_url,
-            socket_timeout=settings.redis_timeout_s,
-            socket_connect_timeout=settings.redis_timeout_s,
-        )
-        app.state.graph = Graph(driver, queries, settings.neo4j_database)
-        app.state.cache = Cache(redis, on_error=lambda op: metrics.redis_errors.labels(op=op).inc())
-        app.state.catalogs = CatalogCache(app.state.cache)
-        app.state.recorder = Recorder(on_commit=metrics.record_batch.observe)
-        if settings.apply_schema_on_startup:
+        async with Runtime.open(
+            settings, queries=queries, metrics=metrics, apply_schema=settings.apply_schema_on_startup
+        ) as runtime:
+            app.state.runtime = runtime  # handed to routes piece by piece by api/deps.py
+            if settings.warm_up:
+                await warm_up(runtime)
             try:
-                await apply_schema_async(driver, queries, settings.neo4j_database)
-            except ServiceUnavailable as error:
-                # Start anyway: /readyz says 503 until Neo4j is back and the schema is applied.
-                log.error("schema not applied at start-up, neo4j unavailable: %s", error)
-        if settings.warm_up:
-            await warm_up(app)
-        try:
-            yield
-        finally:
-            await driver.close()
-            await redis.aclose()
+                yield
+            finally:
+                del app.state.runtime
 
     app = FastAPI(
         title="learner-graph",
@@ -137,7 +118,6 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.queries = queries
     app.state.metrics = metrics
     errors.install(app)
     for module in (health, admin, content, learners, models, recommendations, experiments):

@@ -1,4 +1,8 @@
-"""Typed dependencies: the process's one driver, Redis cache and settings, injected into routes."""
+"""Typed dependencies: each piece of the process's `Runtime`, and the settings, injected into routes.
+
+Routes never read `request.app.state`: the lifespan puts the runtime there and these functions hand
+out its pieces.
+"""
 
 from __future__ import annotations
 
@@ -11,24 +15,76 @@ from learner_graph.api_keys import ApiKey, Role
 from learner_graph.cache import Cache
 from learner_graph.config import Settings
 from learner_graph.db.graph import Graph
+from learner_graph.experiments.hot import HotCache
+from learner_graph.metrics import Metrics
+from learner_graph.model.store import ModelStore
+from learner_graph.recommendations.catalog import CatalogCache
+from learner_graph.recommendations.pinned import PinnedModels
+from learner_graph.recommendations.recorder import Recorder
+from learner_graph.runtime import Runtime, TrainingGuard
 
 
 # `async def` on purpose: FastAPI runs a plain `def` dependency in its thread pool, a thread hop
 # per dependency per request for what is an attribute lookup.
-async def get_graph(request: Request) -> Graph:
-    return request.app.state.graph
+async def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
 
 
-async def get_cache(request: Request) -> Cache:
-    return request.app.state.cache
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def get_graph(runtime: RuntimeDep) -> Graph:
+    return runtime.graph
+
+
+async def get_cache(runtime: RuntimeDep) -> Cache:
+    return runtime.cache
+
+
+async def get_catalogs(runtime: RuntimeDep) -> CatalogCache:
+    return runtime.catalogs
+
+
+async def get_models(runtime: RuntimeDep) -> ModelStore:
+    return runtime.models
+
+
+async def get_pinned(runtime: RuntimeDep) -> PinnedModels:
+    return runtime.pinned
+
+
+async def get_recorder(runtime: RuntimeDep) -> Recorder:
+    return runtime.recorder
+
+
+async def get_experiments(runtime: RuntimeDep) -> HotCache:
+    return runtime.experiments
+
+
+async def get_metrics(request: Request) -> Metrics:
+    metrics: Metrics = request.app.state.metrics  # exists before the lifespan: middleware counts too
+    return metrics
+
+
+async def get_training(runtime: RuntimeDep) -> TrainingGuard:
+    return runtime.training
 
 
 async def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 GraphDep = Annotated[Graph, Depends(get_graph)]
 CacheDep = Annotated[Cache, Depends(get_cache)]
+CatalogsDep = Annotated[CatalogCache, Depends(get_catalogs)]
+ModelsDep = Annotated[ModelStore, Depends(get_models)]
+PinnedDep = Annotated[PinnedModels, Depends(get_pinned)]
+RecorderDep = Annotated[Recorder, Depends(get_recorder)]
+ExperimentsDep = Annotated[HotCache, Depends(get_experiments)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+TrainingDep = Annotated[TrainingGuard, Depends(get_training)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 Reader = Annotated[ApiKey, Depends(require(*READERS))]

@@ -12,9 +12,8 @@ from typing import Any
 
 from learner_graph.config import Settings
 from learner_graph.content.importer import ImportResult, import_content
-from learner_graph.db.graph import Graph, open_async_driver
-from learner_graph.db.queries import Queries
 from learner_graph.errors import Invalid
+from learner_graph.runtime import Runtime
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,10 +41,6 @@ def _import(args: argparse.Namespace) -> int:
 
 
 async def run_import(settings: Settings, document: Any, *, author: str) -> ImportResult:
-    """Import `document` through the service with a driver of this command's own."""
-    driver = open_async_driver(settings)
-    try:
-        graph = Graph(driver, Queries.load(settings.cypher_dir), settings.neo4j_database)
-        return await import_content(db=graph, document=document, author=author)
-    finally:
-        await driver.close()
+    """Import `document` through the service on a runtime of this command's own."""
+    async with Runtime.open(settings) as runtime:
+        return await import_content(db=runtime.graph, document=document, author=author)

@@ -18,11 +18,12 @@ from learner_graph.cli import ops
 from learner_graph.cli.learners import progress_file
 from learner_graph.config import PROJECT_ROOT, Settings
 from learner_graph.content.importer import import_content
-from learner_graph.db.graph import Graph, apply_schema, open_async_driver, open_driver
+from learner_graph.db.graph import apply_schema, open_driver
 from learner_graph.db.queries import Queries
 from learner_graph.learners.history_import import import_history
 from learner_graph.model import registry
 from learner_graph.model.service import train_version
+from learner_graph.runtime import Runtime
 
 DEMO_STUDENTS = 2000
 DEMO_CSV = PROJECT_ROOT / ".lg" / "demo" / "attempts.csv.gz"
@@ -46,10 +47,9 @@ async def load_demo(settings: Settings, *, students: int) -> dict[str, Any]:
     from seed.curriculum import build_curriculum
     from seed.histories import simulate_histories, write_attempts_csv
 
-    driver = open_async_driver(settings)
-    graph = Graph(driver, Queries.load(settings.cypher_dir), settings.neo4j_database)
     summary: dict[str, Any] = {}
-    try:
+    async with Runtime.open(settings) as runtime:
+        graph = runtime.graph
         started = time.monotonic()
         document = build_curriculum()
         result = await import_content(db=graph, document=document, author="demo")
@@ -77,8 +77,6 @@ async def load_demo(settings: Settings, *, students: int) -> dict[str, Any]:
             trained = await train_version(db=graph, model_dir=settings.model_dir, force=True)
             summary["model"] = trained["model_id"]
             _step(f"model {trained['model_id']} trained, AUC {trained['metrics']['auc']:.3f}", started)
-    finally:
-        await driver.close()
     return summary
 
 

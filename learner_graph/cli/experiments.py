@@ -12,12 +12,12 @@ from typing import TypeVar
 from pydantic import ValidationError
 
 from learner_graph.config import Settings
-from learner_graph.db.graph import Graph, open_async_driver
-from learner_graph.db.queries import Queries
+from learner_graph.db.graph import Graph
 from learner_graph.errors import DomainError
 from learner_graph.experiments import service
 from learner_graph.experiments.models import ExperimentCreate
 from learner_graph.experiments.results import experiment_results, metrics_frame
+from learner_graph.runtime import Runtime
 
 T = TypeVar("T")
 
@@ -48,11 +48,8 @@ def _on_graph(work: Callable[[Graph], Awaitable[T]]) -> T:
     settings = Settings()
 
     async def main() -> T:
-        driver = open_async_driver(settings)
-        try:
-            return await work(Graph(driver, Queries.load(settings.cypher_dir), settings.neo4j_database))
-        finally:
-            await driver.close()
+        async with Runtime.open(settings) as runtime:
+            return await work(runtime.graph)
 
     return asyncio.run(main())
 

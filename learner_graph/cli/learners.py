@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 
 from learner_graph.config import PROJECT_ROOT, Settings
-from learner_graph.db.graph import Graph, open_async_driver
-from learner_graph.db.queries import Queries
 from learner_graph.learners.history_import import ImportReport, import_history
+from learner_graph.runtime import Runtime
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,15 +34,12 @@ def progress_file(path: Path, prefix: str) -> Path:
 async def run_import(
     settings: Settings, path: Path, *, prefix: str, name: str, batch_size: int
 ) -> ImportReport:
-    driver = open_async_driver(settings)
-    try:
-        graph = Graph(driver, Queries.load(settings.cypher_dir), settings.neo4j_database)
+    def show(done: int, total: int) -> None:
+        print(f"\r  {done:,}/{total:,} attempts", end="", file=sys.stderr, flush=True)
 
-        def show(done: int, total: int) -> None:
-            print(f"\r  {done:,}/{total:,} attempts", end="", file=sys.stderr, flush=True)
-
+    async with Runtime.open(settings) as runtime:
         return await import_history(
-            db=graph,
+            db=runtime.graph,
             path=path,
             prefix=prefix,
             name=name,
@@ -51,8 +47,6 @@ async def run_import(
             batch_size=batch_size,
             on_batch=show,
         )
-    finally:
-        await driver.close()
 
 
 def _import(args: argparse.Namespace) -> int:

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from learner_graph.config import Settings
-from learner_graph.db.graph import Graph, open_async_driver
-from learner_graph.db.queries import Queries
+from learner_graph.db.graph import Graph
 from learner_graph.model.data import ASSIST2009
+from learner_graph.runtime import Runtime
 
 log = logging.getLogger(__name__)
 _PERIOD = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
@@ -63,11 +63,8 @@ def _config(args: argparse.Namespace) -> Any:
 
 async def _with_graph(work: Any) -> Any:
     settings = Settings()
-    driver = open_async_driver(settings)
-    try:
-        return await work(Graph(driver, Queries.load(settings.cypher_dir), settings.neo4j_database), settings)
-    finally:
-        await driver.close()
+    async with Runtime.open(settings) as runtime:
+        return await work(runtime.graph, settings)
 
 
 def _train(args: argparse.Namespace) -> int:

@@ -10,8 +10,7 @@ from neo4j import AsyncManagedTransaction
 from learner_graph.db.graph import Graph, fetch_all
 from learner_graph.errors import Conflict, Invalid, NotFound
 from learner_graph.experiments.assignment import choose_arm
-from learner_graph.experiments.hot import HOT, slot
-from learner_graph.experiments.hot import forget_running as forget_running  # re-exported
+from learner_graph.experiments.hot import HotCache
 from learner_graph.experiments.hot import running_experiments as running_experiments  # re-exported
 from learner_graph.experiments.models import Assignment, Experiment, ExperimentCreate
 from learner_graph.experiments.rules import definition_problems, namespace_overlaps
@@ -82,14 +81,14 @@ async def get_experiment(*, db: Graph, key: str) -> Experiment:
     return from_row(rows[0]["experiment"])
 
 
-async def start_experiment(*, db: Graph, key: str, now: datetime) -> Experiment:
-    """draft -> running; anything else is a 409."""
-    return await _transition(db, "experiment_start", key=key, now=now, expected="draft")
+async def start_experiment(*, db: Graph, key: str, now: datetime, hot: HotCache | None = None) -> Experiment:
+    """draft -> running; anything else is a 409. `hot` (this process's cache) forgets the running list."""
+    return await _transition(db, "experiment_start", key=key, now=now, expected="draft", hot=hot)
 
 
-async def stop_experiment(*, db: Graph, key: str, now: datetime) -> Experiment:
+async def stop_experiment(*, db: Graph, key: str, now: datetime, hot: HotCache | None = None) -> Experiment:
     """running -> stopped; the end of the results window becomes now."""
-    return await _transition(db, "experiment_stop", key=key, now=now, expected="running")
+    return await _transition(db, "experiment_stop", key=key, now=now, expected="running", hot=hot)
 
 
 async def set_coverage(*, db: Graph, key: str, coverage: float) -> Experiment:
@@ -100,13 +99,16 @@ async def set_coverage(*, db: Graph, key: str, coverage: float) -> Experiment:
     return from_row(rows[0]["experiment"])
 
 
-async def _transition(db: Graph, query: str, *, key: str, now: datetime, expected: str) -> Experiment:
+async def _transition(
+    db: Graph, query: str, *, key: str, now: datetime, expected: str, hot: HotCache | None
+) -> Experiment:
     rows = await db.write(query, key=key, now=now)
     if not rows:
         raise NotFound(f"no experiment {key!r}")
     if rows[0]["was"] != expected:
         raise Conflict(f"experiment {key!r} is {rows[0]['was']}, not {expected}")
-    forget_running()
+    if hot is not None:
+        hot.clear()
     return from_row(rows[0]["experiment"])
 
 
@@ -120,12 +122,19 @@ def in_scope(experiment: Experiment, units: list[str], now: datetime) -> bool:
 
 
 async def assign_and_expose(
-    *, db: Graph, user_id: str, units: list[str], now: datetime, fresh: bool = False
+    *,
+    db: Graph,
+    user_id: str,
+    units: list[str],
+    now: datetime,
+    hot: HotCache | None = None,
+    fresh: bool = False,
 ) -> list[Assignment]:
     """Assign the user in every running experiment in scope and record first exposures.
 
-    At most one Cypher round trip: none when nothing applies or this process already recorded
-    the exposures, plus a read every few seconds to refresh the running list. A user already
+    With `hot` (the process's cache), at most one Cypher round trip: none when nothing applies or
+    this process already recorded the exposures, plus a read every few seconds to refresh the
+    running list; without it, every call reads the running list. A user already
     exposed keeps the arm recorded at first exposure, so a later change of weights never
     switches anyone mid-experiment.
     """
@@ -133,19 +142,20 @@ async def assign_and_expose(
         now = now.replace(tzinfo=UTC)
     by_key: dict[str, Experiment] = {}
     known, rows = [], []
-    for experiment in await running_experiments(db=db, fresh=fresh):
+    for experiment in await running_experiments(db=db, hot=hot, fresh=fresh):
         arm = choose_arm(experiment, user_id) if in_scope(experiment, units, now) else None
         if arm is None:
             continue
         by_key[experiment.key] = experiment
-        stored = None if fresh else HOT.exposed_arm(slot(db), user_id, experiment.uid)
+        stored = None if fresh or hot is None else hot.exposed_arm(user_id, experiment.uid)
         if stored is not None:
             known.append({"key": experiment.key, "arm": stored})
         else:
             rows.append({"key": experiment.key, "arm": arm})
     recorded = await db.write("experiment_expose", user_id=user_id, rows=rows, now=now) if rows else []
-    for row in recorded:
-        HOT.remember_exposure(slot(db), user_id, by_key[row["key"]].uid, row["arm"])
+    if hot is not None:
+        for row in recorded:
+            hot.remember_exposure(user_id, by_key[row["key"]].uid, row["arm"])
     return [_assignment(by_key[row["key"]], row["arm"]) for row in sorted(known + recorded, key=_by_key)]
 
 

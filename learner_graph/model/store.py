@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
 
 from learner_graph.db.graph import Graph
 from learner_graph.model import registry
@@ -62,10 +61,3 @@ async def with_graph_questions(db: Graph, side: QuestionSide) -> QuestionSide:
     }
     return await asyncio.to_thread(extend, side, metas) if metas else side
 
-
-def app_store(state: Any) -> ModelStore:
-    """The one store of an app (kept in `app.state.model_store`, created on first use)."""
-    store = getattr(state, "model_store", None)
-    if store is None:
-        store = state.model_store = ModelStore()
-    return store

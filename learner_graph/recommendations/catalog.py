@@ -107,7 +107,7 @@ class Catalog:
 
 
 class CatalogCache:
-    """One per process (in `app.state`): the catalog of the current content version."""
+    """One per process (in the `Runtime`): the catalog of the current content version."""
 
     def __init__(self, cache: Cache) -> None:
         self.cache = cache

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,29 +10,33 @@ import numpy as np
 
 from learner_graph.db.graph import Graph
 from learner_graph.errors import NotFound
+from learner_graph.experiments.hot import HotCache
+from learner_graph.experiments.service import assign_and_expose
 from learner_graph.mixer.mix import mix
-from learner_graph.model import QuestionSide
+from learner_graph.model.store import ModelStore
 from learner_graph.recommendations import service
 from learner_graph.recommendations.catalog import CatalogCache
 from learner_graph.recommendations.models import PredictionOut, RecommendationOut, RecommendationRequest
+from learner_graph.recommendations.pinned import PinnedModels
 from learner_graph.recommendations.recorder import Recorder
-
-ModelFor = Callable[[Graph, str | None], Awaitable[QuestionSide | None]]
-Assign = Callable[[Graph, str, list[str], datetime], Awaitable[list[Any]]]
 
 
 async def recommend(
     *,
     db: Graph,
     catalogs: CatalogCache,
-    model_for: ModelFor,
-    assign: Assign,
+    models: ModelStore,
+    pinned: PinnedModels,
+    experiments: HotCache | None,
     request: RecommendationRequest,
     now: datetime | None = None,
     defaults: dict[str, Any] | None = None,
     recorder: Recorder | None = None,
 ) -> RecommendationOut:
-    """Fetch → assign arms → predict → mix → record. Raises NotFound for unknown units/concepts."""
+    """Fetch → assign arms → predict → mix → record. Raises NotFound for unknown units/concepts.
+
+    `experiments` is the process's experiment cache; None serves without any experiment.
+    """
     started = time.perf_counter()
     timing: dict[str, float] = {}
     now = _utc(request.context.now or now or datetime.now(UTC))
@@ -43,16 +46,21 @@ async def recommend(
     scope = await service.scope_for(db, catalogs, catalog, request, candidates)
     timing["fetch"] = service.elapsed_ms(started)
 
-    assignments = await assign(db, request.user_id, request.units, now)
+    assignments = (
+        await assign_and_expose(db=db, user_id=request.user_id, units=request.units, now=now, hot=experiments)
+        if experiments is not None
+        else []
+    )
     overrides: dict[str, Any] = dict(defaults or {})
     for assignment in assignments:
         overrides.update(assignment.overrides)
     if request.overrides is not None:
         overrides.update(request.overrides.model_dump(exclude_none=True))
-    experiments = {a.experiment_key: a.arm for a in assignments}
+    arms = {a.experiment_key: a.arm for a in assignments}
 
     mark = time.perf_counter()
-    side = await model_for(db, overrides.get("model_version"))
+    pin = overrides.get("model_version")
+    side = await pinned.get(db, pin) if pin else await models.current(db)
     scored = service.score(side, student, scope, candidates, catalog)
     timing["predict"] = service.elapsed_ms(mark)
 
@@ -65,8 +73,8 @@ async def recommend(
     out = RecommendationOut(
         id=service.new_id(),
         user_id=request.user_id,
-        arm=",".join(f"{k}:{v}" for k, v in sorted(experiments.items())) or None,
-        experiments=experiments,
+        arm=",".join(f"{k}:{v}" for k, v in sorted(arms.items())) or None,
+        experiments=arms,
         model_version=scored.model_version,
         served_at=now,
         items=service.to_items(picks),
@@ -83,7 +91,7 @@ async def predictions(
     *,
     db: Graph,
     catalogs: CatalogCache,
-    model_for: ModelFor,
+    models: ModelStore,
     user_id: str,
     units: list[str],
     questions: list[str],
@@ -103,7 +111,7 @@ async def predictions(
     rows = await service.candidates_for(db, catalogs, catalog, units, [])
     candidates = np.union1d(rows, catalog.table.rows(questions))
     scope = await catalogs.resolve_rows(db, catalog, units) if units else None
-    side = await model_for(db, None)
+    side = await models.current(db)
     scored = service.score(side, student, scope, candidates, catalog)
     ids = catalog.table.ids
     return PredictionOut(

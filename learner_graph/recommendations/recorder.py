@@ -18,7 +18,7 @@ MAX_BATCH = 128
 
 
 class Recorder:
-    """One per process (in `app.state`), used from its event loop only."""
+    """One per process (in the `Runtime`), used from its event loop only."""
 
     def __init__(self, *, max_batch: int = MAX_BATCH, on_commit: Callable[[int], None] | None = None) -> None:
         self.max_batch = max_batch

@@ -55,11 +55,11 @@ async def target_p_experiment(
     key = f"sim-target-p-{uuid.uuid4().hex[:6]}"
     begin = session_days(0, 1, seed)[0].replace(hour=0) - timedelta(days=1)
     await create_experiment(db=world.db, definition=target_p_definition(key, control, treatment), now=begin)
-    await start_experiment(db=world.db, key=key, now=begin)
+    await start_experiment(db=world.db, key=key, now=begin, hot=world.runtime.experiments)
     outcomes = await run_population(world, EnginePolicy(experiments=True), students=students,
                                     tag=key, plan=plan, seed=seed, concurrency=concurrency)
     end = begin + timedelta(days=plan.steps * 3 + 5)
-    await stop_experiment(db=world.db, key=key, now=end)
+    await stop_experiment(db=world.db, key=key, now=end, hot=world.runtime.experiments)
     results = await experiment_results(db=world.db, key=key, now=end)
     users = await user_frame(world, key, end, outcomes)
     truth = compare(users, control="control", metrics=[TRUTH, ORACLE])

@@ -6,11 +6,8 @@ import random
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from learner_graph.db.graph import Graph
-from learner_graph.experiments.service import assign_and_expose
-from learner_graph.model import QuestionSide
 from learner_graph.recommendations import engine
 from learner_graph.recommendations.models import Overrides, RecommendationRequest
 from learner_graph.simulation.world import World
@@ -49,21 +46,6 @@ class Policy(Protocol):
     async def pick(self, world: World, ask: Ask, rng: random.Random) -> Pick: ...
 
 
-def _model_for(world: World) -> engine.ModelFor:
-    async def model_for(db: Graph, version: str | None) -> QuestionSide | None:
-        return await world.models.current(db)
-
-    return model_for
-
-
-async def _no_experiments(db: Graph, user_id: str, units: list[str], now: datetime) -> list[Any]:
-    return []
-
-
-async def _experiments(db: Graph, user_id: str, units: list[str], now: datetime) -> list[Any]:
-    return await assign_and_expose(db=db, user_id=user_id, units=units, now=now)
-
-
 @dataclass
 class EnginePolicy:
     """`engine.recommend`, as the route runs it; `overrides` as an admin request would send them."""
@@ -76,8 +58,9 @@ class EnginePolicy:
         out = await engine.recommend(
             db=world.db,
             catalogs=world.catalogs,
-            model_for=_model_for(world),
-            assign=_experiments if self.experiments else _no_experiments,
+            models=world.models,
+            pinned=world.runtime.pinned,
+            experiments=world.runtime.experiments if self.experiments else None,
             request=RecommendationRequest(
                 user_id=ask.user_id, units=ask.units, n=ask.n, seed=rng.randrange(2**31),
                 overrides=self.overrides,
@@ -105,7 +88,7 @@ class EasiestPolicy:
     async def pick(self, world: World, ask: Ask, rng: random.Random) -> Pick:
         started = time.perf_counter()
         out = await engine.predictions(
-            db=world.db, catalogs=world.catalogs, model_for=_model_for(world),
+            db=world.db, catalogs=world.catalogs, models=world.models,
             user_id=ask.user_id, units=ask.units, questions=[],
         )
         recent = set(ask.recent)

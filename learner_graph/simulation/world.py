@@ -1,4 +1,4 @@
-"""What a simulation runs against: the graph, the caches and model store the API uses, and the simulator."""
+"""What a simulation runs against: a `Runtime` like the API's, and the simulator."""
 
 from __future__ import annotations
 
@@ -9,18 +9,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fsrs import Scheduler
-from redis.asyncio import Redis
 
-from learner_graph.cache import Cache
 from learner_graph.config import Settings
 from learner_graph.content.importer import import_content
-from learner_graph.db.graph import Graph, apply_schema_async, open_async_driver
-from learner_graph.db.queries import Queries
+from learner_graph.db.graph import Graph
 from learner_graph.learners.attempts import record_attempts
 from learner_graph.learners.memory import make_scheduler
 from learner_graph.learners.models import AttemptIn
 from learner_graph.model.store import ModelStore
 from learner_graph.recommendations.catalog import CatalogCache
+from learner_graph.runtime import Runtime
 from seed.curriculum import build_curriculum
 from seed.histories import simulate_students
 from seed.simulator import Simulator
@@ -30,38 +28,39 @@ BATCH = 500
 
 @dataclass
 class World:
-    """One process's view: the same objects `create_app` keeps in `app.state`."""
+    """One process's view: the API's runtime, the review scheduler, the curriculum and its simulator."""
 
-    db: Graph
-    catalogs: CatalogCache
-    models: ModelStore
+    runtime: Runtime
     scheduler: Scheduler
     document: dict[str, Any]
     sim: Simulator
+
+    @property
+    def db(self) -> Graph:
+        return self.runtime.graph
+
+    @property
+    def catalogs(self) -> CatalogCache:
+        return self.runtime.catalogs
+
+    @property
+    def models(self) -> ModelStore:
+        return self.runtime.models
 
 
 @asynccontextmanager
 async def open_world(
     settings: Settings, *, seed: int = 7, document: dict[str, Any] | None = None
 ) -> AsyncIterator[World]:
-    """Driver, Redis cache, catalog cache and model store for a curriculum (default the demo's)."""
-    driver = open_async_driver(settings)
-    redis = Redis.from_url(settings.redis_url, socket_timeout=settings.redis_timeout_s)
-    try:
-        db = Graph(driver, Queries.load(settings.cypher_dir), settings.neo4j_database)
-        await apply_schema_async(driver, db.queries, settings.neo4j_database)
+    """A runtime (schema applied, the model checked every request) for a curriculum (default: demo's)."""
+    async with Runtime.open(settings, apply_schema=True, model_check_every_s=0.0) as runtime:
         document = document or build_curriculum()
         yield World(
-            db=db,
-            catalogs=CatalogCache(Cache(redis)),
-            models=ModelStore(check_every_s=0.0),
+            runtime=runtime,
             scheduler=make_scheduler(settings.review_retention),
             document=document,
             sim=Simulator(document, seed=seed),
         )
-    finally:
-        await redis.aclose()
-        await driver.close()
 
 
 async def ensure_content(world: World) -> bool:

@@ -45,8 +45,9 @@ REFUSED = re.compile(r"^Failed to load resource: the server responded with a sta
 class Api:
     """The live server, and a client for seeding it through its own routes."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, app: Any) -> None:
         self.url = url
+        self.app = app
 
     def call(self, method: str, path: str, role: str, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {TEST_KEYS[role]}"}
@@ -68,7 +69,7 @@ def live_api(settings: Settings, neo4j_driver: Driver) -> Iterator[Api]:
     while not server.started:
         assert time.monotonic() < deadline, "the API did not start"
         time.sleep(0.05)
-    yield Api(f"http://127.0.0.1:{port}")
+    yield Api(f"http://127.0.0.1:{port}", app)
     server.should_exit = True
     thread.join(timeout=10)
 
@@ -83,10 +84,10 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def api(live_api: Api, db: Driver) -> Api:
-    """The live API on a clean database."""
-    from learner_graph.experiments.service import forget_running
-
-    forget_running()
+    """The live API on a clean database (nothing remembered from an earlier test)."""
+    runtime = live_api.app.state.runtime
+    runtime.models.invalidate()
+    runtime.experiments.clear()
     return live_api
 
 

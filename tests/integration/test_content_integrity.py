@@ -11,8 +11,8 @@ from neo4j import Driver
 from learner_graph.config import Settings
 from learner_graph.content import concepts
 from learner_graph.content.models import Concept
-from learner_graph.db.graph import Graph, open_async_driver
 from learner_graph.db.queries import Queries
+from learner_graph.runtime import Runtime
 from tests.conftest import auth
 from tests.content_fixtures import EDITOR, concept, question, unit, version
 
@@ -108,9 +108,8 @@ def test_concurrent_edges_cannot_close_a_cycle_together(
     """The content lock serialises the cycle check: of a->b and b->a sent at once, one is refused."""
 
     async def race() -> list[object]:
-        driver = open_async_driver(settings)
-        graph = Graph(driver, queries, settings.neo4j_database)
-        try:
+        async with Runtime.open(settings, queries=queries) as runtime:
+            graph = runtime.graph
             for cid in ("a", "b"):
                 await concepts.create_concept(
                     db=graph, concept=Concept(id=cid, name=cid, subject="s"), author="t"
@@ -120,8 +119,6 @@ def test_concurrent_edges_cannot_close_a_cycle_together(
                 concepts.add_prerequisite(db=graph, concept_id="b", prerequisite_id="a", author="t"),
                 return_exceptions=True,
             )
-        finally:
-            await driver.close()
 
     outcomes = asyncio.run(race())
     assert sorted(type(o).__name__ for o in outcomes) == ["Conflict", "EdgeResult"]

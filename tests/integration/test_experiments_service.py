@@ -14,6 +14,7 @@ from learner_graph.db.queries import Queries
 from learner_graph.errors import Conflict, Invalid, NotFound
 from learner_graph.experiments import service
 from learner_graph.experiments.assignment import choose_arm
+from learner_graph.experiments.hot import HotCache
 from learner_graph.experiments.models import Experiment, Namespace
 from tests.experiments_fixtures import definition, on_graph
 
@@ -70,15 +71,18 @@ def test_exposure_is_recorded_once_with_the_first_time(
     db: Driver, settings: Settings, queries: Queries
 ) -> None:
     async def work(graph: Graph) -> list[list[service.Assignment]]:
+        hot = HotCache()
         await service.create_experiment(db=graph, definition=definition(), now=NOW)
-        await service.start_experiment(db=graph, key="target-p", now=NOW)
+        await service.start_experiment(db=graph, key="target-p", now=NOW, hot=hot)
         calls = [
-            service.assign_and_expose(db=graph, user_id="s1", units=["u"], now=NOW + timedelta(minutes=i))
+            service.assign_and_expose(
+                db=graph, user_id="s1", units=["u"], now=NOW + timedelta(minutes=i), hot=hot
+            )
             for i in range(8)
         ]
         first = await asyncio.gather(*calls)
         later = await service.assign_and_expose(
-            db=graph, user_id="s1", units=["u"], now=NOW + timedelta(days=1)
+            db=graph, user_id="s1", units=["u"], now=NOW + timedelta(days=1), hot=hot
         )
         return [*first, later]
 
@@ -119,26 +123,26 @@ def test_assignment_is_sticky_across_a_restart(db: Driver, settings: Settings, q
 
 def test_scope_units_window_and_stop(db: Driver, settings: Settings, queries: Queries) -> None:
     async def work(graph: Graph) -> list[int]:
+        hot = HotCache()  # stop must clear it, or the stopped experiment would still assign
         limited = definition("limited", units=["fractions"])
         await service.create_experiment(db=graph, definition=limited, now=NOW)
         later = definition("later", start=NOW + timedelta(days=2))
         await service.create_experiment(db=graph, definition=later, now=NOW)
         for key in ("limited", "later"):
-            await service.start_experiment(db=graph, key=key, now=NOW)
+            await service.start_experiment(db=graph, key=key, now=NOW, hot=hot)
         counts = []
         for units in (["geometry"], ["fractions", "geometry"]):
-            counts.append(len(await service.assign_and_expose(db=graph, user_id="s2", units=units, now=NOW)))
-        await service.stop_experiment(db=graph, key="limited", now=NOW)
-        counts.append(
-            len(await service.assign_and_expose(db=graph, user_id="s3", units=["fractions"], now=NOW))
+            assigned = await service.assign_and_expose(db=graph, user_id="s2", units=units, now=NOW, hot=hot)
+            counts.append(len(assigned))
+        await service.stop_experiment(db=graph, key="limited", now=NOW, hot=hot)
+        assigned = await service.assign_and_expose(
+            db=graph, user_id="s3", units=["fractions"], now=NOW, hot=hot
         )
-        counts.append(
-            len(
-                await service.assign_and_expose(
-                    db=graph, user_id="s3", units=["fractions"], now=NOW + timedelta(days=3), fresh=True
-                )
-            )
+        counts.append(len(assigned))
+        assigned = await service.assign_and_expose(
+            db=graph, user_id="s3", units=["fractions"], now=NOW + timedelta(days=3), fresh=True, hot=hot
         )
+        counts.append(len(assigned))
         return counts
 
     assert on_graph(settings, queries, work) == [0, 1, 0, 1]
@@ -149,16 +153,17 @@ def test_repeat_exposure_is_answered_in_process(db: Driver, settings: Settings, 
         db.execute_query("MATCH ()-[x:EXPOSED]->() DELETE x", database_=settings.neo4j_database)
 
     async def work(graph: Graph) -> list[int]:
+        hot = HotCache()  # the process's cache (the runtime's `experiments`)
         await service.create_experiment(db=graph, definition=definition(), now=NOW)
-        await service.start_experiment(db=graph, key="target-p", now=NOW)
+        await service.start_experiment(db=graph, key="target-p", now=NOW, hot=hot)
         counts = []
-        first = await service.assign_and_expose(db=graph, user_id="s5", units=[], now=NOW)
+        first = await service.assign_and_expose(db=graph, user_id="s5", units=[], now=NOW, hot=hot)
         counts.append(len(_exposures(db, settings)))
         drop_exposures()  # this process remembers: a repeat does not go to the graph at all
-        again = await service.assign_and_expose(db=graph, user_id="s5", units=[], now=NOW)
+        again = await service.assign_and_expose(db=graph, user_id="s5", units=[], now=NOW, hot=hot)
         counts.append(len(_exposures(db, settings)))
         assert again == first
-        await service.assign_and_expose(db=graph, user_id="s5", units=[], now=NOW, fresh=True)
+        await service.assign_and_expose(db=graph, user_id="s5", units=[], now=NOW, hot=hot, fresh=True)
         counts.append(len(_exposures(db, settings)))
         return counts
 

@@ -10,11 +10,11 @@ from fsrs import Card, Rating, State
 from neo4j import Driver
 
 from learner_graph.config import Settings
-from learner_graph.db.graph import Graph, open_async_driver
 from learner_graph.db.queries import Queries
 from learner_graph.learners.attempts import record_attempts
 from learner_graph.learners.memory import make_scheduler
 from learner_graph.learners.models import AttemptIn
+from learner_graph.runtime import Runtime
 from tests.conftest import auth
 from tests.learners_fixtures import attempt, make_chain
 
@@ -51,10 +51,9 @@ def test_concurrent_replays_end_in_exactly_one_attempt(
     other = AttemptIn.model_validate(attempt("race-2", "q-counting-2", False, "2026-03-01T10:01:00Z"))
 
     async def replay_many() -> list[int]:
-        driver = open_async_driver(settings)
-        graph = Graph(driver, queries, settings.neo4j_database)
-        now = datetime(2026, 3, 1, 12, tzinfo=UTC)
-        try:
+        async with Runtime.open(settings, queries=queries) as runtime:
+            graph = runtime.graph
+            now = datetime(2026, 3, 1, 12, tzinfo=UTC)
             results = await asyncio.gather(
                 *(
                     record_attempts(
@@ -66,8 +65,6 @@ def test_concurrent_replays_end_in_exactly_one_attempt(
                     for i in range(16)
                 )
             )
-        finally:
-            await driver.close()
         return [r.created for r in results]
 
     created = asyncio.run(replay_many())

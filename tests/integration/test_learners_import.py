@@ -8,9 +8,9 @@ from pathlib import Path
 from neo4j import Driver
 
 from learner_graph.config import Settings
-from learner_graph.db.graph import Graph, open_async_driver
 from learner_graph.db.queries import Queries
 from learner_graph.learners.history_import import ImportReport, import_history
+from learner_graph.runtime import Runtime
 
 CSV = """user_id,seq_idx,item_id,skill_ids,correct,split
 7,0,100,1~2,0,train
@@ -23,14 +23,10 @@ CSV = """user_id,seq_idx,item_id,skill_ids,correct,split
 
 def run(settings: Settings, queries: Queries, path: Path, progress: Path) -> ImportReport:
     async def go() -> ImportReport:
-        driver = open_async_driver(settings)
-        try:
-            graph = Graph(driver, queries, settings.neo4j_database)
+        async with Runtime.open(settings, queries=queries) as runtime:
             return await import_history(
-                db=graph, path=path, prefix="t-", name="tiny", progress_file=progress, batch_size=2
+                db=runtime.graph, path=path, prefix="t-", name="tiny", progress_file=progress, batch_size=2
             )
-        finally:
-            await driver.close()
 
     return asyncio.run(go())
 

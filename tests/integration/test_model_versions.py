@@ -17,12 +17,13 @@ from neo4j import Driver
 
 from learner_graph.cli import main
 from learner_graph.config import Settings
-from learner_graph.db.graph import Graph, open_async_driver
+from learner_graph.db.graph import Graph
 from learner_graph.db.queries import Queries
 from learner_graph.model import TrainConfig, registry
 from learner_graph.model.data import export_graph
 from learner_graph.model.service import train_version
 from learner_graph.model.store import ModelStore
+from learner_graph.runtime import Runtime
 from tests.conftest import auth
 from tests.model_fixtures import simulate, tiny_side
 
@@ -33,11 +34,8 @@ FAST = TrainConfig(dim=2, epochs=5, batch_size=256, progress=False)
 
 def with_graph(settings: Settings, queries: Queries, work: Callable[[Graph], Awaitable[T]]) -> T:
     async def run() -> T:
-        driver = open_async_driver(settings)
-        try:
-            return await work(Graph(driver, queries, settings.neo4j_database))
-        finally:
-            await driver.close()
+        async with Runtime.open(settings, queries=queries) as runtime:
+            return await work(runtime.graph)
 
     return asyncio.run(run())
 

@@ -7,7 +7,6 @@ from neo4j import Driver
 
 from learner_graph.experiments.assignment import choose_arm
 from learner_graph.experiments.models import Experiment
-from learner_graph.experiments.service import forget_running
 from tests.conftest import auth
 from tests.recommend_fixtures import make_course, recommend
 
@@ -34,7 +33,7 @@ def test_arms_apply_their_overrides_and_are_stored(client: TestClient, db: Drive
     created = client.post("/v1/experiments", json=DEFINITION, headers=ADMIN)
     assert created.status_code in (200, 201), created.text
     assert client.post("/v1/experiments/only-next/start", headers=ADMIN).status_code == 200
-    forget_running()
+    client.app.state.runtime.experiments.clear()  # type: ignore[attr-defined]
     experiment = client.get("/v1/experiments/only-next", headers=auth("analyst")).json()
     by_arm: dict[str, str] = {}
     for i in range(200):

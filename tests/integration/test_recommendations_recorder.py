@@ -11,9 +11,9 @@ from neo4j import Driver
 from neo4j.exceptions import ConstraintError
 
 from learner_graph.config import Settings
-from learner_graph.db.graph import Graph, open_async_driver
 from learner_graph.db.queries import Queries
 from learner_graph.recommendations.recorder import Recorder
+from learner_graph.runtime import Runtime
 
 NOW = datetime(2026, 5, 4, 12, tzinfo=UTC)
 
@@ -36,14 +36,12 @@ async def write_all(
     settings: Settings, queries: Queries, rows: list[dict[str, Any]], sizes: list[int] | None = None
 ) -> tuple[Recorder, list[Any]]:
     sizes = [] if sizes is None else sizes
-    driver = open_async_driver(settings)
-    try:
-        graph = Graph(driver, queries, settings.neo4j_database)
-        recorder = Recorder(on_commit=sizes.append)
-        outcomes = await asyncio.gather(*(recorder.write(graph, r) for r in rows), return_exceptions=True)
+    async with Runtime.open(settings, queries=queries) as runtime:
+        recorder = Recorder(on_commit=sizes.append)  # a fresh one, to count this call's commits
+        outcomes = await asyncio.gather(
+            *(recorder.write(runtime.graph, r) for r in rows), return_exceptions=True
+        )
         return recorder, outcomes
-    finally:
-        await driver.close()
 
 
 def stored(db: Driver) -> list[str]:

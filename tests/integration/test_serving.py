@@ -24,19 +24,19 @@ BODY = {"user_id": "u1", "units": ["course"], "n": 3}
 def test_start_up_loads_the_catalog_before_the_first_request(db: Driver, settings: Settings) -> None:
     make_course(db)
     with TestClient(create_app(settings)) as client:
-        catalog = client.app.state.catalogs._catalog  # type: ignore[attr-defined]
+        catalog = client.app.state.runtime.catalogs._catalog  # type: ignore[attr-defined]
         assert catalog is not None and "course" in catalog.units and len(catalog.table.ids) > 0
         r = client.post("/v1/recommendations", json=BODY, headers=auth("learner_app"))
         assert r.status_code == 200 and len(r.json()["items"]) == 3
-        assert client.app.state.catalogs._catalog is catalog  # type: ignore[attr-defined]  # served warm
+        assert client.app.state.runtime.catalogs._catalog is catalog  # type: ignore[attr-defined]  # served warm
 
 
 def test_without_warm_up_the_first_request_loads_it(db: Driver, settings: Settings) -> None:
     make_course(db)
     with TestClient(create_app(settings.model_copy(update={"warm_up": False}))) as client:
-        assert client.app.state.catalogs._catalog is None  # type: ignore[attr-defined]
+        assert client.app.state.runtime.catalogs._catalog is None  # type: ignore[attr-defined]
         r = client.post("/v1/recommendations", json=BODY, headers=auth("learner_app"))
-        assert r.status_code == 200 and client.app.state.catalogs._catalog is not None  # type: ignore[attr-defined]
+        assert r.status_code == 200 and client.app.state.runtime.catalogs._catalog is not None  # type: ignore[attr-defined]
 
 
 def test_two_workers_serve_recommendations(db: Driver, settings: Settings, tmp_path: Path) -> None:

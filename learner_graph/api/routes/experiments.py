@@ -9,7 +9,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
-from learner_graph.api.deps import Experimenter, ExperimentReader, GraphDep
+from learner_graph.api.deps import Experimenter, ExperimentReader, ExperimentsDep, GraphDep
 from learner_graph.experiments import service
 from learner_graph.experiments.charts import lift_chart
 from learner_graph.experiments.models import (
@@ -68,13 +68,13 @@ async def get_experiment(key: str, db: GraphDep, _: ExperimentReader) -> Experim
 
 
 @router.post("/experiments/{key}/start", response_model=Experiment)
-async def start_experiment(key: str, db: GraphDep, _: Experimenter) -> Experiment:
-    return await service.start_experiment(db=db, key=key, now=datetime.now(UTC))
+async def start_experiment(key: str, db: GraphDep, hot: ExperimentsDep, _: Experimenter) -> Experiment:
+    return await service.start_experiment(db=db, key=key, now=datetime.now(UTC), hot=hot)
 
 
 @router.post("/experiments/{key}/stop", response_model=Experiment)
-async def stop_experiment(key: str, db: GraphDep, _: Experimenter) -> Experiment:
-    return await service.stop_experiment(db=db, key=key, now=datetime.now(UTC))
+async def stop_experiment(key: str, db: GraphDep, hot: ExperimentsDep, _: Experimenter) -> Experiment:
+    return await service.stop_experiment(db=db, key=key, now=datetime.now(UTC), hot=hot)
 
 
 @router.patch("/experiments/{key}", response_model=Experiment)

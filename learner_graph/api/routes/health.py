@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from learner_graph import __version__
-from learner_graph.api.deps import CacheDep, GraphDep, SettingsDep
+from learner_graph.api.deps import CacheDep, GraphDep, MetricsDep, SettingsDep
 from learner_graph.db.graph import missing_schema_objects
 
 router = APIRouter(tags=["operations"])
@@ -23,7 +23,7 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-async def readyz(request: Request, graph: GraphDep, cache: CacheDep, settings: SettingsDep) -> Response:
+async def readyz(graph: GraphDep, cache: CacheDep, metrics: MetricsDep, settings: SettingsDep) -> Response:
     """Ready when Neo4j answers and the schema is applied; a dead Redis only degrades."""
     checks: dict[str, Any] = {}
     ready = True
@@ -33,11 +33,11 @@ async def readyz(request: Request, graph: GraphDep, cache: CacheDep, settings: S
         checks["schema"] = "ok" if not missing else {"missing": missing}
         ready = not missing
     except (ServiceUnavailable, SessionExpired, Neo4jError, OSError) as error:
-        request.app.state.metrics.neo4j_errors.labels(kind=type(error).__name__).inc()
+        metrics.neo4j_errors.labels(kind=type(error).__name__).inc()
         checks["neo4j"] = f"unavailable: {type(error).__name__}"
         ready = False
     redis_ok = await cache.ping()
-    request.app.state.metrics.redis_up.set(1 if redis_ok else 0)
+    metrics.redis_up.set(1 if redis_ok else 0)
     checks["redis"] = "ok" if redis_ok else "degraded"
     status = ("degraded" if not redis_ok else "ready") if ready else "unavailable"
     headers = None if ready else {"Retry-After": str(settings.retry_after_s)}
@@ -47,6 +47,6 @@ async def readyz(request: Request, graph: GraphDep, cache: CacheDep, settings: S
 
 
 @router.get("/metrics")
-async def metrics(request: Request) -> Response:
+async def metrics(counters: MetricsDep) -> Response:
     """Prometheus text format."""
-    return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(counters.registry), media_type=CONTENT_TYPE_LATEST)

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from typing import Any
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
-from learner_graph.api.deps import Admin, Analyst, GraphDep, SettingsDep
-from learner_graph.errors import Conflict
+from learner_graph.api.deps import Admin, Analyst, GraphDep, ModelsDep, SettingsDep, TrainingDep
 from learner_graph.model import registry
 from learner_graph.model.service import train_version
-from learner_graph.model.store import app_store
 
 router = APIRouter(prefix="/v1", tags=["models"])
-log = logging.getLogger(__name__)
 
 
 class TrainRequest(BaseModel):
@@ -31,35 +26,27 @@ async def list_models(db: GraphDep, _: Analyst) -> list[dict[str, Any]]:
 
 
 @router.get("/admin/models/current")
-async def current_model(request: Request, db: GraphDep, _: Admin) -> dict[str, Any]:
+async def current_model(db: GraphDep, models: ModelsDep, _: Admin) -> dict[str, Any]:
     """The version this API process is serving right now."""
-    side = await app_store(request.app.state).current(db)
+    side = await models.current(db)
     return {"model_id": side.model_id if side else None}
 
 
 @router.post("/admin/models/{model_id}/activate")
-async def activate_model(model_id: str, request: Request, db: GraphDep, _: Admin) -> dict[str, Any]:
+async def activate_model(model_id: str, db: GraphDep, models: ModelsDep, _: Admin) -> dict[str, Any]:
     """Activate a version: this replica serves it from the next request, the others within a second."""
     await registry.activate(db=db, model_id=model_id)
-    app_store(request.app.state).invalidate()
+    models.invalidate()
     return {"model_id": model_id, "active": True}
 
 
 @router.post("/admin/models/train", status_code=status.HTTP_202_ACCEPTED)
-async def train_model(body: TrainRequest, request: Request, db: GraphDep, settings: SettingsDep,
+async def train_model(body: TrainRequest, db: GraphDep, settings: SettingsDep, training: TrainingDep,
                       _: Admin) -> dict[str, Any]:
     """Start a training run in the background (one at a time per process)."""
-    state = request.app.state
-    running = getattr(state, "model_training", None)
-    if running is not None and not running.done():
-        raise Conflict("a training run is already in progress")
 
     async def run() -> None:
-        try:
-            await train_version(db=db, model_dir=settings.model_dir, units=body.scope or None,
-                                force=body.force)
-        except Exception:
-            log.exception("background training failed")
+        await train_version(db=db, model_dir=settings.model_dir, units=body.scope or None, force=body.force)
 
-    state.model_training = asyncio.create_task(run())
+    training.start(run)
     return {"status": "started", "scope": body.scope, "force": body.force}

@@ -5,16 +5,23 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
-from learner_graph.api.deps import ContentEditor, GraphDep, LearnerApp, Reader, SettingsDep
+from learner_graph.api.deps import (
+    CatalogsDep,
+    ContentEditor,
+    ExperimentsDep,
+    GraphDep,
+    LearnerApp,
+    ModelsDep,
+    PinnedDep,
+    Reader,
+    RecorderDep,
+    SettingsDep,
+)
 from learner_graph.api.security import require
 from learner_graph.api_keys import ApiKey, Role
-from learner_graph.db.graph import Graph
 from learner_graph.errors import Forbidden, Invalid
-from learner_graph.experiments.service import assign_and_expose
-from learner_graph.model import QuestionSide
-from learner_graph.model.store import app_store
 from learner_graph.recommendations import engine, feedback
 from learner_graph.recommendations.models import (
     FeedbackIn,
@@ -22,45 +29,36 @@ from learner_graph.recommendations.models import (
     RecommendationOut,
     RecommendationRequest,
 )
-from learner_graph.recommendations.pinned import PinnedModels
 
 router = APIRouter(prefix="/v1", tags=["recommendations"])
 ContentTeam = Annotated[ApiKey, Depends(require(Role.CONTENT_EDITOR, Role.ANALYST))]
 IdList = Annotated[list[str], Query(max_length=100)]
 
 
-def _model_for(request: Request) -> engine.ModelFor:
-    state = request.app.state
-
-    async def model_for(db: Graph, version: str | None) -> QuestionSide | None:
-        if version:
-            if getattr(state, "pinned_models", None) is None:
-                state.pinned_models = PinnedModels()
-            return await state.pinned_models.get(db, version)
-        return await app_store(state).current(db)
-
-    return model_for
-
-
-async def _assign(db: Graph, user_id: str, units: list[str], now: datetime) -> list[Any]:
-    return await assign_and_expose(db=db, user_id=user_id, units=units, now=now)
-
-
 @router.post("/recommendations")
 async def recommend(
-    key: LearnerApp, request: Request, db: GraphDep, settings: SettingsDep, body: RecommendationRequest
+    key: LearnerApp,
+    db: GraphDep,
+    catalogs: CatalogsDep,
+    models: ModelsDep,
+    pinned: PinnedDep,
+    experiments: ExperimentsDep,
+    recorder: RecorderDep,
+    settings: SettingsDep,
+    body: RecommendationRequest,
 ) -> RecommendationOut:
     """What this student should practise next in these units or concepts, each pick explained."""
     if body.overrides is not None and key.role is not Role.ADMIN:
         raise Forbidden("only admin keys may override mixer settings per request")
     return await engine.recommend(
         db=db,
-        catalogs=request.app.state.catalogs,
-        model_for=_model_for(request),
-        assign=_assign,
+        catalogs=catalogs,
+        models=models,
+        pinned=pinned,
+        experiments=experiments,
         request=body,
         defaults={"review_retention": settings.review_retention},
-        recorder=request.app.state.recorder,
+        recorder=recorder,
     )
 
 
@@ -81,8 +79,9 @@ async def post_feedback(
 @router.get("/users/{user_id}/predictions")
 async def predictions(
     _: Reader,
-    request: Request,
     db: GraphDep,
+    catalogs: CatalogsDep,
+    models: ModelsDep,
     user_id: str,
     units: IdList = [],  # noqa: B006 - FastAPI copies query defaults
     questions: IdList = [],  # noqa: B006
@@ -92,8 +91,8 @@ async def predictions(
         raise Invalid("give units or questions", [{"field": "query.units", "message": "units or questions"}])
     return await engine.predictions(
         db=db,
-        catalogs=request.app.state.catalogs,
-        model_for=_model_for(request),
+        catalogs=catalogs,
+        models=models,
         user_id=user_id,
         units=units,
         questions=questions,

@@ -1,0 +1,128 @@
+"""The `Runtime`: every long-lived object of one process, opened and closed once.
+
+The API's lifespan, the CLI, the simulation, the benchmarks and the tests all open one with
+`Runtime.open(settings)`; nothing else creates a driver, a Redis client or a process cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from neo4j import AsyncDriver
+from neo4j.exceptions import ServiceUnavailable
+from redis.asyncio import Redis
+
+from learner_graph.cache import Cache
+from learner_graph.config import Settings
+from learner_graph.db.graph import Graph, apply_schema_async, open_async_driver
+from learner_graph.db.queries import Queries
+from learner_graph.errors import Conflict
+from learner_graph.experiments.hot import HotCache
+from learner_graph.metrics import Metrics
+from learner_graph.model.store import CHECK_EVERY_S, ModelStore
+from learner_graph.recommendations.catalog import CatalogCache
+from learner_graph.recommendations.pinned import PinnedModels
+from learner_graph.recommendations.recorder import Recorder
+
+log = logging.getLogger(__name__)
+
+
+class TrainingGuard:
+    """At most one background training run per process."""
+
+    def __init__(self) -> None:
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def start(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run `work` in the background; a Conflict while another run is in progress."""
+        if self.running:
+            raise Conflict("a training run is already in progress")
+
+        async def run() -> None:
+            try:
+                await work()
+            except Exception:
+                log.exception("background training failed")
+
+        self._task = asyncio.create_task(run())
+
+    async def close(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+
+@dataclass
+class Runtime:
+    """The graph, cache and in-process state one process shares between its requests or jobs."""
+
+    settings: Settings
+    driver: AsyncDriver
+    redis: Redis
+    graph: Graph
+    cache: Cache
+    catalogs: CatalogCache
+    models: ModelStore
+    pinned: PinnedModels
+    recorder: Recorder
+    experiments: HotCache
+    metrics: Metrics
+    training: TrainingGuard = field(default_factory=TrainingGuard)
+
+    @classmethod
+    @asynccontextmanager
+    async def open(
+        cls,
+        settings: Settings,
+        *,
+        queries: Queries | None = None,
+        metrics: Metrics | None = None,
+        apply_schema: bool = False,
+        model_check_every_s: float = CHECK_EVERY_S,
+    ) -> AsyncIterator[Runtime]:
+        """Open the driver and the Redis client (neither connects before its first use); close both.
+
+        With `apply_schema`, the schema is applied first; a Neo4j that is down is logged, not
+        raised, so a server still starts and says 503 on `/readyz` until it is back.
+        """
+        queries = queries or Queries.load(settings.cypher_dir)  # a malformed file fails here, loudly
+        metrics = metrics or Metrics()
+        driver = open_async_driver(settings)
+        redis = Redis.from_url(
+            settings.redis_url,
+            socket_timeout=settings.redis_timeout_s,
+            socket_connect_timeout=settings.redis_timeout_s,
+        )
+        cache = Cache(redis, on_error=lambda op: metrics.redis_errors.labels(op=op).inc())
+        runtime = cls(
+            settings=settings,
+            driver=driver,
+            redis=redis,
+            graph=Graph(driver, queries, settings.neo4j_database),
+            cache=cache,
+            catalogs=CatalogCache(cache),
+            models=ModelStore(check_every_s=model_check_every_s),
+            pinned=PinnedModels(),
+            recorder=Recorder(on_commit=metrics.record_batch.observe),
+            experiments=HotCache(),
+            metrics=metrics,
+        )
+        try:
+            if apply_schema:
+                try:
+                    await apply_schema_async(driver, queries, settings.neo4j_database)
+                except ServiceUnavailable as error:
+                    log.error("schema not applied at start-up, neo4j unavailable: %s", error)
+            yield runtime
+        finally:
+            await runtime.training.close()
+            await driver.close()
+            await redis.aclose()
