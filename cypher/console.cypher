@@ -46,3 +46,34 @@ RETURN was, e {.*} AS experiment
 MATCH (q:Question {id: $question_id})
 SET q.flag_resolved_at = $now, q.flag_resolved_by = $author
 RETURN q.id AS question_id, q.flag_resolved_at AS resolved_at, q.flag_resolved_by AS resolved_by
+
+-- name: demo_expose_active
+-- Demo only: expose each given user at their first attempt since `start` (users without one are left out).
+MATCH (e:Experiment {key: $key})
+UNWIND $rows AS row
+MATCH (u:User {id: row.user_id})
+CALL (u) {
+  MATCH (u)-[:ATTEMPTED]->(a:Attempt)
+  WHERE a.at >= $start AND a.at < $until
+  RETURN min(a.at) AS first
+}
+WITH u, e, row, first WHERE first IS NOT NULL
+MERGE (u)-[x:EXPOSED]->(e)
+  ON CREATE SET x.arm = row.arm, x.first_at = first
+RETURN count(*) AS exposed
+
+-- name: demo_report_broken
+-- Demo only: learners who reported a question broken (what a dismissal with reason 'broken' leaves).
+UNWIND $reports AS r
+MATCH (u:User {id: r.user_id})
+MATCH (q:Question {id: r.question_id})
+MERGE (u)-[b:REPORTED_BROKEN]->(q)
+  ON CREATE SET b.at = r.at
+RETURN count(*) AS reports
+
+-- name: demo_first_questions
+-- Demo only: the first questions by id.
+MATCH (q:Question)
+RETURN q.id AS question_id
+ORDER BY q.id
+LIMIT $limit

@@ -242,3 +242,50 @@ def test_experiment_rules_give_the_forms_bounds(client: TestClient) -> None:
     target = next(o for o in rules["overrides"] if o["key"] == "target_p")
     assert (target["type"], target["min"], target["max"]) == ("number", 0.05, 0.95)
     assert next(o for o in rules["overrides"] if o["key"] == "model_version")["type"] == "string"
+
+
+def test_console_demo_seed_is_idempotent(settings: Settings, db: Driver) -> None:
+    import asyncio
+
+    from learner_graph.cli.demo_console import EXPERIMENT, seed_console
+    from learner_graph.runtime import Runtime
+    from seed.curriculum import build_curriculum
+
+    now = datetime.now(UTC)
+    with TestClient(create_app(settings)) as client:
+        client.post("/v1/content/import", json=build_curriculum(), headers=auth("content_editor"))
+        attempts = [
+            {
+                "attempt_id": f"d-{u}-{k}",
+                "user_id": f"learner-{u}",
+                "question_id": "q-frac-add-0001",
+                "correct": k % 2 == 0,
+                "time_spent_ms": 30_000,
+                "at": (now - timedelta(days=k + 1)).isoformat(),
+            }
+            for u in range(40)
+            for k in range(4)
+        ]
+        assert client.post(
+            "/v1/attempts", json={"attempts": attempts}, headers=auth("learner_app")
+        ).is_success
+
+    async def seed() -> dict[str, object]:
+        async with Runtime.open(settings) as runtime:
+            return await seed_console(db=runtime.graph, now=datetime.now(UTC))
+
+    first = asyncio.run(seed())
+    assert first["experiment_exposed"] == 40 and first["audit"] == 2 and first["flag_reports"] == 6
+    assert asyncio.run(seed()) == {}
+    with TestClient(create_app(settings)) as client:
+        results = client.get(
+            f"/v1/experiments/{EXPERIMENT}/results", headers=auth("analyst")
+        ).json()
+        assert results["status"] == "stopped" and sum(a["exposed"] for a in results["arms"]) == 40
+        flags = client.get("/v1/content/flags", headers=auth("analyst")).json()
+        assert len(flags) == 2
+        authors = {
+            c["author"]
+            for c in client.get("/v1/content/changes", headers=auth("analyst")).json()["items"]
+        }
+        assert {"alice", "bob"} <= authors
