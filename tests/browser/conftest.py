@@ -120,6 +120,7 @@ def sign_in(page: Page, role: str) -> None:
 def shot(page: Page, name: str) -> None:
     """Save a screenshot of the page as it is now (README shows the main ones, from docs/console/)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
     page.wait_for_timeout(150)  # let a chart or the graph finish painting
     page.screenshot(path=str(SHOTS / f"{name}.png"))
 

@@ -49,7 +49,8 @@ const STYLE: cytoscape.StylesheetJson = [
       "curve-style": "straight",
     },
   },
-  { selector: ".cycle", style: { "line-color": "#dc2626", "target-arrow-color": "#dc2626", "border-color": "#dc2626", "border-width": 4, width: 3 } },
+  { selector: "node.cycle", style: { "border-color": "#dc2626", "border-width": 4 } },
+  { selector: "edge.cycle", style: { "line-color": "#dc2626", "target-arrow-color": "#dc2626", width: 3 } },
   { selector: ".hidden", style: { display: "none" } },
 ];
 
@@ -137,7 +138,10 @@ export function GraphView({ nodes, edges, selected, onSelect, highlight, paint =
       // the path is concept -> its prerequisite -> ...; edges are drawn prerequisite -> concept
       if (next) instance.getElementById(`${next}->${id}`).addClass("cycle");
     });
-    if (path.length) instance.fit(instance.elements(".cycle"), 60);
+    if (path.length) {
+      instance.fit(instance.elements(".cycle"), 80);
+      if (instance.zoom() > 1) instance.zoom({ level: 1, renderedPosition: { x: instance.width() / 2, y: instance.height() / 2 } });
+    }
   }, [highlight, nodes, edges, paint]);
 
   return (

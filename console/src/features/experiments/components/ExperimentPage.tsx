@@ -30,7 +30,7 @@ export function ExperimentPage({ canEdit }: { canEdit: boolean }) {
         {when(e.start)} → {when(e.end)} · coverage {Math.round((e.coverage ?? 1) * 100)}% · control {e.control} · arms{" "}
         {e.arms.map((a) => `${a.name} (${a.weight}${Object.keys(a.overrides ?? {}).length ? ` ${JSON.stringify(a.overrides)}` : ""})`).join(", ")}
       </p>
-      {canEdit && <Controls experiment={e} onEdit={() => setEditing(true)} />}
+      {canEdit && e.status !== "stopped" && <Controls experiment={e} onEdit={() => setEditing(true)} />}
       {editing && <ExperimentForm existing={e} onDone={() => setEditing(false)} />}
       {e.status !== "draft" && <ResultsView experiment={e} />}
     </div>
