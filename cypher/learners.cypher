@@ -43,7 +43,7 @@ WHERE q.id IN $question_ids
 RETURN q.id AS question_id, c.id AS concept_id, coalesce(r.weight, 1.0) AS weight
 
 -- name: attempts_prerequisites
--- Prerequisites up to three levels below each concept, at their shortest depth.
+-- Prerequisites up to three levels below each concept (the implicit-credit depth), at their shortest depth.
 MATCH path = (c:Concept)-[:REQUIRES*1..3]->(p:Concept)
 WHERE c.id IN $concept_ids
 RETURN c.id AS concept_id, p.id AS prerequisite_id, min(length(path)) AS depth

@@ -1,11 +1,5 @@
 // The success model: attempt export, question metadata and model versions.
 
--- name: model_scope_questions
--- The questions inside a list of units (any depth up to 8), deduplicated.
-MATCH (u:Unit) WHERE u.id IN $unit_ids
-MATCH (u)-[:CONTAINS*1..8]->(q:Question)
-RETURN DISTINCT q.id AS id
-
 -- name: model_question_meta
 -- Text, difficulty tag and weighted concepts of the questions (all when $question_ids is null).
 MATCH (q:Question)

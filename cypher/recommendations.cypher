@@ -51,12 +51,6 @@ MATCH (c:Concept)
 OPTIONAL MATCH (c)-[:REQUIRES]->(p:Concept)
 RETURN c.id AS id, c.name AS name, collect(p.id) AS requires
 
--- name: rec_units_scope
--- The filter scope of each requested unit (itself when unset), and which units do not exist.
-UNWIND $unit_ids AS uid
-OPTIONAL MATCH (u:Unit {id: uid})
-RETURN uid AS unit_id, u IS NOT NULL AS found, coalesce(u.filter_scope, [uid]) AS scope
-
 -- name: rec_record_batch
 -- Store served recommendations (one group commit) and link each to its student.
 UNWIND $rows AS row
@@ -117,14 +111,6 @@ WHERE reports >= $min_reports
 RETURN q.id AS question_id, q.text AS text, reports, last_reported, reported_by[..20] AS reported_by
 ORDER BY reports DESC, question_id
 LIMIT $limit
-
--- name: rec_questions_for_concepts
--- Questions assessing any of some concepts, and which concepts do not exist.
-UNWIND $concept_ids AS cid
-OPTIONAL MATCH (c:Concept {id: cid})
-OPTIONAL MATCH (q:Question)-[:ASSESSES]->(c)
-WITH cid, c, collect(DISTINCT q.id) AS qids
-RETURN cid AS concept_id, c IS NOT NULL AS found, qids AS question_ids
 
 -- name: rec_units
 -- Every unit with its filter scope (null: the unit itself).

@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from learner_graph.api_keys import ApiKey, parse_api_keys
+from learner_graph.mixer.settings import DEFAULTS, REVIEW_RETENTION_MAX, REVIEW_RETENTION_MIN
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,7 +35,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     apply_schema_on_startup: bool = True
     retry_after_s: int = Field(default=5, ge=1)
-    review_retention: float = Field(default=0.9, gt=0.5, lt=1.0)
+    review_retention: float = Field(
+        default=DEFAULTS.review_retention, ge=REVIEW_RETENTION_MIN, le=REVIEW_RETENTION_MAX
+    )  # env values are strings: the settings model's bounds, without its strictness
     workers: int = Field(default=1, ge=1, le=64)
     warm_up: bool = True
 

@@ -9,7 +9,8 @@ from pydantic import BaseModel
 from learner_graph.db.graph import Graph
 from learner_graph.errors import NotFound
 
-MAX_DEPTH = 32  # the hop cap written into cypher/traversals.cypher
+MAX_DEPTH = 32  # the hop cap written into the Cypher of every unit and prerequisite traversal
+UNIT_DEPTH = 10  # how deep units are resolved to their questions unless a caller asks otherwise
 
 
 class Related(BaseModel):
@@ -29,7 +30,7 @@ class UnitTree(BaseModel):
     units: list[UnitTree]
 
 
-async def resolve_units(*, db: Graph, unit_ids: list[str], max_depth: int = 10) -> list[str]:
+async def resolve_units(*, db: Graph, unit_ids: list[str], max_depth: int = UNIT_DEPTH) -> list[str]:
     """Question ids under `unit_ids` within `max_depth` hops, deduplicated, sorted: one round trip.
 
     Raises NotFound naming every unknown unit id.

@@ -117,6 +117,10 @@ class Queries:
     def __contains__(self, name: str) -> bool:
         return name in self._by_name
 
+    def names(self) -> list[str]:
+        """Every query name, sorted."""
+        return sorted(self._by_name)
+
     def from_file(self, filename: str) -> list[Query]:
         """The queries of one file (e.g. `schema.cypher`) in file order."""
         return [q for q in self._by_name.values() if q.path.name == filename]

@@ -1,4 +1,4 @@
-"""Experiment definitions, the override keys an arm may set, and the metrics results report."""
+"""Experiment definitions and the metrics results report (an arm's overrides: `mixer/settings.py`)."""
 
 from __future__ import annotations
 
@@ -10,19 +10,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 Status = Literal["draft", "running", "stopped"]
 Key = str
-
-# The recommendation settings an arm may override, with the rule each value must meet.
-# The mixer reads the same names; nothing else may appear in `overrides`.
-OVERRIDE_KEYS: dict[str, tuple[type, float | None, float | None]] = {
-    "weight_next": (float, 0.0, 1.0),
-    "weight_review": (float, 0.0, 1.0),
-    "weight_streak": (float, 0.0, 1.0),
-    "target_p": (float, 0.05, 0.95),
-    "band": (float, 0.0, 0.5),
-    "review_retention": (float, 0.7, 0.99),
-    "model_version": (str, None, None),
-    "daily_goal_scale": (float, 0.25, 4.0),
-}
 
 # Per-user metrics over the exposure window; definitions in docs/EXPERIMENTS.md.
 METRICS: tuple[str, ...] = (

@@ -17,8 +17,7 @@ from learner_graph.experiments.assignment import choose_arm
 from learner_graph.experiments.models import METRICS, Experiment
 from learner_graph.experiments.service import get_experiment
 from learner_graph.experiments.summary import summary_lines
-
-MASTERY_THRESHOLD = 0.8  # a concept counts as mastered from this MEMORY.mastery on
+from learner_graph.learners.mastery import MASTERED
 
 
 class ArmCounts(BaseModel):
@@ -100,7 +99,7 @@ async def experiment_results(*, db: Graph, key: str, now: datetime) -> Results:
 async def user_metrics(*, db: Graph, key: str, until: datetime) -> pd.DataFrame:
     """One row per exposed user: id, arm and every metric of `METRICS` over their window."""
     rows = await db.read(
-        "experiment_user_metrics", key=key, until=until, mastery_threshold=MASTERY_THRESHOLD
+        "experiment_user_metrics", key=key, until=until, mastery_threshold=MASTERED
     )
     users = pd.DataFrame(rows, columns=["user_id", "arm", *(m for m in METRICS if m != "ability_gain")])
     gains = await user_ability_gains(db=db, key=key, until=until)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from learner_graph.experiments.models import METRICS, OVERRIDE_KEYS, Experiment, ExperimentCreate, Namespace
+from learner_graph.experiments.models import METRICS, Experiment, ExperimentCreate, Namespace
+from learner_graph.mixer import settings
 
 Problem = dict[str, str]
 _WEIGHT_EPSILON = 1e-6
@@ -42,23 +43,8 @@ def namespace_overlaps(namespace: Namespace | None, others: Iterable[Experiment]
 
 
 def override_problems(field: str, overrides: dict[str, Any]) -> list[Problem]:
-    """Unknown override keys and values of the wrong type or out of range."""
-    problems = []
-    for key, value in overrides.items():
-        where = f"{field}.{key}"
-        if key not in OVERRIDE_KEYS:
-            known = ", ".join(sorted(OVERRIDE_KEYS))
-            problems.append(_problem(where, f"unknown override {key!r} (known: {known})"))
-            continue
-        kind, low, high = OVERRIDE_KEYS[key]
-        if kind is str:
-            if not isinstance(value, str) or not value:
-                problems.append(_problem(where, "must be a non-empty string"))
-        elif isinstance(value, bool) or not isinstance(value, int | float):
-            problems.append(_problem(where, "must be a number"))
-        elif low is not None and high is not None and not low <= value <= high:
-            problems.append(_problem(where, f"must be between {low} and {high}"))
-    return problems
+    """Unknown override keys and values of the wrong type or out of range (the settings model's rules)."""
+    return [_problem(f"{field}.{key}", message) for key, message in settings.override_problems(overrides)]
 
 
 def _arm_problems(definition: ExperimentCreate) -> list[Problem]:

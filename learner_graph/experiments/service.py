@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
@@ -15,6 +15,7 @@ from learner_graph.experiments.hot import running_experiments as running_experim
 from learner_graph.experiments.models import Assignment, Experiment, ExperimentCreate
 from learner_graph.experiments.rules import definition_problems, namespace_overlaps
 from learner_graph.experiments.store import from_row, to_params
+from learner_graph.timeutil import as_utc
 
 
 async def create_experiment(*, db: Graph, definition: ExperimentCreate, now: datetime) -> Experiment:
@@ -138,8 +139,7 @@ async def assign_and_expose(
     exposed keeps the arm recorded at first exposure, so a later change of weights never
     switches anyone mid-experiment.
     """
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
+    now = as_utc(now)
     by_key: dict[str, Experiment] = {}
     known, rows = [], []
     for experiment in await running_experiments(db=db, hot=hot, fresh=fresh):

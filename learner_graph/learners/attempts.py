@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fsrs import Scheduler
@@ -13,6 +13,7 @@ from learner_graph.db.graph import Graph, fetch_all
 from learner_graph.errors import Invalid
 from learner_graph.learners import memory
 from learner_graph.learners.models import AttemptIn, AttemptsRecorded, AttemptStatus
+from learner_graph.timeutil import as_utc
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
@@ -60,14 +61,10 @@ def _check_times(attempts: list[AttemptIn], now: datetime) -> None:
     problems = [
         {"field": f"attempts[{i}].at", "message": "more than 5 minutes in the future"}
         for i, a in enumerate(attempts)
-        if a.at is not None and _utc(a.at) > now + FUTURE_TOLERANCE
+        if a.at is not None and as_utc(a.at) > now + FUTURE_TOLERANCE
     ]
     if problems:
         raise Invalid("attempts refused: times in the future", problems)
-
-
-def _utc(at: datetime) -> datetime:
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 def _rows(attempts: list[AttemptIn], now: datetime) -> list[dict[str, Any]]:
@@ -78,7 +75,7 @@ def _rows(attempts: list[AttemptIn], now: datetime) -> list[dict[str, Any]]:
         if a.attempt_id in seen:
             continue
         seen.add(a.attempt_id)
-        at = _utc(a.at) if a.at else now
+        at = as_utc(a.at) if a.at else now
         props = {
             "user_id": a.user_id,
             "question_id": a.question_id,

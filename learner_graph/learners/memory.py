@@ -4,7 +4,7 @@ Mastery of a concept is `evidence × retrievability`:
 - evidence is the posterior mean of a Beta(1, 1) prior updated with exponentially decayed,
   ASSESSES-weighted wins and fails on the concept (recent answers count most);
 - retrievability is FSRS's probability that the student still recalls the concept now.
-A concept is *mastered* when its level is at least `MASTERED` (0.7): for example four correct
+A concept is *mastered* when its level is at least `mastery.MASTERED` (0.7): e.g. four correct
 answers in a row, practised recently enough that FSRS has not let it fade.
 """
 
@@ -17,10 +17,10 @@ from typing import Any
 
 from fsrs import Card, Rating, Scheduler, State
 
-MASTERED = 0.7
 EVIDENCE_DECAY = 0.85  # weight left to older answers each time the concept is answered again
 IMPLICIT_DISCOUNT = 0.5  # implicit credit halves with each prerequisite level
-IMPLICIT_DEPTH = 3  # how far down the prerequisite graph credit flows (also in learners.cypher)
+# How far down it flows (three levels) is the bound of `attempts_prerequisites` (cypher/learners.cypher):
+# a variable-length bound cannot be a query parameter, so the query is the one place it is set.
 
 
 @lru_cache(maxsize=8)

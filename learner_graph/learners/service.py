@@ -10,7 +10,9 @@ from fsrs import Scheduler
 from learner_graph.db.graph import Graph
 from learner_graph.errors import Invalid, NotFound
 from learner_graph.learners import activity
-from learner_graph.learners.memory import MASTERED, MemoryState
+from learner_graph.learners.mastery import MASTERED, is_ready
+from learner_graph.learners.mastery import mastered as mastered_of
+from learner_graph.learners.memory import MemoryState
 from learner_graph.learners.models import (
     ConceptMastery,
     DayOut,
@@ -124,11 +126,11 @@ async def ready(*, db: Graph, user_id: str, now: datetime, scheduler: Scheduler)
     """Concepts not yet mastered whose prerequisites all are (the outer fringe of knowledge)."""
     known = await levels(db=db, user_id=user_id, now=now, scheduler=scheduler)
     graph = await db.read("concept_graph")
-    mastered = {cid for cid, level in known.items() if level >= MASTERED}
+    mastered = mastered_of(known)
     return [
         {"concept_id": r["concept_id"], "name": r["name"], "level": round(known.get(r["concept_id"], 0.0), 4)}
         for r in graph
-        if r["concept_id"] not in mastered and all(p in mastered for p in r["requires"])
+        if is_ready(r["concept_id"], r["requires"], mastered)
     ]
 
 

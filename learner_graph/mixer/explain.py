@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from learner_graph.mixer.models import Candidate, ConceptView, Explanation, MixInput, MixSettings
+from learner_graph.mixer.models import Candidate, ConceptView, Explanation, MixInput
+from learner_graph.mixer.settings import MixSettings
 
 
 def _names(c: Candidate, data: MixInput) -> str:

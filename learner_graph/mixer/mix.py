@@ -6,7 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from learner_graph.mixer import explain, streams
-from learner_graph.mixer.models import KINDS, Candidate, ConceptView, Kind, MixInput, MixSettings, Pick
+from learner_graph.mixer.models import KINDS, Candidate, ConceptView, Kind, MixInput, Pick
+from learner_graph.mixer.settings import MixSettings
 from learner_graph.mixer.slots import allocate
 
 

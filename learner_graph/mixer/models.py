@@ -20,7 +20,7 @@ class Candidate:
     difficulty_tag: int | None = None
     known_to_model: bool = True
     last_attempt: datetime | None = None
-    tiebreak: int | None = None  # `streams.tiebreak` for this request's seed, when the caller has it
+    tiebreak: int | None = None  # `order.tiebreak` for this request's seed, when the caller has it
 
 
 @dataclass(frozen=True)
@@ -35,25 +35,6 @@ class ConceptView:
     last_review: datetime | None = None
     ready: bool = False
     mastered: bool = False
-
-
-@dataclass(frozen=True)
-class MixSettings:
-    """Every knob an admin request or an experiment arm may override."""
-
-    weight_next: float = 0.4
-    weight_review: float = 0.3
-    weight_streak: float = 0.3
-    target_p: float = 0.5
-    band: float = 0.15
-    review_low: float = 0.7
-    review_high: float = 0.85
-    quick_win_p: float = 0.8
-    recent_hours: float = 12.0
-    seed: int = 0
-
-    def weights(self) -> dict[Kind, float]:
-        return {"next": self.weight_next, "review": self.weight_review, "streak": self.weight_streak}
 
 
 @dataclass(frozen=True)

@@ -2,37 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-from functools import lru_cache
-
-from learner_graph.mixer.models import Candidate, ConceptView, MixInput, MixSettings
-
-# P(correct) a difficulty tag stands for when the model knows nothing of a question.
-TAG_P = {1: 0.85, 2: 0.7, 3: 0.55, 4: 0.4, 5: 0.25}
-
-
-MASK64 = (1 << 64) - 1
-
-
-def mix64(x: int) -> int:
-    """SplitMix64's finaliser: a bijection of 64-bit integers that scatters neighbouring inputs."""
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & MASK64
-    return x ^ (x >> 31)
-
-
-@lru_cache(maxsize=1 << 18)
-def question_hash(question_id: str) -> int:
-    """A question's 64-bit digest, computed once per process (the catalog keeps them as an array)."""
-    return int.from_bytes(hashlib.blake2b(question_id.encode(), digest_size=8).digest(), "big")
-
-
-def tiebreak(seed: int, question_id: str) -> int:
-    """A stable pseudo-random order: same seed and inputs, same answer, on every replica.
-
-    `shortlist.tiebreaks` computes the same values for whole arrays with numpy.
-    """
-    return mix64(question_hash(question_id) ^ mix64(seed & MASK64))
+from learner_graph.mixer.models import Candidate, ConceptView, MixInput
+from learner_graph.mixer.order import TAG_P, key_round, tiebreak
+from learner_graph.mixer.settings import MixSettings
 
 
 def order_of(c: Candidate, seed: int) -> int:
@@ -56,7 +28,7 @@ def next_best(data: MixInput, settings: MixSettings) -> list[tuple[Candidate, st
 
     def key(c: Candidate) -> tuple[int, float, int]:
         not_ready = 0 if any(cid in ready for cid in c.concepts) else 1
-        return (not_ready, round(distance(c), 3), order_of(c, settings.seed))
+        return (not_ready, key_round(distance(c)), order_of(c, settings.seed))
 
     keys = {c.question_id: key(c) for c in pool}  # once per candidate, not per comparison and step
     ranked: list[tuple[Candidate, str]] = []
@@ -135,4 +107,4 @@ def streak_wins(data: MixInput, settings: MixSettings) -> list[Candidate]:
         for c in data.candidates
         if c.question_id not in data.blocked and c.p_correct >= settings.quick_win_p
     ]
-    return sorted(wins, key=lambda c: (-round(c.p_correct, 3), order_of(c, settings.seed)))
+    return sorted(wins, key=lambda c: (-key_round(c.p_correct), order_of(c, settings.seed)))

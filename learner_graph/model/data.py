@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from learner_graph.config import PROJECT_ROOT
+from learner_graph.content.traversals import resolve_units
 from learner_graph.db.graph import Graph
 from learner_graph.model.features import _seconds
 
@@ -82,7 +83,7 @@ async def export_graph(db: Graph, *, units: list[str] | None = None, batch: int 
     """Every attempt (in the questions of `units`, or all), read in batches of students by id."""
     scope = None
     if units:
-        scope = [row["id"] for row in await db.read("model_scope_questions", unit_ids=units)]
+        scope = await resolve_units(db=db, unit_ids=units)
     questions = await db.read("model_question_meta", question_ids=scope)
     records: list[dict[str, Any]] = []
     after = ""

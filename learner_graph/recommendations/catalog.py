@@ -18,13 +18,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from learner_graph.cache import Cache
-from learner_graph.content.traversals import resolve_units
+from learner_graph.content.traversals import UNIT_DEPTH, resolve_units
 from learner_graph.db.graph import Graph
-from learner_graph.mixer.streams import TAG_P, question_hash
+from learner_graph.mixer.order import TAG_P, UNTAGGED_P, question_hash
 
 UNIT_CACHE_SIZE = 256
 RELOAD_AT_MOST_EVERY_S = 1.0  # unknown ids reload the catalog, but not on every request
-MAX_DEPTH = 10
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ class QuestionTable:
     concept_ids: list[str]  # sorted; a concept column is an index into it
     concept_position: dict[str, int]
     tag_p: np.ndarray  # P(correct) the difficulty tag stands for; NaN when untagged
-    hashes: np.ndarray  # uint64 digest of each id (`streams.question_hash`)
+    hashes: np.ndarray  # uint64 digest of each id (`order.question_hash`)
     main_concept: np.ndarray  # column of each question's first concept, -1 without one
     pair_row: np.ndarray  # (question row, concept column) of every ASSESSES pair
     pair_concept: np.ndarray
@@ -67,7 +66,7 @@ class QuestionTable:
             position={q: i for i, q in enumerate(ids)},
             concept_ids=concept_ids,
             concept_position=concept_position,
-            tag_p=np.array([np.nan if m.difficulty_tag is None else TAG_P.get(m.difficulty_tag, TAG_P[3])
+            tag_p=np.array([np.nan if m.difficulty_tag is None else TAG_P.get(m.difficulty_tag, UNTAGGED_P)
                             for m in metas]),
             hashes=np.array([question_hash(q) for q in ids], dtype=np.uint64),
             main_concept=np.array(
@@ -144,10 +143,10 @@ class CatalogCache:
         return await self._resolve_ids(db, version, sorted(set(unit_ids)))
 
     async def _resolve_ids(self, db: Graph, version: str, unit_ids: list[str]) -> list[str]:
-        redis_key = f"units:v{version}:d{MAX_DEPTH}:" + ",".join(unit_ids)
+        redis_key = f"units:v{version}:d{UNIT_DEPTH}:" + ",".join(unit_ids)
         cached = await self.cache.get(redis_key)
         if cached is None:
-            cached = await resolve_units(db=db, unit_ids=unit_ids, max_depth=MAX_DEPTH)
+            cached = await resolve_units(db=db, unit_ids=unit_ids, max_depth=UNIT_DEPTH)
             await self.cache.set(redis_key, cached, ttl_s=24 * 3600)
         return list(cached)
 

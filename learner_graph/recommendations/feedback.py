@@ -8,10 +8,10 @@ from typing import Any
 
 from learner_graph.db.graph import Graph
 from learner_graph.errors import Invalid, NotFound
+from learner_graph.mixer.settings import MAX_TARGET_OFFSET
 from learner_graph.recommendations.models import FeedbackIn, RecommendationOut
 
 TARGET_STEP = 0.05  # how far one too_easy / too_hard moves the student's target P
-MAX_OFFSET = 0.2
 BROKEN_REPORTS = 2  # distinct students before a question is flagged for the content team
 
 
@@ -69,7 +69,7 @@ async def record_feedback(
         reason=feedback.reason,
         at=feedback.at or now or datetime.now(UTC),
         target_step=step,
-        max_offset=MAX_OFFSET,
+        max_offset=MAX_TARGET_OFFSET,
     )
     return {
         "recorded": bool(rows[0]["created"]),

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from learner_graph.mixer.settings import Overrides
+
 Id = Annotated[str, Field(min_length=1, max_length=200)]
 
 
@@ -16,21 +18,6 @@ class Context(BaseModel):
     session_id: str | None = Field(default=None, max_length=200)
     now: datetime | None = None
     exclude: list[Id] = Field(default_factory=list, max_length=500)
-
-
-class Overrides(BaseModel):
-    """Mixer settings an admin may override per request (experiment arms use the same keys)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    weight_next: float | None = Field(default=None, ge=0, le=1)
-    weight_review: float | None = Field(default=None, ge=0, le=1)
-    weight_streak: float | None = Field(default=None, ge=0, le=1)
-    target_p: float | None = Field(default=None, gt=0, lt=1)
-    band: float | None = Field(default=None, gt=0, le=0.5)
-    review_retention: float | None = Field(default=None, gt=0.5, lt=1)
-    model_version: str | None = None
-    daily_goal_scale: float | None = Field(default=None, gt=0, le=5)
 
 
 class RecommendationRequest(BaseModel):

@@ -13,8 +13,9 @@ from datetime import datetime
 
 import numpy as np
 
-from learner_graph.mixer.models import ConceptView, MixSettings
-from learner_graph.mixer.streams import MASK64, mix64
+from learner_graph.mixer.models import ConceptView
+from learner_graph.mixer.order import KEY_SCALE, key_units
+from learner_graph.mixer.settings import MixSettings
 from learner_graph.recommendations.catalog import QuestionTable
 
 SMALL = 150  # below this many candidates the mixer sees them all (a shortlist is about this long)
@@ -23,14 +24,6 @@ REVIEW_OPTIONS = 3  # questions kept per due concept
 
 def keep_for(n: int) -> int:
     return max(40, 4 * n)
-
-
-def tiebreaks(seed: int, hashes: np.ndarray) -> np.ndarray:
-    """`streams.tiebreak` of every question digest at once (uint64 arithmetic wraps like `& MASK64`)."""
-    x = hashes.astype(np.uint64) ^ np.uint64(mix64(seed & MASK64))
-    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
 
 
 def concept_flags(
@@ -61,7 +54,7 @@ def shortlist(
 ) -> np.ndarray:
     """Indexes into `rows` (sorted question rows) of the candidates worth ranking, in order.
 
-    `tb` is each candidate's tie-break for this request's seed (`tiebreaks`).
+    `tb` is each candidate's tie-break for this request's seed (`order.tiebreaks`).
     """
     if len(rows) <= SMALL:
         return np.arange(len(rows))
@@ -77,8 +70,8 @@ def shortlist(
     # 50 bits below. Equal high bits of two tie-breaks (odds about 1e-7 a request) merely order
     # those two arbitrarily at the edge of `keep`.
     low = (tb >> np.uint64(14)).astype(np.int64)
-    milli = np.rint(np.abs(p_eff - settings.target_p) * 1000).astype(np.int64)
-    quick = 1000 - np.rint(p * 1000).astype(np.int64)
+    milli = key_units(np.abs(p_eff - settings.target_p))
+    quick = KEY_SCALE - key_units(p)
     chosen: list[np.ndarray] = []
     keys = [
         (not_ready << 61) | (milli << 50) | low,  # next-best ladder, ready concepts first

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fsrs import Scheduler
 
 from learner_graph.learners import activity
-from learner_graph.learners.memory import MASTERED, MemoryState
+from learner_graph.learners.mastery import is_ready
+from learner_graph.learners.mastery import mastered as mastered_of
+from learner_graph.learners.memory import MemoryState
 from learner_graph.mixer.models import ConceptView, StreakView
 from learner_graph.recommendations.catalog import Catalog
+from learner_graph.timeutil import from_epoch_ms
 
 MAX_ATTEMPTS = 1000  # the newest attempts read per request (the live fit uses fewer)
 
@@ -30,7 +33,7 @@ class Student:
     def from_row(cls, user_id: str, row: dict[str, Any]) -> Student:
         user = row["user"] or {}
         attempts = [
-            {"question_id": q, "correct": c, "at": _from_ms(at), "time_ms": t}
+            {"question_id": q, "correct": c, "at": from_epoch_ms(at), "time_ms": t}
             for q, c, at, t in zip(
                 row["attempt_questions"],
                 row["attempt_correct"],
@@ -72,7 +75,7 @@ class Student:
     def concept_views(self, catalog: Catalog, now: datetime, scheduler: Scheduler) -> dict[str, ConceptView]:
         recall = {cid: state.retrievability(now, scheduler) for cid, state in self.memory.items()}
         levels = {cid: state.evidence * recall[cid] for cid, state in self.memory.items()}
-        mastered = {cid for cid, level in levels.items() if level >= MASTERED}
+        mastered = mastered_of(levels)
         views: dict[str, ConceptView] = {}
         for cid, meta in catalog.concepts.items():
             state = self.memory.get(cid, MemoryState())
@@ -84,13 +87,9 @@ class Student:
                 due=state.due,
                 last_review=state.last_review,
                 mastered=cid in mastered,
-                ready=cid not in mastered and all(p in mastered for p in meta.requires),
+                ready=is_ready(cid, meta.requires, mastered),
             )
         return views
-
-
-def _from_ms(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, UTC)
 
 
 def _memory(values: list[Any]) -> MemoryState:
@@ -99,8 +98,8 @@ def _memory(values: list[Any]) -> MemoryState:
     return MemoryState(
         stability=stability,
         difficulty=difficulty,
-        due=_from_ms(due) if due is not None else None,
-        last_review=_from_ms(last_review) if last_review is not None else None,
+        due=from_epoch_ms(due) if due is not None else None,
+        last_review=from_epoch_ms(last_review) if last_review is not None else None,
         reps=reps or 0,
         lapses=lapses or 0,
         wins=wins or 0.0,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from learner_graph.recommendations import engine
+from learner_graph.recommendations import pipeline
 from learner_graph.recommendations.models import Overrides, RecommendationRequest
 from learner_graph.simulation.world import World
 
@@ -48,14 +48,14 @@ class Policy(Protocol):
 
 @dataclass
 class EnginePolicy:
-    """`engine.recommend`, as the route runs it; `overrides` as an admin request would send them."""
+    """`pipeline.recommend`, as the route runs it; `overrides` as an admin request would send them."""
 
     overrides: Overrides | None = None
     experiments: bool = False
 
     async def pick(self, world: World, ask: Ask, rng: random.Random) -> Pick:
         started = time.perf_counter()
-        out = await engine.recommend(
+        out = await pipeline.recommend(
             db=world.db,
             catalogs=world.catalogs,
             models=world.models,
@@ -87,7 +87,7 @@ class EasiestPolicy:
 
     async def pick(self, world: World, ask: Ask, rng: random.Random) -> Pick:
         started = time.perf_counter()
-        out = await engine.predictions(
+        out = await pipeline.predictions(
             db=world.db, catalogs=world.catalogs, models=world.models,
             user_id=ask.user_id, units=ask.units, questions=[],
         )

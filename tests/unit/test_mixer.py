@@ -3,7 +3,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from learner_graph.mixer.mix import mix
-from learner_graph.mixer.models import Candidate, ConceptView, MixInput, MixSettings, StreakView
+from learner_graph.mixer.models import Candidate, ConceptView, MixInput, StreakView
+from learner_graph.mixer.settings import MixSettings
 from learner_graph.mixer.slots import allocate
 
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)

@@ -1,3 +1,4 @@
+import ast
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,32 @@ def test_project_cypher_files_load_and_schema_names_are_known() -> None:
     names = schema_object_names(queries)
     assert {"concept_id", "question_id", "user_id", "attempt_id"} <= set(names)
     assert len(names) == len(queries.from_file("schema.cypher"))
+
+
+def _query_names_in_code() -> tuple[set[str], set[str]]:
+    """(names the package passes to a query call, every string literal of the package)."""
+    called: set[str] = set()
+    literals: set[str] = set()
+    for path in (PROJECT_ROOT / "learner_graph").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                literals.add(node.value)
+            name = None
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args:
+                if node.func.attr in {"read", "write", "read_plain", "write_plain"}:
+                    name = node.args[0]
+            elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute):
+                if node.value.attr == "queries":
+                    name = node.slice
+            if isinstance(name, ast.Constant) and isinstance(name.value, str):
+                called.add(name.value)
+    return called, literals
+
+
+def test_every_query_used_in_code_exists_and_every_query_is_used() -> None:
+    queries = Queries.load(PROJECT_ROOT / "cypher")
+    schema = {q.name for q in queries.from_file("schema.cypher")}  # applied by file, not by name
+    called, literals = _query_names_in_code()
+    assert len(called) > 50  # the scan sees the call sites
+    assert sorted(called - set(queries.names())) == []  # no call names a missing query
+    assert sorted(set(queries.names()) - schema - literals) == []  # no query is dead text

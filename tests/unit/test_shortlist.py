@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 
 from learner_graph.mixer.mix import mix
-from learner_graph.mixer.models import Candidate, ConceptView, MixInput, MixSettings, StreakView
-from learner_graph.mixer.streams import tiebreak
+from learner_graph.mixer.models import Candidate, ConceptView, MixInput, StreakView
+from learner_graph.mixer.order import tiebreak, tiebreaks
+from learner_graph.mixer.settings import MixSettings
 from learner_graph.recommendations.catalog import ConceptMeta, QuestionMeta, QuestionTable
-from learner_graph.recommendations.shortlist import shortlist, tiebreaks
+from learner_graph.recommendations.shortlist import shortlist
 
 NOW = datetime(2026, 5, 1, tzinfo=UTC)
 

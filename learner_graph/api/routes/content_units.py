@@ -9,14 +9,14 @@ from learner_graph.api.deps import ContentEditor, GraphDep, Reader
 from learner_graph.api.routes.content_params import Cascade, Depth, Limit, Offset, Text
 from learner_graph.content import traversals, units
 from learner_graph.content.models import EdgeResult, Page, Unit, UnitUpdate
-from learner_graph.content.traversals import MAX_DEPTH, UnitTree
+from learner_graph.content.traversals import MAX_DEPTH, UNIT_DEPTH, UnitTree
 
 router = APIRouter(prefix="/units", tags=["content"])
 
 
 class ResolveRequest(BaseModel):
     unit_ids: list[str] = Field(min_length=1, max_length=1000)
-    max_depth: int = Field(default=10, ge=1, le=MAX_DEPTH)
+    max_depth: int = Field(default=UNIT_DEPTH, ge=1, le=MAX_DEPTH)
 
 
 class Resolved(BaseModel):
@@ -68,7 +68,7 @@ async def delete_unit(key: ContentEditor, db: GraphDep, unit_id: str, cascade: C
 
 
 @router.get("/{unit_id}/questions")
-async def unit_questions(_: Reader, db: GraphDep, unit_id: str, max_depth: Depth = 10) -> Resolved:
+async def unit_questions(_: Reader, db: GraphDep, unit_id: str, max_depth: Depth = UNIT_DEPTH) -> Resolved:
     """The questions under this unit at any depth up to `max_depth`, deduplicated."""
     return Resolved(
         question_ids=await traversals.resolve_units(db=db, unit_ids=[unit_id], max_depth=max_depth)
@@ -76,7 +76,7 @@ async def unit_questions(_: Reader, db: GraphDep, unit_id: str, max_depth: Depth
 
 
 @router.get("/{unit_id}/tree")
-async def tree(_: Reader, db: GraphDep, unit_id: str, max_depth: Depth = 10) -> UnitTree:
+async def tree(_: Reader, db: GraphDep, unit_id: str, max_depth: Depth = UNIT_DEPTH) -> UnitTree:
     return await traversals.unit_tree(db=db, unit_id=unit_id, max_depth=max_depth)
 
 

@@ -15,12 +15,12 @@ from learner_graph.experiments.charts import lift_chart
 from learner_graph.experiments.models import (
     LOWER_IS_BETTER,
     METRICS,
-    OVERRIDE_KEYS,
     CoverageUpdate,
     Experiment,
     ExperimentCreate,
 )
 from learner_graph.experiments.results import Results, experiment_results, metrics_frame
+from learner_graph.mixer.settings import OVERRIDABLE, Overrides
 
 router = APIRouter(prefix="/v1", tags=["experiments"])
 
@@ -43,12 +43,21 @@ class ExperimentRules(BaseModel):
 @router.get("/experiment-rules", response_model=ExperimentRules)
 async def experiment_rules(_: ExperimentReader) -> ExperimentRules:
     """The metrics results report and the settings an arm may override, with their bounds."""
-    overrides = [
-        OverrideRule(key=k, type="string" if kind is str else "number", min=low, max=high)
-        for k, (kind, low, high) in OVERRIDE_KEYS.items()
-    ]
+    properties = Overrides.model_json_schema()["properties"]
+    overrides = [_override_rule(key, properties[key]) for key in OVERRIDABLE]
     return ExperimentRules(
         metrics=list(METRICS), lower_is_better=sorted(LOWER_IS_BETTER), overrides=overrides
+    )
+
+
+def _override_rule(key: str, schema: dict[str, Any]) -> OverrideRule:
+    """The type and bounds of one overridable setting, read from the settings model's JSON schema."""
+    value = next(o for o in schema.get("anyOf", [schema]) if o.get("type") != "null")
+    return OverrideRule(
+        key=key,
+        type="string" if value.get("type") == "string" else "number",
+        min=value.get("minimum", value.get("exclusiveMinimum")),
+        max=value.get("maximum", value.get("exclusiveMaximum")),
     )
 
 

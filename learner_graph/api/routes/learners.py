@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
@@ -22,15 +22,10 @@ from learner_graph.learners.models import (
     UserPage,
     UserPatch,
 )
+from learner_graph.timeutil import now_or
 
 router = APIRouter(prefix="/v1", tags=["learners"])
 AsOf = Annotated[datetime | None, Query(description="evaluate as of this time (default now)")]
-
-
-def _now(as_of: datetime | None = None) -> datetime:
-    if as_of is None:
-        return datetime.now(UTC)
-    return as_of.replace(tzinfo=UTC) if as_of.tzinfo is None else as_of
 
 
 @router.post("/attempts")
@@ -43,7 +38,7 @@ async def post_attempts(
     """Record one attempt or a batch of up to 1,000 (all-or-nothing, idempotent by attempt_id)."""
     attempts = body.attempts if isinstance(body, AttemptBatch) else [body]
     return await record_attempts(
-        db=db, attempts=attempts, now=_now(), scheduler=make_scheduler(settings.review_retention)
+        db=db, attempts=attempts, now=now_or(None), scheduler=make_scheduler(settings.review_retention)
     )
 
 
@@ -82,7 +77,7 @@ async def mastery(
 ) -> list[ConceptMastery]:
     """Per concept: mastery level, retrievability now and the next review date."""
     sch = make_scheduler(settings.review_retention)
-    return await service.mastery(db=db, user_id=user_id, now=_now(as_of), scheduler=sch)
+    return await service.mastery(db=db, user_id=user_id, now=now_or(as_of), scheduler=sch)
 
 
 @router.get("/users/{user_id}/gaps")
@@ -96,7 +91,7 @@ async def gaps(
 ) -> list[GapConcept]:
     """Prerequisites of `concept` below mastery, ordered from the root of the gap upward."""
     sch = make_scheduler(settings.review_retention)
-    return await service.gaps(db=db, user_id=user_id, concept_id=concept, now=_now(as_of), scheduler=sch)
+    return await service.gaps(db=db, user_id=user_id, concept_id=concept, now=now_or(as_of), scheduler=sch)
 
 
 @router.get("/users/{user_id}/ready")
@@ -105,13 +100,13 @@ async def ready(
 ) -> list[dict[str, Any]]:
     """Concepts not yet mastered whose prerequisites all are."""
     sch = make_scheduler(settings.review_retention)
-    return await service.ready(db=db, user_id=user_id, now=_now(as_of), scheduler=sch)
+    return await service.ready(db=db, user_id=user_id, now=now_or(as_of), scheduler=sch)
 
 
 @router.get("/users/{user_id}/streak")
 async def streak(_: Reader, db: GraphDep, user_id: str, as_of: AsOf = None) -> StreakOut:
     """Practice days in the learner's time zone, current and longest streak, today's goal."""
-    return await service.streak(db=db, user_id=user_id, now=_now(as_of))
+    return await service.streak(db=db, user_id=user_id, now=now_or(as_of))
 
 
 @router.get("/users/{user_id}/attempts")

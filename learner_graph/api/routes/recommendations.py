@@ -22,7 +22,7 @@ from learner_graph.api.deps import (
 from learner_graph.api.security import require
 from learner_graph.api_keys import ApiKey, Role
 from learner_graph.errors import Forbidden, Invalid
-from learner_graph.recommendations import engine, feedback
+from learner_graph.recommendations import feedback, pipeline
 from learner_graph.recommendations.models import (
     FeedbackIn,
     PredictionOut,
@@ -50,14 +50,14 @@ async def recommend(
     """What this student should practise next in these units or concepts, each pick explained."""
     if body.overrides is not None and key.role is not Role.ADMIN:
         raise Forbidden("only admin keys may override mixer settings per request")
-    return await engine.recommend(
+    return await pipeline.recommend(
         db=db,
         catalogs=catalogs,
         models=models,
         pinned=pinned,
         experiments=experiments,
         request=body,
-        defaults={"review_retention": settings.review_retention},
+        service={"review_retention": settings.review_retention},
         recorder=recorder,
     )
 
@@ -89,7 +89,7 @@ async def predictions(
     """P(correct) per question of `units` (or the listed `questions`) and the model version."""
     if not units and not questions:
         raise Invalid("give units or questions", [{"field": "query.units", "message": "units or questions"}])
-    return await engine.predictions(
+    return await pipeline.predictions(
         db=db,
         catalogs=catalogs,
         models=models,
