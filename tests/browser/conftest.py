@@ -56,7 +56,9 @@ class Api:
         return response.json() if response.content else None
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in this thread while it is open, and
+# later tests calling asyncio.run() would fail, so the browser (and the server) close with the module.
+@pytest.fixture(scope="module")
 def live_api(settings: Settings, neo4j_driver: Driver) -> Iterator[Api]:
     if not (CONSOLE / "index.html").is_file():
         pytest.fail("the console is not built: run `make console` (make test does)")
@@ -74,7 +76,7 @@ def live_api(settings: Settings, neo4j_driver: Driver) -> Iterator[Api]:
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
