@@ -1,8 +1,10 @@
-import { render, screen } from "@testing-library/react";
-import { describe, expect, it } from "vitest";
+import { cleanup, render, screen } from "@testing-library/react";
+import { afterEach, describe, expect, it } from "vitest";
 
 import { ApiError } from "../lib/api";
 import { ErrorNote, FieldError } from "./Status";
+
+afterEach(cleanup);
 
 const refused = new ApiError(422, "invalid experiment definition", "invalid", [
   { field: "arms.1.overrides.target_p", message: "must be between 0.05 and 0.95" },
