@@ -10,7 +10,7 @@ TEST_NEO4J_PORT ?= 7688
 REDIS_PORT ?= 6379
 PORT ?= 8000
 
-.PHONY: run test install servers redis neo4j test-neo4j stop lint typecheck bench clean console chromium
+.PHONY: run test install lock servers redis neo4j test-neo4j stop lint typecheck bench mutation clean console chromium
 
 run: install console redis neo4j
 	LG_NEO4J_URI=bolt://127.0.0.1:$(NEO4J_PORT) LG_REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/0 \
@@ -22,13 +22,15 @@ test: install console chromium redis test-neo4j
 	LG_TEST_NEO4J_URI=bolt://127.0.0.1:$(TEST_NEO4J_PORT) LG_TEST_REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/15 \
 	  $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
-# The virtualenv is built once; it is rebuilt only when pyproject.toml changes.
+# The virtualenv is built once, from the lock file (the exact versions CI tested); it is rebuilt
+# only when pyproject.toml or requirements.lock changes. `make lock` updates the lock.
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
 # The web console (console/): npm ci from the lock file, types generated from the API's own OpenAPI
@@ -58,6 +60,12 @@ console/dist/index.html: console/node_modules/.installed console/openapi.json $(
 # Debian's chromium for the browser tests (Playwright drives it; its own browser download is not used).
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# Re-resolve every dependency of pyproject.toml (runtime and dev) to its newest allowed version.
+lock:
+	$(BIN)/pip install -q pip-tools
+	$(BIN)/pip-compile -q --upgrade --extra dev --strip-extras --no-header --annotation-style line \
+	  --no-emit-find-links --no-emit-index-url -o requirements.lock pyproject.toml
 
 # Debian's redis-server, installed when missing, on localhost only, no persistence (it is a cache).
 redis:
@@ -95,6 +103,13 @@ BENCH_NEO4J_PORT ?= 7690
 bench: install redis
 	LG_BENCH_NEO4J_PORT=$(BENCH_NEO4J_PORT) LG_BENCH_REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/9 \
 	  $(BIN)/python -m benchmarks
+
+# Mutation testing of the pure-logic modules against their unit tests ([tool.mutmut] in pyproject.toml);
+# slow (tens of minutes on 2 cores), so never part of `make test`. Writes benchmarks/results/mutation.json.
+mutation: install
+	rm -rf mutants
+	-$(BIN)/mutmut run --max-children 2
+	$(BIN)/python -m benchmarks.mutation_report
 
 clean: stop
 	rm -rf $(STATE) services/neo4j-embedded/target

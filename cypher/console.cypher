@@ -8,9 +8,10 @@ CALL () { MATCH (c:Concept)-[:REQUIRES]->(p:Concept) RETURN collect([c.id, p.id]
 RETURN concepts, edges
 
 -- name: users_page
--- Learners by id after a cursor, optionally whose id or display name contains some text.
+-- Learners of an app (null: every app) by id after a cursor, optionally whose id or display name contains some text.
 MATCH (u:User)
 WHERE ($after IS NULL OR u.id > $after)
+  AND ($app IS NULL OR coalesce(u.app, 'default') = $app)
   AND ($text IS NULL OR toLower(u.id) CONTAINS $text OR toLower(coalesce(u.display_name, '')) CONTAINS $text)
 RETURN u {.id, .display_name, .timezone, .created_at} AS user
 ORDER BY u.id

@@ -12,10 +12,14 @@ RETURN c {
 
 -- name: content_concepts_page
 -- A page of concept views filtered by subject, unit (questions at any depth) and text, by id.
+CALL () {
+  WITH $text AS words WHERE words IS NOT NULL AND words <> ''
+  CALL db.index.fulltext.queryNodes('concept_text', words) YIELD node
+  RETURN collect(node) AS hits
+}
 MATCH (c:Concept)
 WHERE ($subject IS NULL OR c.subject = $subject)
-  AND ($text IS NULL OR toLower(c.name) CONTAINS toLower($text)
-       OR toLower(c.description) CONTAINS toLower($text))
+  AND ($text IS NULL OR c IN hits)
   AND ($unit IS NULL OR EXISTS { MATCH (:Unit {id: $unit})-[:CONTAINS*1..32]->(:Question)-[:ASSESSES]->(c) })
 WITH c ORDER BY c.id
 WITH collect(c) AS matched

@@ -13,8 +13,13 @@ RETURN q {
 
 -- name: content_questions_page
 -- A page of question views filtered by subject, unit (any depth), concept, difficulty and text, by id.
+CALL () {
+  WITH $text AS words WHERE words IS NOT NULL AND words <> ''
+  CALL db.index.fulltext.queryNodes('question_text', words) YIELD node
+  RETURN collect(node) AS hits
+}
 MATCH (q:Question)
-WHERE ($text IS NULL OR toLower(q.text) CONTAINS toLower($text))
+WHERE ($text IS NULL OR q IN hits)
   AND ($difficulty IS NULL OR q.difficulty_tag = $difficulty)
   AND ($concept IS NULL OR EXISTS { MATCH (q)-[:ASSESSES]->(:Concept {id: $concept}) })
   AND ($subject IS NULL OR EXISTS { MATCH (q)-[:ASSESSES]->(:Concept {subject: $subject}) })

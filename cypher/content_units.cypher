@@ -13,9 +13,14 @@ RETURN u {
 
 -- name: content_units_page
 -- A page of unit views filtered by kind, text and an ancestor unit (any depth), by id.
+CALL () {
+  WITH $text AS words WHERE words IS NOT NULL AND words <> ''
+  CALL db.index.fulltext.queryNodes('unit_text', words) YIELD node
+  RETURN collect(node) AS hits
+}
 MATCH (u:Unit)
 WHERE ($kind IS NULL OR u.kind = $kind)
-  AND ($text IS NULL OR toLower(u.name) CONTAINS toLower($text))
+  AND ($text IS NULL OR u IN hits)
   AND ($unit IS NULL OR EXISTS { MATCH (:Unit {id: $unit})-[:CONTAINS*1..32]->(u) })
 WITH u ORDER BY u.id
 WITH collect(u) AS matched

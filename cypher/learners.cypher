@@ -8,12 +8,14 @@ WITH qid, q WHERE q IS NULL
 RETURN collect(qid) AS missing
 
 -- name: attempts_lock_users
--- Create unseen users and write-lock every user of the batch, in id order, for this transaction.
+-- Create unseen users (in $app), write-lock all in id order; list those of another app or deleted (read after the lock).
 UNWIND $user_ids AS uid
 MERGE (u:User {id: uid})
-  ON CREATE SET u.created_at = $now, u.timezone = 'UTC'
+  ON CREATE SET u.created_at = $now, u.timezone = 'UTC', u.app = $app
 SET u.last_write = $now
-RETURN count(u) AS locked
+RETURN count(u) AS locked,
+       collect(CASE WHEN NOT $any_app AND coalesce(u.app, 'default') <> $app THEN u.id END) AS foreign,
+       collect(CASE WHEN u.deleting OR EXISTS { MATCH (:Tombstone {user_id: u.id}) } THEN u.id END) AS deleted
 
 -- name: attempts_merge
 -- Create each attempt once (its id is the client's idempotency key); report which are new.
@@ -65,24 +67,13 @@ SET m += row.state, m.updated_at = $now
 -- name: user_get
 -- A user's profile.
 MATCH (u:User {id: $user_id})
-RETURN u {.id, .display_name, .timezone, .created_at} AS user
+RETURN u {.id, .display_name, .timezone, .created_at, .goal_day, .goal_base} AS user
 
 -- name: user_update
 -- Change a user's time zone or display name.
 MATCH (u:User {id: $user_id})
 SET u += $changes
 RETURN u {.id, .display_name, .timezone, .created_at} AS user
-
--- name: user_delete
--- Remove a user and everything recorded about them.
-MATCH (u:User {id: $user_id})
-CALL (u) { OPTIONAL MATCH (u)-[:ATTEMPTED]->(a:Attempt) RETURN collect(a) AS attempts }
-CALL () { OPTIONAL MATCH (r:Recommendation {user_id: $user_id}) RETURN collect(r) AS recommendations }
-CALL () { OPTIONAL MATCH (f:Feedback {user_id: $user_id}) RETURN collect(f) AS feedback }
-WITH u, attempts, recommendations, feedback, size(attempts) AS n_attempts, size(recommendations) AS n_recs
-FOREACH (x IN attempts + recommendations + feedback | DETACH DELETE x)
-DETACH DELETE u
-RETURN n_attempts AS attempts, n_recs AS recommendations
 
 -- name: user_memory
 -- Every review state of a user with the concept's name.

@@ -28,7 +28,10 @@ CREATE (m:ModelVersion {id: $id, trained_at: datetime($trained_at), scope: $scop
 RETURN m.id AS id
 
 -- name: model_activate
--- Make one version the active one and deactivate every other, in one transaction.
+-- Make one version the active one and deactivate every other, activations serialised by one lock node.
+MERGE (lock:Meta {key: 'model'})
+SET lock.activations = coalesce(lock.activations, 0) + 1  // the write lock: a concurrent activation waits
+WITH lock
 MATCH (m:ModelVersion {id: $id})
 CALL (m) {
   MATCH (o:ModelVersion {active: true}) WHERE o <> m
@@ -55,3 +58,17 @@ LIMIT 1
 -- The question side (JSON) of one model version.
 MATCH (m:ModelVersion {id: $id})
 RETURN m.side AS side
+
+-- name: model_training_acquire
+-- Take the one-training-at-a-time lease unless another holder's lease is still running.
+MERGE (lease:Meta {key: 'training'})
+SET lease.checked_at = $now  // the write lock first, so two trainers cannot both see it free
+WITH lease, lease.holder IS NULL OR lease.until < $now OR lease.holder = $holder AS free
+SET lease.holder = CASE WHEN free THEN $holder ELSE lease.holder END,
+    lease.until = CASE WHEN free THEN $until ELSE lease.until END
+RETURN free, lease.holder AS holder, lease.until AS until
+
+-- name: model_training_release
+-- Give the training lease back (only its holder can).
+MATCH (lease:Meta {key: 'training', holder: $holder})
+REMOVE lease.holder, lease.until

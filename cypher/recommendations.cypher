@@ -28,7 +28,7 @@ CALL () {
 RETURN coalesce(meta.epoch, '') + ':' + toString(coalesce(meta.version, 0)) + ':'
        + toString(COUNT { (:Unit) }) + ':' + toString(COUNT { (:Question) }) + ':' + toString(COUNT { (:Concept) })
        AS content_version,
-       u {.id, .timezone, .target_offset} AS user, memory, rejected,
+       u {.id, .timezone, .target_offset, .goal_day, .goal_base} AS user, memory, rejected,
        attempt_questions, attempt_correct, attempt_at_ms, attempt_time_ms
 
 -- name: rec_content_version
@@ -52,14 +52,25 @@ OPTIONAL MATCH (c)-[:REQUIRES]->(p:Concept)
 RETURN c.id AS id, c.name AS name, collect(p.id) AS requires
 
 -- name: rec_record_batch
--- Store served recommendations (one group commit) and link each to its student.
+-- Store served recommendations (one group commit) and link each to its student; a replay (after an ambiguous commit) changes nothing.
 UNWIND $rows AS row
+WITH row WHERE NOT EXISTS { MATCH (:Tombstone {user_id: row.user_id}) }  // a deleted learner stays deleted
 MERGE (u:User {id: row.user_id})
-  ON CREATE SET u.created_at = row.served_at, u.timezone = 'UTC'
-CREATE (r:Recommendation {id: row.id, user_id: row.user_id, arm: row.arm, experiment_arms: row.experiment_arms,
-                          model_version: row.model_version, served_at: row.served_at, items: row.items,
-                          request: row.request, question_ids: row.question_ids})
-CREATE (u)-[:RECEIVED]->(r)
+  ON CREATE SET u.created_at = row.served_at, u.timezone = 'UTC', u.app = row.app
+MERGE (r:Recommendation {id: row.id})
+  ON CREATE SET r += {user_id: row.user_id, app: coalesce(u.app, row.app), arm: row.arm,
+                      experiment_arms: row.experiment_arms, model_version: row.model_version,
+                      served_at: row.served_at, items: row.items, request: row.request,
+                      question_ids: row.question_ids, new_: true}
+WITH u, r, row, r.new_ IS NOT NULL AS created
+CALL (u, r, created) {
+  WITH u, r, created WHERE created
+  CREATE (u)-[:RECEIVED]->(r)
+}
+REMOVE r.new_
+// The daily goal the recommendation showed, fixed for the learner's day unless already set for it.
+FOREACH (_ IN CASE WHEN row.goal_day IS NULL OR u.goal_day = row.goal_day THEN [] ELSE [1] END |
+  SET u.goal_day = row.goal_day, u.goal_base = row.goal_base)
 
 -- name: rec_get
 -- A stored recommendation.
@@ -116,3 +127,9 @@ LIMIT $limit
 -- Every unit with its filter scope (null: the unit itself).
 MATCH (u:Unit)
 RETURN u.id AS id, u.filter_scope AS filter_scope
+
+-- name: rec_owners
+-- The learner of each listed recommendation that exists (attempts may name only those).
+UNWIND $ids AS id
+MATCH (r:Recommendation {id: id})
+RETURN r.id AS id, r.user_id AS user_id

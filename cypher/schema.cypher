@@ -18,6 +18,10 @@ CREATE CONSTRAINT question_id IF NOT EXISTS FOR (q:Question) REQUIRE q.id IS UNI
 -- User ids are unique.
 CREATE CONSTRAINT user_id IF NOT EXISTS FOR (u:User) REQUIRE u.id IS UNIQUE
 
+-- name: schema_tombstone_user
+-- One tombstone per deleted learner id: writes still in flight must not bring the learner back.
+CREATE CONSTRAINT tombstone_user IF NOT EXISTS FOR (t:Tombstone) REQUIRE t.user_id IS UNIQUE
+
 -- name: schema_attempt_id
 -- Attempt ids (the client's idempotency key) are unique.
 CREATE CONSTRAINT attempt_id IF NOT EXISTS FOR (a:Attempt) REQUIRE a.id IS UNIQUE
@@ -73,3 +77,11 @@ CREATE INDEX model_version_active IF NOT EXISTS FOR (m:ModelVersion) ON (m.activ
 -- name: schema_question_text
 -- Questions are searched by words of their text.
 CREATE FULLTEXT INDEX question_text IF NOT EXISTS FOR (q:Question) ON EACH [q.text]
+
+-- name: schema_concept_text
+-- Concepts are searched by words of their name and description.
+CREATE FULLTEXT INDEX concept_text IF NOT EXISTS FOR (c:Concept) ON EACH [c.name, c.description]
+
+-- name: schema_unit_text
+-- Units are searched by words of their name.
+CREATE FULLTEXT INDEX unit_text IF NOT EXISTS FOR (u:Unit) ON EACH [u.name]

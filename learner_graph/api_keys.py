@@ -1,9 +1,10 @@
-"""API keys with roles: parsed from `name:role:secret,...`, stored and compared as sha256 hashes."""
+"""API keys with roles and apps: parsed from `name:role:secret[:app],...`, kept as sha256 hashes."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
@@ -17,11 +18,21 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+DEFAULT_APP = "default"
+
+
 @dataclass(frozen=True)
 class ApiKey:
+    """A caller: a configured key, or a learner token (then `learner` is the token's subject)."""
+
     name: str
     role: Role
     sha256: str
+    app: str = DEFAULT_APP
+    learner: str | None = None
+
+
+_APP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 
 
 def hash_secret(secret: str) -> str:
@@ -30,7 +41,9 @@ def hash_secret(secret: str) -> str:
 
 
 def parse_api_keys(spec: str) -> list[ApiKey]:
-    """Parse `name:role:secret,...`; a secret written `sha256:<hex>` is already hashed.
+    """Parse `name:role:secret[:app],...`; a secret written `sha256:<hex>` is already hashed.
+
+    The app (tenant) is `default` when omitted, so keys written before apps existed keep working.
 
     Raises ValueError naming every bad entry at once.
     """
@@ -42,8 +55,15 @@ def parse_api_keys(spec: str) -> list[ApiKey]:
             continue
         name, _, rest = raw.partition(":")
         role, _, secret = rest.partition(":")
-        if not name or not role or not secret:
-            problems.append(f"LG_API_KEYS[{index}]: expected name:role:secret")
+        app = DEFAULT_APP
+        if secret.startswith("sha256:"):
+            digest_part, _, app_part = secret.removeprefix("sha256:").partition(":")
+            secret, app = f"sha256:{digest_part}", app_part or DEFAULT_APP
+        elif ":" in secret:
+            secret, _, app = secret.partition(":")
+        if not name or not role or not secret or not _APP_NAME.match(app):
+            expected = "expected name:role:secret[:app] (app: letters, digits, - _ .)"
+            problems.append(f"LG_API_KEYS[{index}]: {expected}")
             continue
         if role not in Role.__members__.values():
             allowed = ", ".join(r.value for r in Role)
@@ -60,7 +80,7 @@ def parse_api_keys(spec: str) -> list[ApiKey]:
                 continue
         else:
             digest = hash_secret(secret)
-        keys.append(ApiKey(name=name, role=Role(role), sha256=digest))
+        keys.append(ApiKey(name=name, role=Role(role), sha256=digest, app=app))
     if problems:
         raise ValueError("; ".join(problems))
     return keys

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,16 @@ class Cache:
         except (RedisError, OSError) as error:
             self._failed("ping", error)
             return False
+
+    async def run(self, script: AsyncScript, keys: list[str], args: list[Any]) -> Any | None:
+        """Run a registered Lua script on prefixed keys; None when Redis is down."""
+        if not self.available:
+            return None
+        try:
+            return await script(keys=[self.prefix + k for k in keys], args=args)
+        except (RedisError, OSError) as error:
+            self._failed("script", error)
+            return None
 
     async def get(self, key: str) -> Any | None:
         if not self.available:

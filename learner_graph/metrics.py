@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
+import time
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+class GcTimer:
+    """A `gc.callbacks` entry timing each collection into `lg_gc_pause_seconds`."""
+
+    def __init__(self, histogram: Histogram) -> None:
+        self.histogram = histogram
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.histogram.labels(str(info["generation"])).observe(time.perf_counter() - self._started)
 
 
 class Metrics:
@@ -36,6 +52,19 @@ class Metrics:
             "lg_recommendation_record_batch_size",
             "Served recommendations stored per group commit (recorder.py); above 1 under load.",
             buckets=(1, 2, 4, 8, 16, 32, 64, 128),
+            registry=self.registry,
+        )
+        self.auth_failures = Counter(
+            "lg_auth_failures",
+            "Requests refused by authentication or authorisation, by reason.",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.gc_pause = Histogram(
+            "lg_gc_pause_seconds",
+            "Garbage-collector passes by generation: the whole process stops for each.",
+            ["generation"],
+            buckets=(0.001, 0.005, 0.02, 0.05, 0.1, 0.2, 0.5, 1),
             registry=self.registry,
         )
         self.redis_up = Gauge(

@@ -18,12 +18,15 @@ from redis.asyncio import Redis
 
 from learner_graph.cache import Cache
 from learner_graph.config import Settings
-from learner_graph.db.graph import Graph, apply_schema_async, open_async_driver
+from learner_graph.db.breaker import Breaker
+from learner_graph.db.graph import CLI_RETRY_S, Graph, Timeouts, apply_schema_async, open_async_driver
 from learner_graph.db.queries import Queries
 from learner_graph.errors import Conflict
 from learner_graph.experiments.hot import HotCache
+from learner_graph.learners.tenancy import Owners
 from learner_graph.metrics import Metrics
 from learner_graph.model.store import CHECK_EVERY_S, ModelStore
+from learner_graph.ratelimit import RateLimiter
 from learner_graph.recommendations.catalog import CatalogCache
 from learner_graph.recommendations.pinned import PinnedModels
 from learner_graph.recommendations.recorder import Recorder
@@ -75,6 +78,9 @@ class Runtime:
     recorder: Recorder
     experiments: HotCache
     metrics: Metrics
+    admin_graph: Graph  # the same graph with the long timeouts of imports, training and admin work
+    owners: Owners
+    rate_limiter: RateLimiter
     training: TrainingGuard = field(default_factory=TrainingGuard)
 
     @classmethod
@@ -87,15 +93,25 @@ class Runtime:
         metrics: Metrics | None = None,
         apply_schema: bool = False,
         model_check_every_s: float = CHECK_EVERY_S,
+        serving: bool = False,
     ) -> AsyncIterator[Runtime]:
         """Open the driver and the Redis client (neither connects before its first use); close both.
 
         With `apply_schema`, the schema is applied first; a Neo4j that is down is logged, not
-        raised, so a server still starts and says 503 on `/readyz` until it is back.
+        raised, so a server still starts and says 503 on `/readyz` until it is back. `serving`
+        (the API) fails fast: a short retry budget, transaction timeouts for request reads and
+        writes, and a circuit breaker; otherwise (CLI, jobs) a 30 s retry budget rides out a
+        restart and transactions have the server's own limit.
         """
         queries = queries or Queries.load(settings.cypher_dir)  # a malformed file fails here, loudly
         metrics = metrics or Metrics()
-        driver = open_async_driver(settings)
+        driver = open_async_driver(settings, retry_s=None if serving else CLI_RETRY_S)
+        if serving:
+            timeouts = Timeouts(read=settings.neo4j_read_timeout_s, write=settings.neo4j_write_timeout_s)
+            graph = Graph(driver, queries, settings.neo4j_database, timeouts=timeouts, breaker=Breaker())
+        else:
+            graph = Graph(driver, queries, settings.neo4j_database)
+        long = settings.neo4j_admin_timeout_s
         redis = Redis.from_url(
             settings.redis_url,
             socket_timeout=settings.redis_timeout_s,
@@ -106,7 +122,8 @@ class Runtime:
             settings=settings,
             driver=driver,
             redis=redis,
-            graph=Graph(driver, queries, settings.neo4j_database),
+            graph=graph,
+            admin_graph=graph.with_timeouts(Timeouts(read=long, write=long)),
             cache=cache,
             catalogs=CatalogCache(cache),
             models=ModelStore(check_every_s=model_check_every_s),
@@ -114,6 +131,8 @@ class Runtime:
             recorder=Recorder(on_commit=metrics.record_batch.observe),
             experiments=HotCache(),
             metrics=metrics,
+            owners=Owners(),
+            rate_limiter=RateLimiter(cache),
         )
         try:
             if apply_schema:
@@ -124,5 +143,6 @@ class Runtime:
             yield runtime
         finally:
             await runtime.training.close()
+            await runtime.recorder.close()
             await driver.close()
             await redis.aclose()

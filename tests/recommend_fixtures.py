@@ -39,7 +39,8 @@ def bump_content_version(db: Driver) -> None:
 
 def recommend(client: TestClient, **body: Any) -> Any:
     body.setdefault("user_id", "u1")
-    response = client.post("/v1/recommendations", json=body, headers=auth("learner_app"))
+    role = "admin" if "now" in body.get("context", {}) else "learner_app"  # context.now is admin-only
+    response = client.post("/v1/recommendations", json=body, headers=auth(role))
     assert response.status_code == 200, response.text
     return response.json()
 

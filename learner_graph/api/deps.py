@@ -16,6 +16,7 @@ from learner_graph.cache import Cache
 from learner_graph.config import Settings
 from learner_graph.db.graph import Graph
 from learner_graph.experiments.hot import HotCache
+from learner_graph.learners.tenancy import Owners
 from learner_graph.metrics import Metrics
 from learner_graph.model.store import ModelStore
 from learner_graph.recommendations.catalog import CatalogCache
@@ -36,6 +37,14 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 async def get_graph(runtime: RuntimeDep) -> Graph:
     return runtime.graph
+
+
+async def get_admin_graph(runtime: RuntimeDep) -> Graph:
+    return runtime.admin_graph
+
+
+async def get_owners(runtime: RuntimeDep) -> Owners:
+    return runtime.owners
 
 
 async def get_cache(runtime: RuntimeDep) -> Cache:
@@ -77,6 +86,8 @@ async def get_settings(request: Request) -> Settings:
 
 
 GraphDep = Annotated[Graph, Depends(get_graph)]
+AdminGraphDep = Annotated[Graph, Depends(get_admin_graph)]  # imports, training: the long timeouts
+OwnersDep = Annotated[Owners, Depends(get_owners)]
 CacheDep = Annotated[Cache, Depends(get_cache)]
 CatalogsDep = Annotated[CatalogCache, Depends(get_catalogs)]
 ModelsDep = Annotated[ModelStore, Depends(get_models)]
@@ -96,3 +107,6 @@ Experimenter = Annotated[ApiKey, Depends(require(Role.EXPERIMENTER))]
 ExperimentReader = Annotated[ApiKey, Depends(require(Role.ANALYST, Role.EXPERIMENTER))]
 AnyRole = Annotated[ApiKey, Depends(require(*Role))]
 Admin = Annotated[ApiKey, Depends(require(Role.ADMIN))]
+# The learner routes a browser or phone may call with a learner token (for its own learner only).
+LearnerAppOrToken = Annotated[ApiKey, Depends(require(Role.LEARNER_APP, learner_tokens=True))]
+ReaderOrToken = Annotated[ApiKey, Depends(require(*READERS, learner_tokens=True))]

@@ -71,7 +71,7 @@ async def _experiment(db: Graph, now: datetime) -> int:
 
 
 async def _flags(db: Graph, now: datetime) -> int:
-    users = await db.read("users_page", after=None, text=None, limit=6)
+    users = await db.read("users_page", app=None, after=None, text=None, limit=6)
     qids = [r["question_id"] for r in await db.read("demo_first_questions", limit=2)]
     reports = [
         {"user_id": u["user"]["id"], "question_id": qid, "at": now - timedelta(hours=i + 1)}

@@ -16,7 +16,7 @@ from learner_graph.db.graph import Graph
 from learner_graph.errors import DomainError
 from learner_graph.experiments import service
 from learner_graph.experiments.models import ExperimentCreate
-from learner_graph.experiments.results import experiment_results, metrics_frame
+from learner_graph.experiments.results import experiment_results, metrics_frame, results_csv
 from learner_graph.runtime import Runtime
 
 T = TypeVar("T")
@@ -89,14 +89,17 @@ async def _report(db: Graph, args: argparse.Namespace) -> int:
     results = await experiment_results(db=db, key=args.target, now=datetime.now(UTC))
     print(f"{results.key} ({results.status}), window until {results.window_end:%Y-%m-%d %H:%M} UTC")
     for arm in results.arms:
-        print(f"  {arm.name:<16} weight {arm.weight:<5g} assigned {arm.assigned:<7} exposed {arm.exposed}")
+        print(
+            f"  {arm.name:<16} weight {arm.weight:<5g} exposed {arm.exposed_users} learners "
+            f"(served in the window; {arm.assigned_users} known learners hash to this arm)"
+        )
     print(f"  sample ratio: chi2 {results.srm_chi2:.3g}, p {results.srm_p_value:.3g}")
     table = metrics_frame(results)
     columns = ["metric", "arm", "n", "mean", "abs_lift", "rel_lift", "ci_low", "ci_high", "p_adjusted"]
     print(table[columns].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     print("\n".join(results.summary))
     if args.csv:
-        table.to_csv(args.csv, index=False)
+        args.csv.write_text(results_csv(results))
     if args.png:
         from learner_graph.experiments.charts import lift_chart
 

@@ -15,6 +15,7 @@ from learner_graph.db.graph import apply_schema, open_driver
 from learner_graph.db.queries import Queries
 
 DEMO_KEYS_FILE = PROJECT_ROOT / ".lg" / "demo-keys.env"
+WORKER_HEALTHCHECK_S = 60
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -112,6 +113,10 @@ def _keys(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    if args.demo and os.environ.get("LG_ENV") == "production":
+        # Demo keys are generated, stored in a file and printed: never in production.
+        print("serve --demo is refused when LG_ENV=production: set LG_API_KEYS", file=sys.stderr)
+        return 2
     if args.demo and not os.environ.get("LG_API_KEYS"):
         os.environ["LG_API_KEYS"] = ensure_demo_keys(DEMO_KEYS_FILE)
         print_keys(os.environ["LG_API_KEYS"], port=args.port)
@@ -130,8 +135,11 @@ def serve(*, host: str, port: int) -> int:
         print("no API keys configured: set LG_API_KEYS (or use --demo)", file=sys.stderr)
     configure(settings.log_level)
     if settings.workers > 1:  # processes share nothing but the socket: the API is stateless
+        # A worker imports the whole CLI before it answers the supervisor's health check; on a busy
+        # machine that took over uvicorn's 5 s default and workers were killed in a loop.
         uvicorn.run("learner_graph.api.app:app_from_env", factory=True, workers=settings.workers,
-                    host=host, port=port, log_config=None, access_log=False)
+                    host=host, port=port, log_config=None, access_log=False,
+                    timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
     else:
         uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
     return 0

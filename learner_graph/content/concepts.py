@@ -7,10 +7,12 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from learner_graph.content.audit import Change, audited
-from learner_graph.content.models import Concept, ConceptUpdate, EdgeResult, Page
+from learner_graph.content.models import Concept, ConceptUpdate, EdgeResult
+from learner_graph.content.search import fulltext_query
 from learner_graph.content.views import fetch_views, in_tx, missing_ids, reference_problems
 from learner_graph.db.graph import Graph
 from learner_graph.errors import Conflict, Invalid, NotFound
+from learner_graph.lists import Page
 
 
 async def get_concept(*, db: Graph, concept_id: str) -> Concept:
@@ -26,10 +28,15 @@ async def list_concepts(
 ) -> Page[Concept]:
     """Concepts by id, filtered by subject, by a unit's questions (any depth) and by text."""
     rows = await db.read(
-        "content_concepts_page", subject=subject, unit=unit, text=text, limit=limit, offset=offset
+        "content_concepts_page",
+        subject=subject,
+        unit=unit,
+        text=fulltext_query(text),
+        limit=limit,
+        offset=offset,
     )
     items = [Concept(**{**i, "description": i.get("description") or ""}) for i in rows[0]["items"]]
-    return Page[Concept](items=items, total=rows[0]["total"], limit=limit, offset=offset)
+    return Page[Concept].at(items, offset=offset, total=rows[0]["total"])
 
 
 async def create_concept(*, db: Graph, concept: Concept, author: str) -> Concept:

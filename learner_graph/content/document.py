@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from learner_graph.content.models import Concept, Question, Strict, Unit
 from learner_graph.content.views import Kind
+from learner_graph.fields import field_path as path
 
 FORMAT: Final = "learner-graph/content@1"
 SECTIONS: dict[str, tuple[Kind, type[BaseModel]]] = {
@@ -44,14 +45,6 @@ class Parsed:
     problems: list[Problem] = field(default_factory=list)
     at: dict[str, list[int]] = field(default_factory=lambda: {s: [] for s in SECTIONS})  # raw indices
     unresolved: list[tuple[str, Kind, str]] = field(default_factory=list)  # (field, kind, id)
-
-
-def path(parts: Sequence[str | int]) -> str:
-    """`("questions", 12, "concepts", 0, "id")` -> `questions[12].concepts[0].id`."""
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 def parse(raw: Any) -> Parsed:

@@ -6,60 +6,58 @@ The public view of a concept, unit or question is exactly its entry in the conte
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-Id = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")
-Name = Field(min_length=1, max_length=500)
+from learner_graph.fields import Id, Input, Name, Text, UnitKind
+
 T = TypeVar("T")
 
 
-class Strict(BaseModel):
-    """Unknown fields are refused so a typo is a 422 rather than silently ignored."""
-
-    model_config = ConfigDict(extra="forbid")
+class Strict(Input):
+    """Unknown fields are refused so a typo is a 422 rather than silently ignored; no coercion."""
 
 
 class Concept(Strict):
-    id: str = Id
-    name: str = Name
-    description: str = ""
-    subject: str = Name
-    requires: list[str] = Field(default_factory=list, description="ids of the direct prerequisites")
+    id: Id
+    name: Name
+    description: Text = Field(default="", max_length=10_000)
+    subject: Name
+    requires: list[Id] = Field(default_factory=list, description="ids of the direct prerequisites")
 
 
 class ConceptUpdate(Strict):
-    name: str | None = Field(default=None, min_length=1, max_length=500)
-    description: str | None = None
-    subject: str | None = Field(default=None, min_length=1, max_length=500)
+    name: Name | None = None
+    description: Text | None = Field(default=None, max_length=10_000)
+    subject: Name | None = None
 
 
 class Unit(Strict):
-    id: str = Id
-    name: str = Name
-    kind: str = Field(min_length=1, max_length=100)
-    units: list[str] = Field(default_factory=list, description="child units, in order")
-    questions: list[str] = Field(default_factory=list, description="questions, in order")
-    filter_scope: list[str] | None = Field(
+    id: Id
+    name: Name
+    kind: UnitKind
+    units: list[Id] = Field(default_factory=list, description="child units, in order")
+    questions: list[Id] = Field(default_factory=list, description="questions, in order")
+    filter_scope: list[Id] | None = Field(
         default=None, description="units whose attempts count; null: itself"
     )
 
 
 class UnitUpdate(Strict):
-    name: str | None = Field(default=None, min_length=1, max_length=500)
-    kind: str | None = Field(default=None, min_length=1, max_length=100)
-    filter_scope: list[str] | None = None
+    name: Name | None = None
+    kind: UnitKind | None = None
+    filter_scope: list[Id] | None = None
 
 
 class ConceptWeight(Strict):
-    id: str = Id
-    weight: float = Field(gt=0, le=1)
+    id: Id
+    weight: float = Field(ge=0.01, le=1, description="how much the question assesses the concept, 0.01-1")
 
 
 class Question(Strict):
-    id: str = Id
-    text: str = Field(min_length=1)
+    id: Id
+    text: Text = Field(min_length=1, max_length=10_000)
     difficulty_tag: int = Field(ge=1, le=5, description="1 (easiest) .. 5 (hardest)")
     concepts: list[ConceptWeight] = Field(description="may be empty only after a cascaded concept delete")
     answer: dict[str, Any] | None = None
@@ -79,19 +77,10 @@ class QuestionCreate(Question):
 
 
 class QuestionUpdate(Strict):
-    text: str | None = Field(default=None, min_length=1)
+    text: Text | None = Field(default=None, min_length=1, max_length=10_000)
     difficulty_tag: int | None = Field(default=None, ge=1, le=5)
     concepts: list[ConceptWeight] | None = Field(default=None, min_length=1)
     answer: dict[str, Any] | None = None
-
-
-class Page(BaseModel, Generic[T]):
-    """One page of a filtered list, with the total number of matches."""
-
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
 
 
 class EdgeResult(BaseModel):

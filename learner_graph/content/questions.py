@@ -9,10 +9,12 @@ from neo4j import AsyncManagedTransaction
 from pydantic import ValidationError
 
 from learner_graph.content.audit import Change, audited
-from learner_graph.content.models import Page, Question, QuestionUpdate
+from learner_graph.content.models import Question, QuestionUpdate
+from learner_graph.content.search import fulltext_query
 from learner_graph.content.views import clean, fetch_views, in_tx, missing_ids, reference_problems
 from learner_graph.db.graph import Graph
 from learner_graph.errors import Conflict, Invalid, NotFound
+from learner_graph.lists import Page
 
 
 async def get_question(*, db: Graph, question_id: str) -> Question:
@@ -41,12 +43,12 @@ async def list_questions(
         unit=unit,
         concept=concept,
         difficulty=difficulty,
-        text=text,
+        text=fulltext_query(text),
         limit=limit,
         offset=offset,
     )
     items = [Question(**clean("question", item)) for item in rows[0]["items"]]
-    return Page[Question](items=items, total=rows[0]["total"], limit=limit, offset=offset)
+    return Page[Question].at(items, offset=offset, total=rows[0]["total"])
 
 
 def write_params(view: dict[str, Any]) -> dict[str, Any]:

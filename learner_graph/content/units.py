@@ -8,10 +8,12 @@ from neo4j import AsyncManagedTransaction
 
 from learner_graph.content.audit import Change, audited
 from learner_graph.content.concepts import cycle_conflict
-from learner_graph.content.models import EdgeResult, Page, Unit, UnitUpdate
+from learner_graph.content.models import EdgeResult, Unit, UnitUpdate
+from learner_graph.content.search import fulltext_query
 from learner_graph.content.views import fetch_views, in_tx, missing_ids, reference_problems
 from learner_graph.db.graph import Graph
 from learner_graph.errors import Conflict, Invalid, NotFound
+from learner_graph.lists import Page
 
 ChildKind = Literal["unit", "question"]
 
@@ -28,9 +30,11 @@ async def list_units(
     *, db: Graph, kind: str | None, unit: str | None, text: str | None, limit: int, offset: int
 ) -> Page[Unit]:
     """Units by id, filtered by kind, by an ancestor unit (any depth) and by name text."""
-    rows = await db.read("content_units_page", kind=kind, unit=unit, text=text, limit=limit, offset=offset)
+    rows = await db.read(
+        "content_units_page", kind=kind, unit=unit, text=fulltext_query(text), limit=limit, offset=offset
+    )
     items = [Unit(**item) for item in rows[0]["items"]]
-    return Page[Unit](items=items, total=rows[0]["total"], limit=limit, offset=offset)
+    return Page[Unit].at(items, offset=offset, total=rows[0]["total"])
 
 
 async def create_unit(*, db: Graph, unit: Unit, author: str) -> Unit:

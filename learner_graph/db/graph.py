@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field, replace
 from typing import Any, LiteralString, TypeVar
 
 from neo4j import (
@@ -13,24 +13,27 @@ from neo4j import (
     AsyncManagedTransaction,
     Driver,
     GraphDatabase,
+    Query,
     RoutingControl,
+    unit_of_work,
 )
 from neo4j.exceptions import SessionExpired, TransientError
 
 from learner_graph.config import Settings
+from learner_graph.db.breaker import Breaker
 from learner_graph.db.queries import Queries
 
 SCHEMA_FILE = "schema.cypher"
+CLI_RETRY_S = 30.0
 T = TypeVar("T")
 _OBJECT_NAME = re.compile(r"^CREATE\s+(?:\w+\s+)?(?:CONSTRAINT|INDEX)\s+(\w+)", re.IGNORECASE)
 
 
-def _driver_options(settings: Settings) -> dict[str, object]:
+def _driver_options(settings: Settings, retry_s: float) -> dict[str, object]:
     return {
         "auth": (settings.neo4j_user, settings.neo4j_password),
         "connection_timeout": settings.neo4j_timeout_s,
-        # Fail fast when the database is down: reads answer 503 rather than hang.
-        "max_transaction_retry_time": settings.neo4j_timeout_s,
+        "max_transaction_retry_time": retry_s,
         "connection_acquisition_timeout": settings.neo4j_timeout_s * 2,
         "max_connection_pool_size": 64,
         # Schema-less hints ("label does not exist yet") are noise on a fresh database.
@@ -38,14 +41,18 @@ def _driver_options(settings: Settings) -> dict[str, object]:
     }
 
 
-def open_async_driver(settings: Settings) -> AsyncDriver:
-    """The one async driver of an API process."""
-    return AsyncGraphDatabase.driver(settings.neo4j_uri, **_driver_options(settings))  # type: ignore[arg-type]
+def open_async_driver(settings: Settings, *, retry_s: float | None = None) -> AsyncDriver:
+    """The one async driver of a process. The API's fails fast when the database is down (requests
+    answer 503 rather than wait); CLI commands pass `retry_s=CLI_RETRY_S` to ride out a restart."""
+    options = _driver_options(settings, retry_s=retry_s or settings.neo4j_timeout_s)
+    return AsyncGraphDatabase.driver(settings.neo4j_uri, **options)  # type: ignore[arg-type]
 
 
 def open_driver(settings: Settings) -> Driver:
     """The one sync driver of a CLI command or worker."""
-    return GraphDatabase.driver(settings.neo4j_uri, **_driver_options(settings))  # type: ignore[arg-type]
+    # A CLI command or worker rides out a short hiccup instead (a restart, a leader change).
+    options = _driver_options(settings, retry_s=max(settings.neo4j_timeout_s, CLI_RETRY_S))
+    return GraphDatabase.driver(settings.neo4j_uri, **options)  # type: ignore[arg-type]
 
 
 def schema_object_names(queries: Queries) -> list[str]:
@@ -84,18 +91,59 @@ async def missing_schema_objects(driver: AsyncDriver, queries: Queries, database
     return [name for name in schema_object_names(queries) if name not in present]
 
 
+@dataclass(frozen=True)
+class Timeouts:
+    """Transaction timeouts in seconds by class of work (None: the server's own limit)."""
+
+    read: float | None = None
+    write: float | None = None
+
+
 @dataclass
 class Graph:
-    """What service functions get to talk to Neo4j: the driver, the named queries, the database."""
+    """What service functions get to talk to Neo4j: the driver, the named queries, the database,
+    the transaction timeouts of this class of work, and (in the API) the circuit breaker."""
 
     driver: AsyncDriver
     queries: Queries
     database: str
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    breaker: Breaker | None = None
+
+    def with_timeouts(self, timeouts: Timeouts) -> Graph:
+        """The same graph for another class of work (e.g. a content import inside the API)."""
+        return replace(self, timeouts=timeouts)
+
+    def _query(self, name: str, routing: RoutingControl) -> Query:
+        timeout = self.timeouts.read if routing == RoutingControl.READ else self.timeouts.write
+        return Query(self.queries[name], timeout=timeout)
+
+    async def _guarded(self, call: Coroutine[Any, Any, T]) -> T:
+        """Run a database call through the breaker: refused at once while Neo4j is known down."""
+        if self.breaker is None:
+            return await call
+        try:
+            self.breaker.before()
+        except BaseException:
+            call.close()  # never awaited: closed, so no "never awaited" warning
+            raise
+        try:
+            result = await call
+        except BaseException as error:
+            self.breaker.failed(error)
+            raise
+        self.breaker.succeeded()
+        return result
 
     async def read(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """Run the named read query (routed to readers) and return its records as dicts."""
-        records, _, _ = await self.driver.execute_query(
-            self.queries[name], params, database_=self.database, routing_=RoutingControl.READ
+        records, _, _ = await self._guarded(
+            self.driver.execute_query(
+                self._query(name, RoutingControl.READ),
+                params,
+                database_=self.database,
+                routing_=RoutingControl.READ,
+            )
         )
         return [record.data() for record in records]
 
@@ -113,33 +161,51 @@ class Graph:
     async def _auto_commit(
         self, name: str, params: dict[str, Any], routing: RoutingControl
     ) -> list[dict[str, Any]]:
+        return await self._guarded(self._auto_commit_once(name, params, routing))
+
+    async def _auto_commit_once(
+        self, name: str, params: dict[str, Any], routing: RoutingControl
+    ) -> list[dict[str, Any]]:
         mode = "READ" if routing == RoutingControl.READ else "WRITE"
+        query = self._query(name, routing)
         try:
             async with self.driver.session(database=self.database, default_access_mode=mode) as session:
-                result = await session.run(self.queries[name], params)
+                result = await session.run(query, params)
                 return [dict(record) async for record in result]
         except (TransientError, SessionExpired):
             records, _, _ = await self.driver.execute_query(
-                self.queries[name], params, database_=self.database, routing_=routing
+                query, params, database_=self.database, routing_=routing
             )
             return [dict(record) for record in records]
 
     async def write(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """Run the named write query in its own transaction and return its records as dicts."""
-        records, _, _ = await self.driver.execute_query(
-            self.queries[name], params, database_=self.database, routing_=RoutingControl.WRITE
+        records, _, _ = await self._guarded(
+            self.driver.execute_query(
+                self._query(name, RoutingControl.WRITE),
+                params,
+                database_=self.database,
+                routing_=RoutingControl.WRITE,
+            )
         )
         return [record.data() for record in records]
 
     async def in_write_transaction(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         """Run `work` in one managed write transaction (retried by the driver when transient)."""
-        async with self.driver.session(database=self.database) as session:
-            return await session.execute_write(work)
+        return await self._guarded(self._in_transaction(work, "WRITE", self.timeouts.write))
 
     async def in_read_transaction(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         """Run `work` in one managed read transaction."""
-        async with self.driver.session(database=self.database, default_access_mode="READ") as session:
-            return await session.execute_read(work)
+        return await self._guarded(self._in_transaction(work, "READ", self.timeouts.read))
+
+    async def _in_transaction(
+        self, work: Callable[[AsyncManagedTransaction], Awaitable[T]], mode: str, timeout: float | None
+    ) -> T:
+        bounded = unit_of_work(timeout=timeout)(work)
+        async with self.driver.session(database=self.database, default_access_mode=mode) as session:
+            if mode == "READ":
+                return await session.execute_read(bounded)
+            return await session.execute_write(bounded)
 
 
 async def fetch_all(tx: AsyncManagedTransaction, query: LiteralString, **params: Any) -> list[dict[str, Any]]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field, Strict
+
+from learner_graph.fields import Id, Input, Text, Time
 
 Status = Literal["draft", "running", "stopped"]
 Key = str
@@ -25,31 +27,25 @@ METRICS: tuple[str, ...] = (
 LOWER_IS_BETTER = frozenset({"dismissals"})
 
 
-class Arm(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Arm(Input):
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     weight: float = Field(ge=0, le=1)
     overrides: dict[str, Any] = Field(default_factory=dict)
 
 
-class Namespace(BaseModel):
+class Namespace(Input):
     """Experiments sharing a namespace name with disjoint ranges never share a user."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1, max_length=64)
-    range: tuple[float, float]
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    range: Annotated[tuple[float, float], Strict(False)]
 
 
-class ExperimentCreate(BaseModel):
+class ExperimentCreate(Input):
     """What an admin sends to define an experiment; rules across fields are checked by the service."""
 
-    model_config = ConfigDict(extra="forbid")
-
     key: Key = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_.-]*$")
-    description: str = Field(default="", max_length=2000)
-    hypothesis: str = Field(default="", max_length=2000)
+    description: Text = Field(default="", max_length=2000)
+    hypothesis: Text = Field(default="", max_length=2000)
     seed: str | None = Field(default=None, max_length=200, description="hashing seed; default the key")
     coverage: float = Field(default=1.0, ge=0, le=1)
     arms: list[Arm] = Field(min_length=2, max_length=10)
@@ -58,15 +54,18 @@ class ExperimentCreate(BaseModel):
     secondary_metrics: list[str] = Field(default_factory=list)
     guardrail_metrics: list[str] = Field(default_factory=list)
     namespace: Namespace | None = None
-    units: list[str] | None = Field(default=None, description="limit to these units; null = all")
-    start: AwareDatetime | None = None
-    end: AwareDatetime | None = None
+    units: list[Id] | None = Field(default=None, description="limit to these units; null = all")
+    apps: list[Id] | None = Field(
+        default=None, max_length=100, description="limit to learners of these apps (tenants); null = all"
+    )
+    start: Time | None = None
+    end: Time | None = None
 
 
 class Experiment(ExperimentCreate):
     """An experiment as stored and shown."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", strict=False)
 
     seed: str
     uid: str = Field(default="", description="random id of this creation; changes if re-created")
@@ -77,10 +76,8 @@ class Experiment(ExperimentCreate):
         return next((a for a in self.arms if a.name == name), None)
 
 
-class CoverageUpdate(BaseModel):
+class CoverageUpdate(Input):
     """The one change allowed while running: widening coverage moves nobody already assigned."""
-
-    model_config = ConfigDict(extra="forbid")
 
     coverage: float = Field(ge=0, le=1)
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from learner_graph.db.graph import Graph
 from learner_graph.experiments import stats
@@ -23,8 +23,14 @@ from learner_graph.learners.mastery import MASTERED
 class ArmCounts(BaseModel):
     name: str
     weight: float
-    assigned: int
-    exposed: int
+    assigned_users: int = Field(
+        description="learners known to the graph by the end of the window whose hash falls in this arm, "
+        "whether or not they were ever served (the arm they would get)"
+    )
+    exposed_users: int = Field(
+        description="learners served at least one recommendation in this arm during the window; "
+        "the metrics and the sample-ratio check count these"
+    )
 
 
 class MetricRow(BaseModel):
@@ -36,6 +42,7 @@ class MetricRow(BaseModel):
     std: float | None
     abs_lift: float | None = None
     rel_lift: float | None = None
+    rel_lift_note: str | None = Field(default=None, description="why rel_lift is null for a treatment")
     ci_low: float | None = None
     ci_high: float | None = None
     p_value: float | None = None
@@ -78,14 +85,19 @@ async def experiment_results(*, db: Graph, key: str, now: datetime) -> Results:
     tested = (table["role"] != "guardrail") & (table["arm"] != experiment.control)
     table["p_adjusted"] = stats.holm(table["p_value"].where(tested))
     table.loc[table["role"] == "guardrail", "p_adjusted"] = table["p_value"]
-    metrics = [MetricRow(**_clean(record)) for record in table.to_dict("records")]
+    metrics = [_metric_row(record, experiment.control) for record in table.to_dict("records")]
     return Results(
         key=key,
         status=experiment.status,
         control=experiment.control,
         window_end=until,
         arms=[
-            ArmCounts(name=a.name, weight=a.weight, assigned=assigned[a.name], exposed=exposed.get(a.name, 0))
+            ArmCounts(
+                name=a.name,
+                weight=a.weight,
+                assigned_users=assigned[a.name],
+                exposed_users=exposed.get(a.name, 0),
+            )
             for a in experiment.arms
         ],
         srm_chi2=srm.chi2,
@@ -108,8 +120,29 @@ async def user_metrics(*, db: Graph, key: str, until: datetime) -> pd.DataFrame:
 
 
 def metrics_frame(results: Results) -> pd.DataFrame:
-    """The metric rows as a table (the CSV format of results)."""
+    """The metric rows as a table."""
     return pd.DataFrame([row.model_dump() for row in results.metrics], columns=list(MetricRow.model_fields))
+
+
+def results_csv(results: Results) -> str:
+    """Everything the JSON says, as one table: a row per metric and arm with the arm's counts and
+    the sample-ratio check beside it, then one `summary` row per sentence of the summary."""
+    table = metrics_frame(results)
+    arms = pd.DataFrame([a.model_dump() for a in results.arms]).rename(columns={"name": "arm"})
+    table = table.merge(arms, on="arm", how="left")
+    table["srm_chi2"], table["srm_p_value"] = results.srm_chi2, results.srm_p_value
+    table["srm_warning"] = results.srm_warning
+    table.insert(0, "row", "metric")
+    table["text"] = None
+    summary = pd.DataFrame({"row": "summary", "text": results.summary}, columns=table.columns)
+    return pd.concat([table, summary], ignore_index=True).to_csv(index=False)
+
+
+def _metric_row(record: dict[Any, Any], control: str) -> MetricRow:
+    row = MetricRow(**_clean(record))
+    if row.arm != control and row.abs_lift is not None and row.rel_lift is None:
+        row.rel_lift_note = stats.RELATIVE_LIFT_RULE
+    return row
 
 
 def _clean(record: dict[Any, Any]) -> dict[str, Any]:

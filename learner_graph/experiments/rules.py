@@ -59,7 +59,7 @@ def _arm_problems(definition: ExperimentCreate) -> list[Problem]:
     if definition.control not in names:
         problems.append(_problem("control", f"{definition.control!r} is not one of the arms"))
     for index, arm in enumerate(definition.arms):
-        problems += override_problems(f"arms.{index}.overrides", arm.overrides)
+        problems += override_problems(f"arms[{index}].overrides", arm.overrides)
     return problems
 
 
@@ -69,9 +69,9 @@ def _metric_problems(definition: ExperimentCreate) -> list[Problem]:
         for index, metric in enumerate(getattr(definition, kind)):
             if metric not in METRICS:
                 known = ", ".join(METRICS)
-                problems.append(_problem(f"{kind}.{index}", f"unknown metric {metric!r} (known: {known})"))
+                problems.append(_problem(f"{kind}[{index}]", f"unknown metric {metric!r} (known: {known})"))
             elif metric in seen:
-                problems.append(_problem(f"{kind}.{index}", f"metric {metric!r} is listed twice"))
+                problems.append(_problem(f"{kind}[{index}]", f"metric {metric!r} is listed twice"))
             seen.add(metric)
     return problems
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
+from learner_graph.api_keys import DEFAULT_APP
 from learner_graph.db.graph import Graph, fetch_all
 from learner_graph.errors import Conflict, Invalid, NotFound
 from learner_graph.experiments.assignment import choose_arm
@@ -113,11 +114,13 @@ async def _transition(
     return from_row(rows[0]["experiment"])
 
 
-def in_scope(experiment: Experiment, units: list[str], now: datetime) -> bool:
-    """Within its start/end and, when limited to units, asked about one of them."""
+def in_scope(experiment: Experiment, units: list[str], now: datetime, app: str = DEFAULT_APP) -> bool:
+    """Within its start/end, for the learner's app, and, when limited to units, asked about one."""
     if experiment.start is not None and now < experiment.start:
         return False
     if experiment.end is not None and now >= experiment.end:
+        return False
+    if experiment.apps is not None and app not in experiment.apps:
         return False
     return experiment.units is None or bool(set(experiment.units) & set(units))
 
@@ -130,6 +133,7 @@ async def assign_and_expose(
     now: datetime,
     hot: HotCache | None = None,
     fresh: bool = False,
+    app: str = DEFAULT_APP,
 ) -> list[Assignment]:
     """Assign the user in every running experiment in scope and record first exposures.
 
@@ -143,7 +147,7 @@ async def assign_and_expose(
     by_key: dict[str, Experiment] = {}
     known, rows = [], []
     for experiment in await running_experiments(db=db, hot=hot, fresh=fresh):
-        arm = choose_arm(experiment, user_id) if in_scope(experiment, units, now) else None
+        arm = choose_arm(experiment, user_id) if in_scope(experiment, units, now, app) else None
         if arm is None:
             continue
         by_key[experiment.key] = experiment

@@ -15,6 +15,10 @@ from scipy import stats as sps
 
 SRM_ALPHA = 0.001  # the usual threshold: a smaller p almost always means broken assignment or logging
 CONFIDENCE = 0.95
+RELATIVE_LIFT_RULE = (
+    "relative lift is reported only when the control mean is positive: divided by a zero or "
+    "negative mean its sign and size mean nothing (read abs_lift instead)"
+)
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,7 @@ def compare(users: pd.DataFrame, *, control: str, metrics: list[str]) -> pd.Data
         t_crit = sps.t.ppf(0.5 + CONFIDENCE / 2, df)
         pooled = np.sqrt(((n1 - 1) * v1 + (n0 - 1) * v0) / (n1 + n0 - 2))
         table["abs_lift"] = diff
-        table["rel_lift"] = np.where(m0 != 0, diff / m0, np.nan)
+        table["rel_lift"] = np.where(m0 > 0, diff / m0, np.nan)  # see RELATIVE_LIFT_RULE
         table["ci_low"] = diff - t_crit * se
         table["ci_high"] = diff + t_crit * se
         table["p_value"] = 2 * sps.t.sf(np.abs(diff / se), df)

@@ -42,20 +42,40 @@ def practice_days(events: list[tuple[datetime, int]], timezone: str) -> list[Day
     return [Day(d, questions[d], round(millis[d] / 60000, 2)) for d in sorted(questions)]
 
 
-def daily_goal(days: list[Day], today: date, scale: float = 1.0) -> int:
+@dataclass(frozen=True)
+class SetGoal:
+    """The goal base set for one local day (stored on the learner): a goal holds for its whole day."""
+
+    day: date
+    base: float
+
+
+def goal_base(days: list[Day], today: date) -> float:
+    """The median questions of the recent active days before today (the default for a newcomer)."""
+    recent = [d.questions for d in days if d.day < today][-GOAL_WINDOW_DAYS:]
+    return float(statistics.median(recent)) if recent else float(GOAL_DEFAULT)
+
+
+def daily_goal(days: list[Day], today: date, scale: float = 1.0, fixed: SetGoal | None = None) -> int:
     """Questions per day to aim for: the median of the recent active days before today.
 
     A newcomer gets the default; the goal stays within [GOAL_MIN, GOAL_MAX] so it is always
-    reachable in one sitting and never trivial.
+    reachable in one sitting and never trivial. Once set for a day (`fixed`), it holds for that
+    day: answers sent later with earlier times, or a changed time zone, do not move it.
     """
-    recent = [d.questions for d in days if d.day < today][-GOAL_WINDOW_DAYS:]
-    base = statistics.median(recent) if recent else GOAL_DEFAULT
+    base = fixed.base if fixed is not None and fixed.day == today else goal_base(days, today)
     return int(min(GOAL_MAX, max(GOAL_MIN, round(base * scale))))
 
 
-def streak(days: list[Day], now: datetime, timezone: str, goal_scale: float = 1.0) -> Streak:
+def local_day(now: datetime, timezone: str) -> date:
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
+def streak(
+    days: list[Day], now: datetime, timezone: str, goal_scale: float = 1.0, fixed: SetGoal | None = None
+) -> Streak:
     """Current streak (alive until the end of the day after the last active one) and longest."""
-    today = now.astimezone(ZoneInfo(timezone)).date()
+    today = local_day(now, timezone)
     active = {d.day for d in days if d.day <= today}
     longest = run = 0
     previous: date | None = None
@@ -69,7 +89,7 @@ def streak(days: list[Day], now: datetime, timezone: str, goal_scale: float = 1.
         current += 1
         cursor -= timedelta(days=1)
     todays = next((d for d in days if d.day == today), Day(today, 0, 0.0))
-    goal = daily_goal(days, today, goal_scale)
+    goal = daily_goal(days, today, goal_scale, fixed)
     return Streak(
         current=current,
         longest=longest,

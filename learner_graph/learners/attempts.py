@@ -9,8 +9,9 @@ from typing import Any
 from fsrs import Scheduler
 from neo4j import AsyncManagedTransaction
 
+from learner_graph.api_keys import DEFAULT_APP
 from learner_graph.db.graph import Graph, fetch_all
-from learner_graph.errors import Invalid
+from learner_graph.errors import Invalid, NotFound
 from learner_graph.learners import memory
 from learner_graph.learners.models import AttemptIn, AttemptsRecorded, AttemptStatus
 from learner_graph.timeutil import as_utc
@@ -19,11 +20,19 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 async def record_attempts(
-    *, db: Graph, attempts: list[AttemptIn], now: datetime, scheduler: Scheduler
+    *,
+    db: Graph,
+    attempts: list[AttemptIn],
+    now: datetime,
+    scheduler: Scheduler,
+    app: str = DEFAULT_APP,
+    any_app: bool = False,
 ) -> AttemptsRecorded:
     """Record a batch all-or-nothing; replayed attempt ids are acknowledged, never counted twice.
 
-    Raises Invalid naming every bad item (`attempts[i].field`) before anything is written.
+    New learners are created in `app`; a learner of another app is refused as unknown (NotFound,
+    nothing written) unless `any_app` (admins). Raises Invalid naming every bad item
+    (`attempts[i].field`) before anything is written.
     """
     _check_times(attempts, now)
     rows = _rows(attempts, now)
@@ -31,7 +40,10 @@ async def record_attempts(
     async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
         await _check_questions(tx, db, attempts)
         user_ids = sorted({row["user_id"] for row in rows})  # lock order: no deadlocks between batches
-        await tx.run(db.queries["attempts_lock_users"], user_ids=user_ids, now=now)
+        locked = await fetch_all(
+            tx, db.queries["attempts_lock_users"], user_ids=user_ids, now=now, app=app, any_app=any_app
+        )
+        _check_users(attempts, set(locked[0]["foreign"]) | set(locked[0]["deleted"]))
         merged = await fetch_all(tx, db.queries["attempts_merge"], rows=rows)
         created = [rows[m["index"]] for m in merged if m["created"]]
         if created:
@@ -65,6 +77,19 @@ def _check_times(attempts: list[AttemptIn], now: datetime) -> None:
     ]
     if problems:
         raise Invalid("attempts refused: times in the future", problems)
+
+
+def _check_users(attempts: list[AttemptIn], foreign: set[str]) -> None:
+    """Another app's learners and deleted ones are unknown here: the whole batch is refused."""
+    if foreign:
+        raise NotFound(
+            "attempts refused: unknown users",
+            [
+                {"field": f"attempts[{i}].user_id", "message": f"unknown user {a.user_id!r}"}
+                for i, a in enumerate(attempts)
+                if a.user_id in foreign
+            ],
+        )
 
 
 def _rows(attempts: list[AttemptIn], now: datetime) -> list[dict[str, Any]]:

@@ -2,11 +2,16 @@
 
 The learner routes (`learners/service.py`) and the recommender (`recommendations/student.py`)
 both decide through these functions, so the two can never disagree.
+
+Ready to learn is the outer fringe of what a learner knows (knowledge-space theory, as in
+ALEKS): not mastered, and every concept it requires, directly or through others, mastered. So a
+concept is ready exactly when it is not mastered and its gaps (`/users/{id}/gaps`) are empty.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from graphlib import TopologicalSorter
 
 MASTERED = 0.7  # a concept's level (evidence × retrievability) from which it counts as mastered
 
@@ -16,6 +21,18 @@ def mastered(levels: Mapping[str, float]) -> set[str]:
     return {cid for cid, level in levels.items() if level >= MASTERED}
 
 
-def is_ready(concept_id: str, requires: Iterable[str], known: set[str]) -> bool:
-    """Ready to learn: not mastered itself, and every prerequisite in `requires` mastered."""
-    return concept_id not in known and all(p in known for p in requires)
+def ready_concepts(requires: Mapping[str, Iterable[str]], known: set[str]) -> set[str]:
+    """Concepts not in `known` (mastered) whose transitive prerequisites all are; `requires`
+    maps every concept to its direct prerequisites."""
+    clear = prerequisites_mastered(requires, known)
+    return {concept for concept in requires if concept not in known and clear[concept]}
+
+
+def prerequisites_mastered(requires: Mapping[str, Iterable[str]], known: set[str]) -> dict[str, bool]:
+    """Concept → whether every transitive prerequisite is mastered, settling prerequisites first
+    (the content API keeps REQUIRES acyclic; a cycle raises graphlib.CycleError)."""
+    direct = {concept: list(parents) for concept, parents in requires.items()}
+    clear: dict[str, bool] = {}
+    for concept in TopologicalSorter(direct).static_order():
+        clear[concept] = all(p in known and clear[p] for p in direct.get(concept, ()))
+    return clear

@@ -6,10 +6,12 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, Field
 
-Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s]+$")]
+from learner_graph.fields import Id, Input, Name, Text, Time
+
 MAX_BATCH = 1000
+ASSUMED_TIME_MS = 0  # what an attempt without `time_spent_ms` adds to practice time (docs/API.md)
 
 
 def _known_zone(name: str) -> str:
@@ -23,25 +25,42 @@ def _known_zone(name: str) -> str:
 TimeZone = Annotated[str, AfterValidator(_known_zone)]
 
 
-class AttemptIn(BaseModel):
+class AttemptIn(Input):
     """One answer to one question. `attempt_id` is the client's idempotency key."""
-
-    model_config = ConfigDict(extra="forbid")
 
     attempt_id: Id
     user_id: Id
     question_id: Id
     correct: bool
-    time_spent_ms: int = Field(ge=0, le=24 * 3600 * 1000)
-    response: str | None = Field(default=None, max_length=10_000)
-    at: datetime | None = None
-    recommendation_id: Id | None = None
+    time_spent_ms: int | None = Field(
+        default=None,
+        ge=0,
+        le=24 * 3600 * 1000,
+        description="time on the question; optional: without it the attempt counts as a question "
+        "answered but adds no practice minutes",
+    )
+    response: Text | None = Field(default=None, max_length=10_000)
+    at: Time | None = Field(default=None, description="when it was answered (default: when received)")
+    recommendation_id: Id | None = Field(
+        default=None, description="the recommendation it answers; must exist"
+    )
 
 
-class AttemptBatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AttemptBatch(Input):
     attempts: list[AttemptIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class AttemptOut(BaseModel):
+    """A stored attempt, with the names it was sent with."""
+
+    attempt_id: str
+    user_id: str
+    question_id: str
+    correct: bool
+    at: datetime
+    time_spent_ms: int | None
+    response: str | None
+    recommendation_id: str | None
 
 
 class AttemptStatus(BaseModel):
@@ -56,11 +75,9 @@ class AttemptsRecorded(BaseModel):
     items: list[AttemptStatus]
 
 
-class UserPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UserPatch(Input):
     timezone: TimeZone | None = None
-    display_name: str | None = Field(default=None, min_length=1, max_length=200)
+    display_name: Name | None = Field(default=None, max_length=200)
 
 
 class UserOut(BaseModel):
@@ -87,6 +104,12 @@ class ConceptMastery(BaseModel):
     last_review: datetime | None
     reps: int
     lapses: int
+
+
+class ReadyConcept(BaseModel):
+    concept_id: str
+    name: str | None
+    level: float
 
 
 class GapConcept(BaseModel):

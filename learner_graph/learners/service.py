@@ -2,41 +2,52 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import base64
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from fsrs import Scheduler
 
+from learner_graph.api_keys import DEFAULT_APP
 from learner_graph.db.graph import Graph
 from learner_graph.errors import Invalid, NotFound
 from learner_graph.learners import activity
-from learner_graph.learners.mastery import MASTERED, is_ready
+from learner_graph.learners.mastery import MASTERED, ready_concepts
 from learner_graph.learners.mastery import mastered as mastered_of
 from learner_graph.learners.memory import MemoryState
 from learner_graph.learners.models import (
+    AttemptOut,
     ConceptMastery,
     DayOut,
     GapConcept,
+    ReadyConcept,
     StreakOut,
     UserOut,
     UserPage,
     UserPatch,
 )
+from learner_graph.lists import Page
 
 HISTORY_DAYS = 400  # how far back streaks look
 
 
 async def get_user(*, db: Graph, user_id: str) -> UserOut:
+    return _user(await _profile(db, user_id))
+
+
+async def _profile(db: Graph, user_id: str) -> dict[str, Any]:
     rows = await db.read("user_get", user_id=user_id)
     if not rows:
         raise NotFound(f"unknown user {user_id!r}")
-    return _user(rows[0]["user"])
+    return dict(rows[0]["user"])
 
 
-async def list_users(*, db: Graph, text: str | None, limit: int, cursor: str | None) -> UserPage:
-    """Learners by id, optionally matching `text` in the id or display name."""
+async def list_users(
+    *, db: Graph, app: str | None, text: str | None, limit: int, cursor: str | None
+) -> UserPage:
+    """Learners of `app` (None: every app) by id, optionally matching `text` in the id or display name."""
     rows = await db.read(
-        "users_page", after=cursor or None, text=text.lower() if text else None, limit=limit + 1
+        "users_page", app=app, after=cursor or None, text=text.lower() if text else None, limit=limit + 1
     )
     items = [_user(r["user"]) for r in rows[:limit]]
     return UserPage(items=items, next_cursor=items[-1].id if len(rows) > limit else None)
@@ -60,12 +71,43 @@ async def update_user(*, db: Graph, user_id: str, patch: UserPatch) -> UserOut:
     return _user(rows[0]["user"])
 
 
-async def delete_user(*, db: Graph, user_id: str) -> dict[str, int]:
-    """Remove the user, their attempts, review states, feedback and recommendations."""
-    rows = await db.write("user_delete", user_id=user_id)
+async def put_user(
+    *, db: Graph, user_id: str, profile: UserPatch, now: datetime, app: str = DEFAULT_APP
+) -> tuple[UserOut, bool]:
+    """Create the learner (in `app`) or update the fields given (idempotent); returns it and whether
+    it is new. A deleted learner's id is NotFound: it is never reused."""
+    changes = profile.model_dump(exclude_unset=True, exclude_none=True)
+    rows = await db.write("user_put", user_id=user_id, changes=changes, now=now, app=app)
     if not rows:
+        raise NotFound(f"unknown user {user_id!r} (deleted)")
+    return _user(rows[0]["user"]), bool(rows[0]["created"])
+
+
+DELETE_BATCH = 5_000  # rows per deleting transaction: a learner with a long history is many small ones
+
+
+async def delete_user(*, db: Graph, user_id: str, now: datetime) -> dict[str, int]:
+    """Remove the user, their attempts, review states, feedback and recommendations.
+
+    First a tombstone (kept for good: the id is never reused) and a `deleting` mark, so attempts
+    and recommendations still in flight are refused instead of re-creating the learner; then
+    bounded batches, each its own transaction. A deletion interrupted half way is finished by
+    calling it again.
+    """
+    found = await db.write("deletion_tombstone", user_id=user_id, now=now)
+    if not found or not found[0]["found"]:
         raise NotFound(f"unknown user {user_id!r}")
-    return {"attempts": rows[0]["attempts"], "recommendations": rows[0]["recommendations"]}
+    counts: dict[str, int] = {}
+    for kind, query in (
+        ("attempts", "deletion_attempts"),
+        ("recommendations", "deletion_recommendations"),
+        ("feedback", "deletion_feedback"),
+    ):
+        counts[kind] = 0
+        while deleted := (await db.write(query, user_id=user_id, batch=DELETE_BATCH))[0]["deleted"]:
+            counts[kind] += deleted
+    await db.write("deletion_user", user_id=user_id)
+    return {"attempts": counts["attempts"], "recommendations": counts["recommendations"]}
 
 
 async def memory_states(*, db: Graph, user_id: str) -> dict[str, tuple[str | None, MemoryState]]:
@@ -122,24 +164,38 @@ async def gaps(
     ]
 
 
-async def ready(*, db: Graph, user_id: str, now: datetime, scheduler: Scheduler) -> list[dict[str, Any]]:
-    """Concepts not yet mastered whose prerequisites all are (the outer fringe of knowledge)."""
+async def ready(*, db: Graph, user_id: str, now: datetime, scheduler: Scheduler) -> list[ReadyConcept]:
+    """Concepts not yet mastered whose transitive prerequisites all are (the outer fringe of
+    knowledge; `readiness`): exactly the unmastered concepts whose gaps are empty."""
     known = await levels(db=db, user_id=user_id, now=now, scheduler=scheduler)
     graph = await db.read("concept_graph")
-    mastered = mastered_of(known)
+    fringe = ready_concepts({r["concept_id"]: r["requires"] for r in graph}, mastered_of(known))
     return [
-        {"concept_id": r["concept_id"], "name": r["name"], "level": round(known.get(r["concept_id"], 0.0), 4)}
+        ReadyConcept(
+            concept_id=r["concept_id"], name=r["name"], level=round(known.get(r["concept_id"], 0.0), 4)
+        )
         for r in graph
-        if is_ready(r["concept_id"], r["requires"], mastered)
+        if r["concept_id"] in fringe
     ]
 
 
-async def streak(*, db: Graph, user_id: str, now: datetime, goal_scale: float = 1.0) -> StreakOut:
-    user = await get_user(db=db, user_id=user_id)
+async def streak(
+    *, db: Graph, user_id: str, now: datetime, goal_scale: float = 1.0, fix_goal: bool = False
+) -> StreakOut:
+    """Days, streaks and today's goal; with `fix_goal` (a read at the present moment) the goal
+    computed for a day not yet set is stored, so it holds for the rest of the learner's day."""
+    profile = await _profile(db, user_id)
+    user = _user(profile)
     rows = await db.read("user_activity", user_id=user_id, since=now - timedelta(days=HISTORY_DAYS))
     events = [(r["at"].to_native(), r["time_ms"] or 0) for r in rows]
     days = activity.practice_days(events, user.timezone)
-    result = activity.streak(days, now, user.timezone, goal_scale)
+    fixed = stored_goal(profile)
+    today = activity.local_day(now, user.timezone)
+    if fix_goal and (fixed is None or fixed.day != today):
+        base = activity.goal_base(days, today)
+        rows = await db.write("user_goal_set", user_id=user_id, day=today.isoformat(), base=base)
+        fixed = activity.SetGoal(today, float(rows[0]["base"])) if rows else None
+    result = activity.streak(days, now, user.timezone, goal_scale, fixed)
     return StreakOut(
         user_id=user_id,
         timezone=user.timezone,
@@ -153,25 +209,51 @@ async def streak(*, db: Graph, user_id: str, now: datetime, goal_scale: float = 
     )
 
 
-async def attempts_page(*, db: Graph, user_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
+def stored_goal(profile: dict[str, Any]) -> activity.SetGoal | None:
+    """The goal fixed on the learner for a day (`goal_day`, `goal_base`), if any."""
+    day, base = profile.get("goal_day"), profile.get("goal_base")
+    if day is None or base is None:
+        return None
+    return activity.SetGoal(date.fromisoformat(str(day)), float(base))
+
+
+async def attempts_page(*, db: Graph, user_id: str, limit: int, cursor: str | None) -> Page[AttemptOut]:
     """A page of attempts, newest first; pass `next_cursor` back as `cursor` for the next page."""
     await get_user(db=db, user_id=user_id)
     before, before_id = _decode_cursor(cursor)
     rows = await db.read(
         "user_attempts_page", user_id=user_id, limit=limit + 1, before=before, before_id=before_id
     )
-    items = [dict(r["attempt"], at=r["attempt"]["at"].to_native()) for r in rows[:limit]]
+    items = [_attempt(user_id, r["attempt"]) for r in rows[:limit]]
     last = items[-1] if len(rows) > limit else None
-    return {"items": items, "next_cursor": f"{last['at'].isoformat()}|{last['id']}" if last else None}
+    following = f"{last.at.isoformat()}|{last.attempt_id}" if last else None
+    return Page[AttemptOut](items=items, next_cursor=_encode(following) if following else None)
+
+
+def _attempt(user_id: str, raw: dict[str, Any]) -> AttemptOut:
+    return AttemptOut(
+        attempt_id=raw["id"],
+        user_id=user_id,
+        question_id=raw["question_id"],
+        correct=raw["correct"],
+        at=raw["at"].to_native(),
+        time_spent_ms=raw.get("time_ms"),
+        response=raw.get("response"),
+        recommendation_id=raw.get("recommendation_id"),
+    )
+
+
+def _encode(cursor: str) -> str:
+    return base64.urlsafe_b64encode(cursor.encode()).decode()
 
 
 def _decode_cursor(cursor: str | None) -> tuple[datetime | None, str | None]:
     if not cursor:
         return None, None
-    at, _, attempt_id = cursor.partition("|")
     try:
+        at, _, attempt_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
         return datetime.fromisoformat(at), attempt_id
     except ValueError:
         raise Invalid(
-            "bad cursor", [{"field": "query.cursor", "message": "not a cursor from this route"}]
+            "bad cursor", [{"field": "cursor", "message": "not a cursor from this route"}]
         ) from None

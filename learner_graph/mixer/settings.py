@@ -58,7 +58,7 @@ class MixSettings(BaseModel):
 class Overrides(BaseModel):
     """Settings an admin may override per request; experiment arms validate against it too."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # "0.7" is not a number (docs/API.md)
 
     weight_next: Weight | None = None
     weight_review: Weight | None = None

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from learner_graph.db.graph import Graph
-from learner_graph.errors import NotFound
+from learner_graph.errors import Conflict, NotFound
 from learner_graph.model.side import QuestionSide
 
 
@@ -58,3 +64,22 @@ async def load(*, db: Graph, model_id: str) -> QuestionSide:
 async def load_active(*, db: Graph) -> QuestionSide | None:
     model_id = await active_id(db=db)
     return await load(db=db, model_id=model_id) if model_id else None
+
+
+TRAINING_LEASE = timedelta(hours=2)  # a trainer that died holding the lease frees it after this
+
+
+@asynccontextmanager
+async def training_lease(*, db: Graph, holder: str | None = None) -> AsyncIterator[str]:
+    """Hold the one-training-at-a-time lease in Neo4j for the block (every process and the trainer
+    share it). Raises Conflict naming the holder when another training is running."""
+    holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    now = datetime.now(UTC)
+    rows = await db.write("model_training_acquire", holder=holder, now=now, until=now + TRAINING_LEASE)
+    if not rows[0]["free"]:
+        until = rows[0]["until"].to_native().isoformat()
+        raise Conflict(f"a training run is already in progress ({rows[0]['holder']}, lease until {until})")
+    try:
+        yield holder
+    finally:
+        await db.write("model_training_release", holder=holder)

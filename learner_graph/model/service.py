@@ -51,7 +51,15 @@ def _train_and_score(train_log: AttemptLog, test_log: AttemptLog, config: TrainC
 
 async def train_version(*, db: Graph, model_dir: Any, units: list[str] | None = None, force: bool = False,
                         config: TrainConfig = TrainConfig()) -> dict[str, Any]:
-    """Export, train, evaluate beside the active version on held-out students, register, maybe activate."""
+    """Export, train, evaluate beside the active version on held-out students, register, maybe activate.
+
+    One training at a time across every process (a lease in Neo4j): raises Conflict otherwise."""
+    async with registry.training_lease(db=db):
+        return await _train_version(db=db, model_dir=model_dir, units=units, force=force, config=config)
+
+
+async def _train_version(*, db: Graph, model_dir: Any, units: list[str] | None, force: bool,
+                         config: TrainConfig) -> dict[str, Any]:
     attempts = await export_graph(db, units=units)
     if len(attempts.students()) < 5 or len(np.unique(attempts.correct)) < 2:
         raise Invalid("not enough attempts to train on", [{"field": "scope", "value": units or []}])

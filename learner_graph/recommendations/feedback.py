@@ -57,7 +57,7 @@ async def record_feedback(
     if not target["included"]:
         raise Invalid(
             "that question was not part of this recommendation",
-            [{"field": "body.question_id", "message": f"{feedback.question_id!r} was not recommended here"}],
+            [{"field": "question_id", "message": f"{feedback.question_id!r} was not recommended here"}],
         )
     step = {"too_easy": -TARGET_STEP, "too_hard": TARGET_STEP}.get(feedback.reason or "", 0.0)
     rows = await db.write(

@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
+from learner_graph.fields import Id, Input, Time
 from learner_graph.mixer.settings import Overrides
 
-Id = Annotated[str, Field(min_length=1, max_length=200)]
 
-
-class Context(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    session_id: str | None = Field(default=None, max_length=200)
-    now: datetime | None = None
+class Context(Input):
+    session_id: Id | None = None
+    now: Time | None = None
     exclude: list[Id] = Field(default_factory=list, max_length=500)
 
 
-class RecommendationRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RecommendationRequest(Input):
     user_id: Id
     units: list[Id] = Field(default_factory=list, max_length=100)
     concepts: list[Id] = Field(default_factory=list, max_length=100)
@@ -65,13 +60,11 @@ class RecommendationOut(BaseModel):
     timing_ms: dict[str, float] = Field(default_factory=dict)
 
 
-class FeedbackIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class FeedbackIn(Input):
     question_id: Id
     action: Literal["shown", "clicked", "skipped", "dismissed"]
     reason: Literal["too_easy", "too_hard", "not_relevant", "broken"] | None = None
-    at: datetime | None = None
+    at: Time | None = None
 
     @model_validator(mode="after")
     def _reason_with_dismissal(self) -> FeedbackIn:

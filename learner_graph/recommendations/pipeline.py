@@ -18,11 +18,13 @@ from typing import Any, cast
 
 import numpy as np
 
+from learner_graph.api_keys import DEFAULT_APP
 from learner_graph.db.graph import Graph
 from learner_graph.errors import NotFound
 from learner_graph.experiments.hot import HotCache
 from learner_graph.experiments.models import Assignment
 from learner_graph.experiments.service import assign_and_expose
+from learner_graph.learners.activity import SetGoal
 from learner_graph.learners.memory import make_scheduler
 from learner_graph.mixer.mix import mix as mix_picks
 from learner_graph.mixer.models import Candidate, MixInput, Pick
@@ -65,11 +67,15 @@ async def recommend(
     service: Mapping[str, Any] | None = None,
     recorder: Recorder | None = None,
     now: datetime | None = None,
+    app: str = DEFAULT_APP,
 ) -> RecommendationOut:
     """What `request.user_id` should practise next. Raises NotFound for unknown units or concepts.
 
     `service` holds the service's settings (e.g. review retention); `experiments` is the process's
     experiment cache (None: serve without experiments); `recorder` groups concurrent commits.
+    `now` is the server's clock unless the request's `context.now` is set (the route admits that
+    from admin keys only). `app` is the learner's app: its experiments apply, and a learner not
+    stored yet is created in it.
     """
     started = time.perf_counter()
     timing: dict[str, float] = {}
@@ -82,7 +88,7 @@ async def recommend(
     scope_rows = await scope(db=db, catalogs=catalogs, catalog=catalog, request=request, candidate_rows=rows)
     timing["fetch"] = elapsed_ms(started)
 
-    assignments = await assign(db=db, experiments=experiments, request=request, now=now)
+    assignments = await assign(db=db, experiments=experiments, request=request, now=now, app=app)
     chosen = settings(request=request, service=service, assignments=assignments, learner=learner)
 
     mark = time.perf_counter()
@@ -98,7 +104,7 @@ async def recommend(
 
     out = response(request=request, assignments=assignments, scored=scored, picks=picks, now=now)
     mark = time.perf_counter()
-    await record(db=db, request=request, out=out, recorder=recorder)
+    await record(db=db, request=request, out=out, recorder=recorder, goal=learner.goal_to_store, app=app)
     timing["record"] = elapsed_ms(mark)
     timing["total"] = elapsed_ms(started)
     out.timing_ms = timing
@@ -154,13 +160,18 @@ async def scope(
 
 
 async def assign(
-    *, db: Graph, experiments: HotCache | None, request: RecommendationRequest, now: datetime
+    *,
+    db: Graph,
+    experiments: HotCache | None,
+    request: RecommendationRequest,
+    now: datetime,
+    app: str = DEFAULT_APP,
 ) -> list[Assignment]:
     """The student's arm in every running experiment in scope (exposures recorded); none without a cache."""
     if experiments is None:
         return []
     return await assign_and_expose(
-        db=db, user_id=request.user_id, units=request.units, now=now, hot=experiments
+        db=db, user_id=request.user_id, units=request.units, now=now, hot=experiments, app=app
     )
 
 
@@ -322,11 +333,22 @@ def response(
     )
 
 
-def record_row(*, request: RecommendationRequest, out: RecommendationOut) -> dict[str, Any]:
-    """The `rec_record_batch` row of a served recommendation."""
+def record_row(
+    *,
+    request: RecommendationRequest,
+    out: RecommendationOut,
+    goal: SetGoal | None = None,
+    app: str = DEFAULT_APP,
+) -> dict[str, Any]:
+    """The `rec_record_batch` row of a served recommendation; `goal`: the daily goal it showed,
+    to fix on the learner for their day when it was not fixed yet; `app`: where a new learner is
+    created."""
     return {
+        "goal_day": goal.day.isoformat() if goal else None,
+        "goal_base": goal.base if goal else None,
         "id": out.id,
         "user_id": out.user_id,
+        "app": app,
         "arm": out.arm,
         "experiment_arms": json.dumps(out.experiments),
         "model_version": out.model_version,
@@ -338,10 +360,16 @@ def record_row(*, request: RecommendationRequest, out: RecommendationOut) -> dic
 
 
 async def record(
-    *, db: Graph, request: RecommendationRequest, out: RecommendationOut, recorder: Recorder | None = None
+    *,
+    db: Graph,
+    request: RecommendationRequest,
+    out: RecommendationOut,
+    recorder: Recorder | None = None,
+    goal: SetGoal | None = None,
+    app: str = DEFAULT_APP,
 ) -> None:
     """Store the recommendation; with a `recorder`, in a group commit shared with concurrent requests."""
-    row = record_row(request=request, out=out)
+    row = record_row(request=request, out=out, goal=goal, app=app)
     if recorder is None:
         await db.write_plain("rec_record_batch", rows=[row])
     else:

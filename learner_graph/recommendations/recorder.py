@@ -12,38 +12,64 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+from neo4j.exceptions import ServiceUnavailable
+
 from learner_graph.db.graph import Graph
 
 MAX_BATCH = 128
+MAX_PENDING = 2048  # while Neo4j is slow or down, refuse new rows rather than queue without end
+WAIT_S = 15.0  # a request waits this long for its commit, then is answered 503
+
+
+class RecorderBusy(ServiceUnavailable):
+    """The queue is full or the commit did not finish in time: answered 503, the client retries."""
 
 
 class Recorder:
     """One per process (in the `Runtime`), used from its event loop only."""
 
-    def __init__(self, *, max_batch: int = MAX_BATCH, on_commit: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        max_batch: int = MAX_BATCH,
+        max_pending: int = MAX_PENDING,
+        wait_s: float = WAIT_S,
+        on_commit: Callable[[int], None] | None = None,
+    ) -> None:
         self.max_batch = max_batch
+        self.max_pending = max_pending
+        self.wait_s = wait_s
         self.on_commit = on_commit  # told each committed batch's size (the metrics histogram)
         self._pending: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
-        self._flushing = False
+        self._task: asyncio.Task[None] | None = None  # kept: a task nobody references may be collected
         self.commits = 0  # transactions committed (for the benchmark's batch-size figure)
         self.written = 0
 
     async def write(self, db: Graph, row: dict[str, Any]) -> None:
-        """Store `row` (a `rec_record_batch` row); returns once it is committed, raises if it was not."""
+        """Store `row` (a `rec_record_batch` row); returns once it is committed, raises if it was not.
+
+        Raises RecorderBusy when `max_pending` rows already wait or the commit takes over `wait_s`
+        (the row may still be stored later: the write is idempotent by recommendation id)."""
+        if len(self._pending) >= self.max_pending:
+            raise RecorderBusy("too many recommendations waiting to be stored; retry shortly")
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._pending.append((row, done))
-        if not self._flushing:
-            self._flushing = True
-            asyncio.create_task(self._flush(db))
-        await done
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._flush(db))
+        try:
+            await asyncio.wait_for(asyncio.shield(done), timeout=self.wait_s)
+        except TimeoutError as error:
+            raise RecorderBusy("storing the recommendation took too long; retry shortly") from error
+
+    async def close(self) -> None:
+        """Wait for the rows already queued (at shutdown)."""
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
 
     async def _flush(self, db: Graph) -> None:
-        try:
-            while self._pending:
-                batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
-                await self._commit(db, batch)
-        finally:
-            self._flushing = False
+        while self._pending:
+            batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
+            await self._commit(db, batch)
 
     async def _commit(self, db: Graph, batch: list[tuple[dict[str, Any], asyncio.Future[None]]]) -> None:
         """One transaction for the batch; when it fails, each row alone, so one bad row fails alone."""

@@ -10,9 +10,10 @@ from typing import Any
 from fsrs import Scheduler
 
 from learner_graph.learners import activity
-from learner_graph.learners.mastery import is_ready
 from learner_graph.learners.mastery import mastered as mastered_of
+from learner_graph.learners.mastery import ready_concepts
 from learner_graph.learners.memory import MemoryState
+from learner_graph.learners.service import stored_goal
 from learner_graph.mixer.models import ConceptView, StreakView
 from learner_graph.recommendations.catalog import Catalog
 from learner_graph.timeutil import from_epoch_ms
@@ -28,6 +29,8 @@ class Student:
     attempts: list[dict[str, Any]]  # newest first: question_id, correct, at (native), time_ms
     memory: dict[str, MemoryState]
     rejected: set[str]
+    goal: activity.SetGoal | None = None  # the daily goal fixed for a day, as stored on the learner
+    goal_to_store: activity.SetGoal | None = None  # set by `streak` when today's goal was not fixed yet
 
     @classmethod
     def from_row(cls, user_id: str, row: dict[str, Any]) -> Student:
@@ -50,6 +53,7 @@ class Student:
             attempts=attempts,
             memory=memory,
             rejected=set(row["rejected"]),
+            goal=stored_goal(user),
         )
 
     def history_rows(self, in_scope: Callable[[str], bool] | None) -> list[dict[str, Any]]:
@@ -69,13 +73,17 @@ class Student:
 
     def streak(self, now: datetime, goal_scale: float) -> StreakView:
         days = activity.practice_days([(a["at"], a["time_ms"] or 0) for a in self.attempts], self.timezone)
-        s = activity.streak(days, now, self.timezone, goal_scale)
+        today = activity.local_day(now, self.timezone)
+        if self.goal is None or self.goal.day != today:
+            self.goal = self.goal_to_store = activity.SetGoal(today, activity.goal_base(days, today))
+        s = activity.streak(days, now, self.timezone, goal_scale, self.goal)
         return StreakView(current=s.current, daily_goal=s.daily_goal, today=s.today.questions)
 
     def concept_views(self, catalog: Catalog, now: datetime, scheduler: Scheduler) -> dict[str, ConceptView]:
         recall = {cid: state.retrievability(now, scheduler) for cid, state in self.memory.items()}
         levels = {cid: state.evidence * recall[cid] for cid, state in self.memory.items()}
         mastered = mastered_of(levels)
+        ready = ready_concepts({cid: meta.requires for cid, meta in catalog.concepts.items()}, mastered)
         views: dict[str, ConceptView] = {}
         for cid, meta in catalog.concepts.items():
             state = self.memory.get(cid, MemoryState())
@@ -87,7 +95,7 @@ class Student:
                 due=state.due,
                 last_review=state.last_review,
                 mastered=cid in mastered,
-                ready=is_ready(cid, meta.requires, mastered),
+                ready=cid in ready,
             )
         return views
 

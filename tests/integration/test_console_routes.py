@@ -281,7 +281,7 @@ def test_console_demo_seed_is_idempotent(settings: Settings, db: Driver) -> None
         results = client.get(
             f"/v1/experiments/{EXPERIMENT}/results", headers=auth("analyst")
         ).json()
-        assert results["status"] == "stopped" and sum(a["exposed"] for a in results["arms"]) == 40
+        assert results["status"] == "stopped" and sum(a["exposed_users"] for a in results["arms"]) == 40
         flags = client.get("/v1/content/flags", headers=auth("analyst")).json()
         assert len(flags) == 2
         authors = {

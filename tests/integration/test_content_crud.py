@@ -41,7 +41,7 @@ def test_bad_bodies_name_every_field(client: TestClient) -> None:
     response = client.post("/v1/questions", json=bad, headers=EDITOR)
     assert response.status_code == 422
     fields = {d["field"] for d in response.json()["error"]["details"]}
-    assert fields == {"body.id", "body.text", "body.difficulty_tag", "body.concepts.0.weight", "body.extra"}
+    assert fields == {"id", "text", "difficulty_tag", "concepts[0].weight", "extra"}
     unknown = client.post(
         "/v1/questions",
         json={"id": "q1", "text": "t", "difficulty_tag": 1, "concepts": [{"id": "ghost", "weight": 1}]},
@@ -73,9 +73,14 @@ def test_question_crud_and_filters(client: TestClient) -> None:
     assert ids(subject="physics", difficulty=3) == ["q2", "q3"]
     assert ids(unit="chap") == ["q1", "q2"]
     assert ids(q="QUESTION Q3") == ["q3"]
-    assert ids(limit=1, offset=1) == ["q2"]
     page = client.get("/v1/questions", params={"limit": 1}, headers=EDITOR).json()
-    assert page["total"] == 3 and page["limit"] == 1
+    assert page["total"] == 3 and [q["id"] for q in page["items"]] == ["q1"]
+    assert ids(limit=1, cursor=page["next_cursor"]) == ["q2"]
+    following = {"limit": 2, "cursor": page["next_cursor"]}
+    last = client.get("/v1/questions", params=following, headers=EDITOR).json()
+    assert [q["id"] for q in last["items"]] == ["q2", "q3"] and last["next_cursor"] is None
+    bad = client.get("/v1/questions", params={"cursor": "bm9wZQ=="}, headers=EDITOR)
+    assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "cursor"
     concepts = client.get("/v1/concepts", params={"unit": "sec", "subject": "math"}, headers=EDITOR).json()
     assert [c["id"] for c in concepts["items"]] == ["a"]
     patched = client.patch(
@@ -117,14 +122,14 @@ def test_unit_crud_membership_and_list(client: TestClient) -> None:
         bad_scope.status_code == 422 and bad_scope.json()["error"]["details"][0]["field"] == "filter_scope[0]"
     )
     bad = client.post(
-        "/v1/units", json={"id": "u", "name": "U", "kind": "k", "units": ["x", "ch"]}, headers=EDITOR
+        "/v1/units", json={"id": "u", "name": "U", "kind": "section", "units": ["x", "ch"]}, headers=EDITOR
     )
     assert bad.status_code == 422 and [d["field"] for d in bad.json()["error"]["details"]] == ["units[0]"]
 
 
 def test_a_unit_cannot_contain_itself_on_create(client: TestClient) -> None:
     refused = client.post(
-        "/v1/units", json={"id": "u", "name": "U", "kind": "k", "units": ["u"]}, headers=EDITOR
+        "/v1/units", json={"id": "u", "name": "U", "kind": "section", "units": ["u"]}, headers=EDITOR
     )
     assert refused.status_code == 422
     assert refused.json()["error"]["details"] == [
@@ -139,3 +144,25 @@ def test_null_in_a_patch_keeps_required_fields(client: TestClient) -> None:
     assert patched["name"] == "Unit s1" and patched["filter_scope"] is None
     concept(client, "a")
     assert client.patch("/v1/concepts/a", json={"name": None}, headers=EDITOR).json()["name"] == "Concept a"
+
+
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+READS_BY_POST = {"/v1/units/resolve"}
+
+
+def test_only_content_editors_and_admins_write_content(client: TestClient) -> None:
+    """Every content write route refuses analyst and learner-app keys, and writes nothing."""
+    writes = sorted(
+        (method.upper(), path)
+        for path, operations in client.get("/openapi.json").json()["paths"].items()
+        for method in operations.keys() & WRITE_METHODS
+        if path.startswith(("/v1/concepts", "/v1/units", "/v1/questions", "/v1/content/import"))
+        and path not in READS_BY_POST
+    )
+    assert len(writes) >= 16  # every create, update, delete and edge route of the three entities
+    for role in ("analyst", "learner_app"):
+        for method, path in writes:
+            url = path.replace("{", "").replace("}", "")  # /v1/concepts/concept_id: any id will do
+            response = client.request(method, url, json={}, headers=auth(role))
+            assert response.status_code == 403, (role, method, path, response.text)
+    assert client.get("/v1/content/changes", headers=EDITOR).json()["items"] == []

@@ -40,21 +40,29 @@ def test_a_unit_resolves_to_the_union_of_its_sections(client: TestClient) -> Non
     assert resolve(client, "s1", "s2", "s3") == ["q1", "q2", "q3", "q4"]  # deduplicated
     assert resolve(client, "top", max_depth=2) == ["q5"]
     assert client.get("/v1/units/ch2/questions", params={"max_depth": 1}, headers=READER).json() == {
-        "question_ids": ["q5"]
+        "items": ["q5"],
+        "next_cursor": None,
+        "total": 1,
     }
+    first = client.get("/v1/units/top/questions", params={"limit": 2}, headers=READER).json()
+    rest = client.get(
+        "/v1/units/top/questions", params={"cursor": first["next_cursor"]}, headers=READER
+    ).json()
+    assert first["items"] + rest["items"] == resolve(client, "top") and rest["next_cursor"] is None
+    assert client.get("/v1/units/ghost/questions", headers=READER).status_code == 404
     missing = client.post("/v1/units/resolve", json={"unit_ids": ["s1", "ghost"]}, headers=READER)
     assert missing.status_code == 404 and "ghost" in missing.json()["error"]["message"]
 
 
 def test_prerequisites_and_dependents_with_depth(client: TestClient) -> None:
     build(client)
-    pre = client.get("/v1/concepts/d/prerequisites", headers=READER).json()
+    pre = client.get("/v1/concepts/d/prerequisites", headers=READER).json()["items"]
     assert [(p["id"], p["depth"], p["longest"]) for p in pre] == [("c", 1, 1), ("a", 2, 3), ("b", 2, 2)]
-    near = client.get("/v1/concepts/d/prerequisites", params={"max_depth": 1}, headers=READER).json()
+    near = client.get("/v1/concepts/d/prerequisites", params={"max_depth": 1}, headers=READER).json()["items"]
     assert [p["id"] for p in near] == ["c"]
-    dep = client.get("/v1/concepts/a/dependents", headers=READER).json()
+    dep = client.get("/v1/concepts/a/dependents", headers=READER).json()["items"]
     assert [(p["id"], p["depth"]) for p in dep] == [("b", 1), ("c", 1), ("d", 2)]
-    assert client.get("/v1/concepts/d/dependents", headers=READER).json() == []
+    assert client.get("/v1/concepts/d/dependents", headers=READER).json()["items"] == []
     assert client.get("/v1/concepts/ghost/prerequisites", headers=READER).status_code == 404
 
 

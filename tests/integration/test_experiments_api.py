@@ -34,7 +34,7 @@ def test_analyst_reads_but_may_not_change(client: TestClient) -> None:
     assert client.post("/v1/experiments", json=BODY, headers=auth("admin")).status_code == 201
     assert client.post("/v1/experiments/target-p/start", headers=auth("analyst")).status_code == 403
     listed = client.get("/v1/experiments", headers=auth("analyst"))
-    assert [e["key"] for e in listed.json()] == ["target-p"]
+    assert [e["key"] for e in listed.json()["items"]] == ["target-p"]
     assert client.get("/v1/experiments/target-p", headers=auth("analyst")).json()["status"] == "draft"
 
 
@@ -49,7 +49,7 @@ def test_invalid_definition_names_each_problem(client: TestClient) -> None:
     response = client.post("/v1/experiments", json=bad, headers=auth("admin"))
     assert response.status_code == 422
     fields = sorted(d["field"] for d in response.json()["error"]["details"])
-    assert fields == ["arms", "arms.1.overrides.font_size", "primary_metrics.0"]
+    assert fields == ["arms", "arms[1].overrides.font_size", "primary_metrics[0]"]
 
 
 def test_lifecycle_and_result_formats(client: TestClient) -> None:
@@ -61,11 +61,13 @@ def test_lifecycle_and_result_formats(client: TestClient) -> None:
     assert ramp.json()["coverage"] == 0.5
     assert client.post("/v1/experiments/target-p/stop", headers=admin).json()["status"] == "stopped"
     results = client.get("/v1/experiments/target-p/results", headers=auth("analyst")).json()
-    assert [a["exposed"] for a in results["arms"]] == [0, 0]
+    assert [a["exposed_users"] for a in results["arms"]] == [0, 0]
     assert {m["metric"] for m in results["metrics"]} == set()
     table = client.get("/v1/experiments/target-p/results?format=csv", headers=admin)
     assert table.headers["content-type"].startswith("text/csv")
-    assert next(csv.reader(io.StringIO(table.text)))[:3] == ["metric", "role", "arm"]
+    rows = list(csv.reader(io.StringIO(table.text)))
+    assert rows[0][:4] == ["row", "metric", "role", "arm"]
+    assert [r[0] for r in rows[1:]] == ["summary"] * len(results["summary"])
     chart = client.get("/v1/experiments/target-p/results?format=png", headers=admin)
     assert chart.headers["content-type"] == "image/png" and chart.content[:4] == b"\x89PNG"
     assert client.get("/v1/experiments/nope/results", headers=admin).status_code == 404

@@ -33,7 +33,7 @@ def test_create_start_report_stop(
     out = capsys.readouterr().out
     assert "conflict: experiment 'target-p' already exists" in out
     assert "target-p                 running" in out
-    assert (tmp_path / "r.csv").read_text().startswith("metric,role,arm")
+    assert (tmp_path / "r.csv").read_text().startswith("row,metric,role,arm")
 
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(definition().model_dump(mode="json") | {"key": "b", "control": "nobody"}))

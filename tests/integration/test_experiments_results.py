@@ -229,8 +229,8 @@ def test_hand_built_per_user_metrics() -> None:
 
 def test_counts_and_no_sample_ratio_warning(results: Results) -> None:
     arms = {a.name: a for a in results.arms}
-    assert (arms["control"].exposed, arms["easier"].exposed) == (3, 4)
-    assert arms["control"].assigned + arms["easier"].assigned == len(USERS) + 1
+    assert (arms["control"].exposed_users, arms["easier"].exposed_users) == (3, 4)
+    assert arms["control"].assigned_users + arms["easier"].assigned_users == len(USERS) + 1
     assert results.srm_p_value == pytest.approx(sps.chisquare([3, 4], [3.5, 3.5]).pvalue)
     assert results.srm_warning is False
 

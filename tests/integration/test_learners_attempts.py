@@ -97,13 +97,15 @@ def test_bad_fields_are_all_reported(client: TestClient, db: Driver) -> None:
     ]
     refused = client.post("/v1/attempts", json={"attempts": bad}, headers=auth("learner_app"))
     assert refused.status_code == 422
-    fields = {d["field"] for d in refused.json()["error"]["details"]}
-    assert "body.AttemptBatch.attempts.0.time_spent_ms" in fields
-    assert "body.AttemptBatch.attempts.1.correct" in fields
+    # One error per problem, named in the shape that was sent (a batch), nothing about the other shape.
+    fields = [d["field"] for d in refused.json()["error"]["details"]]
+    assert fields == ["attempts[0].time_spent_ms", "attempts[1].correct"]
+    one = client.post("/v1/attempts", json=bad[1], headers=auth("learner_app"))
+    assert [d["field"] for d in one.json()["error"]["details"]] == ["correct"]
     future = attempt("f", "q-adding-1", True, "2099-01-01T00:00:00Z")
     refused = client.post("/v1/attempts", json=future, headers=auth("learner_app"))
     assert refused.status_code == 422
-    assert refused.json()["error"]["details"][0]["field"] == "attempts[0].at"
+    assert refused.json()["error"]["details"][0]["field"] == "at"
     assert client.post("/v1/attempts", json=future, headers=auth("analyst")).status_code == 403
 
 
@@ -151,3 +153,47 @@ def test_implicit_credit_flows_down_and_weakens_with_depth(client: TestClient, d
     wrong = attempt("c2", "q-fractions-2", False, "2026-03-02T10:00:00Z", user="u2")
     client.post("/v1/attempts", json=wrong, headers=auth("learner_app"))
     assert count(db, "MATCH (:User {id:'u2'})-[m:MEMORY]->() RETURN count(m)") == 1
+
+
+def test_an_attempt_id_twice_in_one_batch_is_created_once(client: TestClient, db: Driver) -> None:
+    make_chain(db)
+    first = attempt("twice", "q-adding-1", True, "2026-03-01T10:00:00Z")
+    other = attempt("other", "q-adding-2", False, "2026-03-01T10:05:00Z")
+    body = {"attempts": [first, first, other]}
+    response = client.post("/v1/attempts", json=body, headers=auth("learner_app"))
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "created": 2,
+        "duplicates": 1,
+        "items": [
+            {"attempt_id": "twice", "status": "created", "mismatch": False},
+            {"attempt_id": "twice", "status": "duplicate", "mismatch": False},
+            {"attempt_id": "other", "status": "created", "mismatch": False},
+        ],
+    }
+    assert count(db, "MATCH (a:Attempt) RETURN count(a)") == 2
+    assert count(db, "MATCH (:User {id:'u1'})-[m:MEMORY]->(:Concept {id:'adding'}) RETURN m.reps") == 2
+
+
+def test_a_batch_is_applied_to_review_state_in_time_order(client: TestClient, db: Driver) -> None:
+    """Attempts sent newest first end in the state FSRS gives for them in time order."""
+    make_chain(db)
+    sequence = [
+        (True, datetime(2026, 3, 1, 9, tzinfo=UTC)),
+        (False, datetime(2026, 3, 6, 9, tzinfo=UTC)),
+        (True, datetime(2026, 3, 7, 9, tzinfo=UTC)),
+        (True, datetime(2026, 3, 15, 9, tzinfo=UTC)),
+    ]
+    batch = [attempt(f"t{i}", "q-counting-1", ok, at.isoformat()) for i, (ok, at) in enumerate(sequence)]
+    response = client.post("/v1/attempts", json={"attempts": batch[::-1]}, headers=auth("learner_app"))
+    assert response.status_code == 200, response.text
+
+    scheduler = make_scheduler()
+    card = Card(card_id=1, state=State.Learning)
+    for ok, at in sequence:
+        card, _ = scheduler.review_card(card, Rating.Good if ok else Rating.Again, at)
+    query = "MATCH (:User {id:'u1'})-[m:MEMORY]->(:Concept {id:'counting'}) RETURN m"
+    stored = db.execute_query(query).records[0]["m"]
+    assert (stored["stability"], stored["difficulty"]) == (card.stability, card.difficulty)
+    assert stored["last_review"].to_native() == sequence[-1][1]
+    assert stored["due"].to_native() == card.due

@@ -121,7 +121,7 @@ def test_running_app_switches_to_a_newly_activated_version(client: TestClient, s
     # Another process (the trainer, another replica) activates a version: this app follows, no restart.
     db.execute_query(queries["model_activate"], id="m-two")
     assert _wait_for(client, "m-two") == "m-two"
-    listed = client.get("/v1/admin/models", headers=auth("admin")).json()
+    listed = client.get("/v1/admin/models", headers=auth("admin")).json()["items"]
     assert {(v["id"], v["active"]) for v in listed} == {("m-one", False), ("m-two", True)}
     assert client.post("/v1/admin/models/nope/activate", headers=auth("admin")).status_code == 404
     assert client.get("/v1/admin/models", headers=auth("learner_app")).status_code == 403
@@ -134,7 +134,7 @@ def test_train_route_trains_in_the_background(client: TestClient, db: Driver) ->
     deadline, listed = time.monotonic() + 240, []
     while time.monotonic() < deadline and not listed:
         time.sleep(1)
-        listed = client.get("/v1/admin/models", headers=auth("admin")).json()
+        listed = client.get("/v1/admin/models", headers=auth("admin")).json()["items"]
     assert len(listed) == 1 and listed[0]["active"] is True
 
 

@@ -57,3 +57,9 @@ def test_predictions_use_the_active_model_and_the_latest_attempts(
     missing = client.get("/v1/users/zz-no-attempts/predictions", params={"questions": ["nope"]}, headers=APP)
     assert missing.status_code == 404
     assert client.get("/v1/users/zz-no-attempts/predictions", headers=APP).status_code == 422
+
+
+def test_predictions_need_units_or_questions_named_as_query_parameters(client: TestClient) -> None:
+    bad = client.get("/v1/users/u1/predictions", headers=APP)
+    assert bad.status_code == 422
+    assert [(d["field"], d["in"]) for d in bad.json()["error"]["details"]] == [("units", "query")]

@@ -56,7 +56,7 @@ def test_unknown_units_and_bad_fields(client: TestClient, db: Driver) -> None:
         "/v1/recommendations", json={"user_id": "u1", "units": [], "n": 99}, headers=auth("learner_app")
     )
     assert bad.status_code == 422
-    assert [d["field"] for d in bad.json()["error"]["details"]] == ["body.n"]
+    assert [d["field"] for d in bad.json()["error"]["details"]] == ["n"]
     neither = client.post("/v1/recommendations", json={"user_id": "u1"}, headers=auth("learner_app"))
     assert (
         neither.status_code == 422 and "units or concepts" in neither.json()["error"]["details"][0]["message"]
@@ -215,3 +215,15 @@ def test_a_unit_without_questions_gives_an_empty_recommendation(client: TestClie
     assert client.get(f"/v1/recommendations/{rec['id']}", headers=ADMIN).json()["items"] == []
     predictions = client.get("/v1/users/u1/predictions", params={"units": ["empty-unit"]}, headers=ADMIN)
     assert predictions.status_code == 200 and predictions.json()["predictions"] == []
+
+
+def test_the_goal_a_recommendation_shows_holds_for_the_day(client: TestClient, db: Driver) -> None:
+    make_course(db)
+    recommend(client, units=["course"], n=5, context={"now": NOW.isoformat()})  # a newcomer: 10
+    day_before = (NOW - timedelta(days=1)).isoformat()
+    post_attempts(client, [attempt(f"late-{i}", "q-counting-1", True, day_before) for i in range(4)])
+    streak = client.get("/v1/users/u1/streak", params={"as_of": NOW.isoformat()}, headers=ADMIN).json()
+    assert streak["daily_goal"] == 10  # learned afresh it would be 5 (one earlier day of 4 answers)
+    again = recommend(client, units=["course"], n=5, context={"now": NOW.isoformat()})
+    reasons = " ".join(r for item in again["items"] for r in item["explanation"]["reasons"])
+    assert "of today's 5" not in reasons

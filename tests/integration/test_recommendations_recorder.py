@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 from neo4j import Driver
-from neo4j.exceptions import ConstraintError
+from neo4j.exceptions import Neo4jError
 
 from learner_graph.config import Settings
 from learner_graph.db.queries import Queries
-from learner_graph.recommendations.recorder import Recorder
+from learner_graph.recommendations.recorder import Recorder, RecorderBusy
 from learner_graph.runtime import Runtime
 
 NOW = datetime(2026, 5, 4, 12, tzinfo=UTC)
@@ -64,12 +64,38 @@ def test_concurrent_records_share_commits_and_all_are_stored(
 
 
 def test_a_bad_row_fails_alone(db: Driver, settings: Settings, queries: Queries) -> None:
+    bad = {**row(10), "items": {"not": {"storable": 1}}}  # a nested map is no property value
+    rows = [row(i) for i in range(1, 10)] + [bad]
+    _, outcomes = asyncio.run(write_all(settings, queries, rows))
+    assert outcomes[:9] == [None] * 9
+    assert isinstance(outcomes[9], Neo4jError)
+    assert stored(db) == sorted(r["id"] for r in rows[:9])
+
+
+def test_a_replayed_record_is_stored_once(db: Driver, settings: Settings, queries: Queries) -> None:
+    """A write retried after an ambiguous commit (the first did land) changes nothing."""
     asyncio.run(write_all(settings, queries, [row(0, rec_id="rec_taken")]))
     rows = [row(i) for i in range(1, 10)] + [row(10, rec_id="rec_taken")]
     _, outcomes = asyncio.run(write_all(settings, queries, rows))
-    assert outcomes[:9] == [None] * 9
-    assert isinstance(outcomes[9], ConstraintError)
+    assert outcomes == [None] * 10
     assert stored(db) == sorted([r["id"] for r in rows[:9]] + ["rec_taken"])
+    links = db.execute_query(
+        "MATCH (:User)-[r:RECEIVED]->(:Recommendation {id: 'rec_taken'}) RETURN count(r) AS n"
+    )
+    assert links.records[0]["n"] == 1 and links.records[0]["n"] == len(stored(db)) - 9
+
+
+def test_a_full_queue_is_refused_at_once(db: Driver, settings: Settings, queries: Queries) -> None:
+    async def main() -> list[Any]:
+        async with Runtime.open(settings, queries=queries) as runtime:
+            recorder = Recorder(max_pending=3)
+            writes = (recorder.write(runtime.graph, row(i)) for i in range(5))
+            return await asyncio.gather(*writes, return_exceptions=True)
+
+    outcomes = asyncio.run(main())
+    assert outcomes[:3] == [None] * 3
+    assert all(isinstance(o, RecorderBusy) for o in outcomes[3:])
+    assert len(stored(db)) == 3
 
 
 @pytest.mark.parametrize("size", [1, 3])

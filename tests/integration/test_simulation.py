@@ -69,8 +69,8 @@ def test_a_target_p_experiment_assigns_exposes_and_reports_both_arms(db: Driver,
     figures, users = in_world(settings, work)
     arms = figures["arms"]
     assert set(arms) == {"control", "treatment"}
-    assert all(arm["exposed"] > 0 for arm in arms.values())
-    assert sum(arm["exposed"] for arm in arms.values()) == 30
+    assert all(arm["exposed_users"] > 0 for arm in arms.values())
+    assert sum(arm["exposed_users"] for arm in arms.values()) == 30
     assert {"ability_gain", "mastery_gained", "accuracy"} <= set(figures["detected"])
     assert figures["detected"]["ability_gain"]["n"] > 0 and figures["oracle"]["n"] > 0
     assert len(users) == 30 and users[experiment.TRUTH].notna().all()

@@ -50,8 +50,8 @@ def test_duplicates_and_references_defined_in_the_document() -> None:
         doc(
             concepts=[{"id": "a", "name": "A", "subject": "s", "requires": ["b", "b"]}],
             units=[
-                {"id": "u", "name": "U", "kind": "k", "units": ["v"], "questions": ["q"]},
-                {"id": "u", "name": "U again", "kind": "k"},
+                {"id": "u", "name": "U", "kind": "section", "units": ["v"], "questions": ["q"]},
+                {"id": "u", "name": "U again", "kind": "section"},
             ],
         )
     )

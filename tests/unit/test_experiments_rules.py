@@ -41,12 +41,12 @@ def test_each_problem_is_named() -> None:
             "arms",  # weights sum to 1.1
             "arms",  # duplicate names
             "control",
-            "arms.0.overrides.colour",
-            "arms.1.overrides.target_p",
-            "arms.1.overrides.model_version",
-            "arms.1.overrides.band",
-            "primary_metrics.0",
-            "guardrail_metrics.1",
+            "arms[0].overrides.colour",
+            "arms[1].overrides.target_p",
+            "arms[1].overrides.model_version",
+            "arms[1].overrides.band",
+            "primary_metrics[0]",
+            "guardrail_metrics[1]",
         ]
     )
     assert any("sum to 1.1" in p["message"] for p in problems)

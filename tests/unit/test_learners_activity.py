@@ -1,6 +1,6 @@
 from datetime import UTC, date, datetime
 
-from learner_graph.learners.activity import Day, daily_goal, practice_days, streak
+from learner_graph.learners.activity import Day, SetGoal, daily_goal, goal_base, practice_days, streak
 
 
 def at(text: str) -> datetime:
@@ -31,3 +31,15 @@ def test_daily_goal_is_the_recent_median_within_bounds() -> None:
     assert daily_goal([], date(2026, 3, 4)) == 10
     assert daily_goal([Day(date(2026, 3, 1), 1, 1.0)], date(2026, 3, 4)) == 5
     assert daily_goal(days, date(2026, 3, 4), scale=1.5) == 18
+
+
+def test_a_goal_set_for_a_day_holds_for_that_day() -> None:
+    today = date(2026, 3, 4)
+    # Set at 10 for a newcomer; answers later sent with yesterday's time would make it 5.
+    fixed = SetGoal(today, goal_base([], today))
+    backdated = [Day(date(2026, 3, 3), 4, 2.0)]
+    assert daily_goal(backdated, today) == 5
+    assert daily_goal(backdated, today, fixed=fixed) == 10
+    assert daily_goal(backdated, today, scale=1.5, fixed=fixed) == 15
+    # The next day the goal is learned afresh.
+    assert daily_goal(backdated, date(2026, 3, 5), fixed=fixed) == 5

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel
 
-from learner_graph.api.deps import ContentEditor, GraphDep, Reader
-from learner_graph.api.routes.content_params import Limit, Offset
+from learner_graph.api.deps import AdminGraphDep, ContentEditor, GraphDep, Reader
 from learner_graph.content import audit, importer
 from learner_graph.content.audit import ChangeRecord
 from learner_graph.content.document import ContentDocument
 from learner_graph.content.importer import ImportResult
+from learner_graph.fields import Time
+from learner_graph.lists import Cursor, Limit, Page, decode_offset
 
-router = APIRouter(prefix="/content", tags=["content"])
+router = APIRouter(prefix="/v1/content", tags=["content"])
 
 
 class Version(BaseModel):
@@ -33,17 +33,10 @@ class ConceptGraph(BaseModel):
     edges: list[tuple[str, str]]  # (concept, its prerequisite)
 
 
-class Changes(BaseModel):
-    items: list[ChangeRecord]
-    total: int
-    limit: int
-    offset: int
-
-
 @router.post("/import")
 async def import_content(
     key: ContentEditor,
-    db: GraphDep,
+    db: AdminGraphDep,
     document: Annotated[
         dict[str, Any], Body(description="a ContentDocument (docs/GRAPH.md), checked entry by entry")
     ],
@@ -74,12 +67,13 @@ async def changes(
     entity: str | None = None,
     entity_id: str | None = None,
     author: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Time | None = None,
+    until: Time | None = None,
     limit: Limit = 50,
-    offset: Offset = 0,
-) -> Changes:
+    cursor: Cursor = None,
+) -> Page[ChangeRecord]:
     """Who changed what and when (before and after), newest first; filter by entity, author, time."""
+    offset = decode_offset(cursor)
     total, items = await audit.list_changes(
         db=db,
         entity=entity,
@@ -90,7 +84,7 @@ async def changes(
         limit=limit,
         offset=offset,
     )
-    return Changes(items=items, total=total, limit=limit, offset=offset)
+    return Page[ChangeRecord].at(items, offset=offset, total=total)
 
 
 @router.get("/graph")

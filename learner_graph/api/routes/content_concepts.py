@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from learner_graph.api.deps import ContentEditor, GraphDep, Reader
-from learner_graph.api.routes.content_params import Cascade, Depth, Limit, Offset, Text
+from learner_graph.api.routes.content_params import Cascade, Depth, Text
 from learner_graph.content import concepts, traversals
-from learner_graph.content.models import Concept, ConceptUpdate, EdgeResult, Page
+from learner_graph.content.models import Concept, ConceptUpdate, EdgeResult
 from learner_graph.content.traversals import Related
+from learner_graph.lists import Cursor, Limit, Page, decode_offset, page_of
 
-router = APIRouter(prefix="/concepts", tags=["content"])
+router = APIRouter(prefix="/v1/concepts", tags=["content"])
 
 
 @router.get("")
@@ -21,11 +22,11 @@ async def list_concepts(
     unit: str | None = None,
     text: Text = None,
     limit: Limit = 50,
-    offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[Concept]:
     """Concepts by id; filter by subject, by a unit (questions at any depth) and by text (`q`)."""
     return await concepts.list_concepts(
-        db=db, subject=subject, unit=unit, text=text, limit=limit, offset=offset
+        db=db, subject=subject, unit=unit, text=text, limit=limit, offset=decode_offset(cursor)
     )
 
 
@@ -75,12 +76,18 @@ async def remove_prerequisite(
 
 
 @router.get("/{concept_id}/prerequisites")
-async def prerequisites(_: Reader, db: GraphDep, concept_id: str, max_depth: Depth = 32) -> list[Related]:
+async def prerequisites(
+    _: Reader, db: GraphDep, concept_id: str, max_depth: Depth = 32, limit: Limit = 50, cursor: Cursor = None
+) -> Page[Related]:
     """Transitive prerequisites with their depth (1 = direct), nearest first."""
-    return await traversals.prerequisites(db=db, concept_id=concept_id, max_depth=max_depth)
+    found = await traversals.prerequisites(db=db, concept_id=concept_id, max_depth=max_depth)
+    return page_of(found, limit=limit, cursor=cursor)
 
 
 @router.get("/{concept_id}/dependents")
-async def dependents(_: Reader, db: GraphDep, concept_id: str, max_depth: Depth = 32) -> list[Related]:
+async def dependents(
+    _: Reader, db: GraphDep, concept_id: str, max_depth: Depth = 32, limit: Limit = 50, cursor: Cursor = None
+) -> Page[Related]:
     """The concepts that require this one, directly or transitively, nearest first."""
-    return await traversals.dependents(db=db, concept_id=concept_id, max_depth=max_depth)
+    found = await traversals.dependents(db=db, concept_id=concept_id, max_depth=max_depth)
+    return page_of(found, limit=limit, cursor=cursor)

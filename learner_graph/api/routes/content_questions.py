@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from learner_graph.api.deps import ContentEditor, GraphDep, Reader
-from learner_graph.api.routes.content_params import Cascade, Limit, Offset, Text
+from learner_graph.api.routes.content_params import Cascade, Text
 from learner_graph.content import questions
-from learner_graph.content.models import Page, Question, QuestionCreate, QuestionUpdate
+from learner_graph.content.models import Question, QuestionCreate, QuestionUpdate
+from learner_graph.lists import Cursor, Limit, Page, decode_offset
 
-router = APIRouter(prefix="/questions", tags=["content"])
+router = APIRouter(prefix="/v1/questions", tags=["content"])
 Difficulty = Annotated[int | None, Query(ge=1, le=5, description="difficulty tag")]
 
 
@@ -25,7 +26,7 @@ async def list_questions(
     difficulty: Difficulty = None,
     text: Text = None,
     limit: Limit = 50,
-    offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[Question]:
     """Questions by id; filter by subject, unit (any depth), concept, difficulty and text (`q`)."""
     return await questions.list_questions(
@@ -36,7 +37,7 @@ async def list_questions(
         difficulty=difficulty,
         text=text,
         limit=limit,
-        offset=offset,
+        offset=decode_offset(cursor),
     )
 
 

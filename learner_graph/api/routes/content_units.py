@@ -6,16 +6,18 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from learner_graph.api.deps import ContentEditor, GraphDep, Reader
-from learner_graph.api.routes.content_params import Cascade, Depth, Limit, Offset, Text
+from learner_graph.api.routes.content_params import Cascade, Depth, Text
 from learner_graph.content import traversals, units
-from learner_graph.content.models import EdgeResult, Page, Unit, UnitUpdate
+from learner_graph.content.models import EdgeResult, Unit, UnitUpdate
 from learner_graph.content.traversals import MAX_DEPTH, UNIT_DEPTH, UnitTree
+from learner_graph.fields import Id, Input
+from learner_graph.lists import Cursor, Limit, Page, decode_offset, page_of
 
-router = APIRouter(prefix="/units", tags=["content"])
+router = APIRouter(prefix="/v1/units", tags=["content"])
 
 
-class ResolveRequest(BaseModel):
-    unit_ids: list[str] = Field(min_length=1, max_length=1000)
+class ResolveRequest(Input):
+    unit_ids: list[Id] = Field(min_length=1, max_length=1000)
     max_depth: int = Field(default=UNIT_DEPTH, ge=1, le=MAX_DEPTH)
 
 
@@ -31,9 +33,10 @@ async def list_units(
     unit: str | None = None,
     text: Text = None,
     limit: Limit = 50,
-    offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[Unit]:
     """Units by id; filter by kind, by an ancestor `unit` (any depth) and by name text (`q`)."""
+    offset = decode_offset(cursor)
     return await units.list_units(db=db, kind=kind, unit=unit, text=text, limit=limit, offset=offset)
 
 
@@ -68,11 +71,17 @@ async def delete_unit(key: ContentEditor, db: GraphDep, unit_id: str, cascade: C
 
 
 @router.get("/{unit_id}/questions")
-async def unit_questions(_: Reader, db: GraphDep, unit_id: str, max_depth: Depth = UNIT_DEPTH) -> Resolved:
-    """The questions under this unit at any depth up to `max_depth`, deduplicated."""
-    return Resolved(
-        question_ids=await traversals.resolve_units(db=db, unit_ids=[unit_id], max_depth=max_depth)
-    )
+async def unit_questions(
+    _: Reader,
+    db: GraphDep,
+    unit_id: str,
+    max_depth: Depth = UNIT_DEPTH,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[str]:
+    """The ids of the questions under this unit at any depth up to `max_depth`, deduplicated, by id."""
+    found = await traversals.resolve_units(db=db, unit_ids=[unit_id], max_depth=max_depth)
+    return page_of(found, limit=limit, cursor=cursor)
 
 
 @router.get("/{unit_id}/tree")

@@ -19,7 +19,8 @@ from learner_graph.experiments.models import (
     Experiment,
     ExperimentCreate,
 )
-from learner_graph.experiments.results import Results, experiment_results, metrics_frame
+from learner_graph.experiments.results import Results, experiment_results, results_csv
+from learner_graph.lists import Cursor, Limit, Page, page_of
 from learner_graph.mixer.settings import OVERRIDABLE, Overrides
 
 router = APIRouter(prefix="/v1", tags=["experiments"])
@@ -61,9 +62,11 @@ def _override_rule(key: str, schema: dict[str, Any]) -> OverrideRule:
     )
 
 
-@router.get("/experiments", response_model=list[Experiment])
-async def list_experiments(db: GraphDep, _: ExperimentReader) -> list[Experiment]:
-    return await service.list_experiments(db=db)
+@router.get("/experiments")
+async def list_experiments(
+    db: GraphDep, _: ExperimentReader, limit: Limit = 50, cursor: Cursor = None
+) -> Page[Experiment]:
+    return page_of(await service.list_experiments(db=db), limit=limit, cursor=cursor)
 
 
 @router.post("/experiments", response_model=Experiment, status_code=201)
@@ -119,8 +122,7 @@ async def get_results(
 ) -> Results | Response:
     results = await experiment_results(db=db, key=key, now=datetime.now(UTC))
     if format == "csv":
-        csv = metrics_frame(results).to_csv(index=False)
-        return Response(csv, media_type="text/csv", headers=_attachment(key, "csv"))
+        return Response(results_csv(results), media_type="text/csv", headers=_attachment(key, "csv"))
     if format == "png":
         return Response(lift_chart(results), media_type="image/png")
     return results

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Response
@@ -14,6 +15,7 @@ from learner_graph.api.deps import CacheDep, GraphDep, MetricsDep, SettingsDep
 from learner_graph.db.graph import missing_schema_objects
 
 router = APIRouter(tags=["operations"])
+READY_TIMEOUT_S = 0.8
 
 
 @router.get("/healthz")
@@ -28,11 +30,13 @@ async def readyz(graph: GraphDep, cache: CacheDep, metrics: MetricsDep, settings
     checks: dict[str, Any] = {}
     ready = True
     try:
-        missing = await missing_schema_objects(graph.driver, graph.queries, graph.database)
+        # A probe with a short timeout must get an answer, not a hang, while Neo4j is down.
+        check = missing_schema_objects(graph.driver, graph.queries, graph.database)
+        missing = await asyncio.wait_for(check, timeout=READY_TIMEOUT_S)
         checks["neo4j"] = "ok"
         checks["schema"] = "ok" if not missing else {"missing": missing}
         ready = not missing
-    except (ServiceUnavailable, SessionExpired, Neo4jError, OSError) as error:
+    except (ServiceUnavailable, SessionExpired, Neo4jError, OSError, TimeoutError) as error:
         metrics.neo4j_errors.labels(kind=type(error).__name__).inc()
         checks["neo4j"] = f"unavailable: {type(error).__name__}"
         ready = False

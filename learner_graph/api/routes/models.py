@@ -5,24 +5,36 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from learner_graph.api.deps import Admin, Analyst, GraphDep, ModelsDep, SettingsDep, TrainingDep
+from learner_graph.api.deps import (
+    Admin,
+    AdminGraphDep,
+    Analyst,
+    GraphDep,
+    ModelsDep,
+    SettingsDep,
+    TrainingDep,
+)
+from learner_graph.fields import Id, Input
+from learner_graph.lists import Cursor, Limit, Page, page_of
 from learner_graph.model import registry
 from learner_graph.model.service import train_version
 
 router = APIRouter(prefix="/v1", tags=["models"])
 
 
-class TrainRequest(BaseModel):
-    scope: list[str] = Field(default_factory=list, description="unit ids; empty: every attempt")
+class TrainRequest(Input):
+    scope: list[Id] = Field(default_factory=list, description="unit ids; empty: every attempt")
     force: bool = False
 
 
 @router.get("/admin/models")
-async def list_models(db: GraphDep, _: Analyst) -> list[dict[str, Any]]:
-    """Every model version with its metrics (calibration table included), newest first; analysts read."""
-    return await registry.list_versions(db=db)
+async def list_models(
+    db: GraphDep, _: Analyst, limit: Limit = 50, cursor: Cursor = None
+) -> Page[dict[str, Any]]:
+    """Every model version with its metrics (the calibration table too), newest first; analysts read."""
+    return page_of(await registry.list_versions(db=db), limit=limit, cursor=cursor)
 
 
 @router.get("/admin/models/current")
@@ -41,7 +53,7 @@ async def activate_model(model_id: str, db: GraphDep, models: ModelsDep, _: Admi
 
 
 @router.post("/admin/models/train", status_code=status.HTTP_202_ACCEPTED)
-async def train_model(body: TrainRequest, db: GraphDep, settings: SettingsDep, training: TrainingDep,
+async def train_model(body: TrainRequest, db: AdminGraphDep, settings: SettingsDep, training: TrainingDep,
                       _: Admin) -> dict[str, Any]:
     """Start a training run in the background (one at a time per process)."""
 

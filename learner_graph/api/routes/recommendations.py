@@ -12,10 +12,11 @@ from learner_graph.api.deps import (
     ContentEditor,
     ExperimentsDep,
     GraphDep,
-    LearnerApp,
+    LearnerAppOrToken,
     ModelsDep,
+    OwnersDep,
     PinnedDep,
-    Reader,
+    ReaderOrToken,
     RecorderDep,
     SettingsDep,
 )
@@ -37,19 +38,25 @@ IdList = Annotated[list[str], Query(max_length=100)]
 
 @router.post("/recommendations")
 async def recommend(
-    key: LearnerApp,
+    key: LearnerAppOrToken,
     db: GraphDep,
     catalogs: CatalogsDep,
     models: ModelsDep,
     pinned: PinnedDep,
     experiments: ExperimentsDep,
     recorder: RecorderDep,
+    owners: OwnersDep,
     settings: SettingsDep,
     body: RecommendationRequest,
 ) -> RecommendationOut:
-    """What this student should practise next in these units or concepts, each pick explained."""
+    """What this student should practise next in these units or concepts, each pick explained.
+
+    The server's clock decides experiments and `served_at`: `context.now` is for admin keys only."""
     if body.overrides is not None and key.role is not Role.ADMIN:
         raise Forbidden("only admin keys may override mixer settings per request")
+    if body.context.now is not None and key.role is not Role.ADMIN:
+        raise Forbidden("only admin keys may set context.now; the server's clock decides")
+    app = await owners.app_for(db, key, body.user_id)
     return await pipeline.recommend(
         db=db,
         catalogs=catalogs,
@@ -59,36 +66,44 @@ async def recommend(
         request=body,
         service={"review_retention": settings.review_retention},
         recorder=recorder,
+        app=app,
     )
 
 
 @router.get("/recommendations/{recommendation_id}")
-async def get_recommendation(_: Reader, db: GraphDep, recommendation_id: str) -> RecommendationOut:
+async def get_recommendation(
+    key: ReaderOrToken, db: GraphDep, owners: OwnersDep, recommendation_id: str
+) -> RecommendationOut:
     """A served recommendation with its explanations (survives restarts: it lives in Neo4j)."""
+    await owners.check_recommendation(db, key, recommendation_id)
     return await feedback.get_recommendation(db=db, recommendation_id=recommendation_id)
 
 
 @router.post("/recommendations/{recommendation_id}/feedback")
 async def post_feedback(
-    _: LearnerApp, db: GraphDep, recommendation_id: str, body: FeedbackIn
+    key: LearnerAppOrToken, db: GraphDep, owners: OwnersDep, recommendation_id: str, body: FeedbackIn
 ) -> dict[str, Any]:
     """shown / clicked / skipped / dismissed (too_easy, too_hard, not_relevant, broken); idempotent."""
+    await owners.check_recommendation(db, key, recommendation_id)
     return await feedback.record_feedback(db=db, recommendation_id=recommendation_id, feedback=body)
 
 
 @router.get("/users/{user_id}/predictions")
 async def predictions(
-    _: Reader,
+    key: ReaderOrToken,
     db: GraphDep,
     catalogs: CatalogsDep,
     models: ModelsDep,
+    owners: OwnersDep,
     user_id: str,
     units: IdList = [],  # noqa: B006 - FastAPI copies query defaults
     questions: IdList = [],  # noqa: B006
 ) -> PredictionOut:
     """P(correct) per question of `units` (or the listed `questions`) and the model version."""
     if not units and not questions:
-        raise Invalid("give units or questions", [{"field": "query.units", "message": "units or questions"}])
+        problem = {"field": "units", "in": "query", "message": "give units or questions"}
+        raise Invalid("give units or questions", [problem])
+    await owners.check(db, key, user_id)
     return await pipeline.predictions(
         db=db,
         catalogs=catalogs,
@@ -115,7 +130,12 @@ async def resolve_flag(key: ContentEditor, db: GraphDep, question_id: str) -> di
 
 @router.get("/users/{user_id}/recommendations")
 async def user_recommendations(
-    _: Reader, db: GraphDep, user_id: str, limit: Annotated[int, Query(ge=1, le=100)] = 20
+    key: ReaderOrToken,
+    db: GraphDep,
+    owners: OwnersDep,
+    user_id: str,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> list[RecommendationOut]:
     """The learner's latest recommendations, newest first, each with its explanations."""
+    await owners.check(db, key, user_id)
     return await feedback.recent_recommendations(db=db, user_id=user_id, limit=limit)

@@ -36,11 +36,11 @@ export function AuditPage() {
       </form>
       {changes.isPending ? <Loading what="changes" /> : changes.error ? <ErrorNote error={changes.error} /> : changes.data.items.length === 0 ? <Empty>No change matches.</Empty> : (
         <>
-          <p className="muted">{changes.data.total} changes</p>
+          <p className="muted">{changes.data.total ?? changes.data.items.length} changes</p>
           {changes.data.items.map((c) => <Change key={c.id} change={c} />)}
           <div className="row">
             <button type="button" disabled={filter.offset === 0} onClick={() => setFilter({ ...filter, offset: Math.max(0, filter.offset - 25) })}>Newer</button>
-            <button type="button" disabled={filter.offset + 25 >= changes.data.total} onClick={() => setFilter({ ...filter, offset: filter.offset + 25 })}>Older</button>
+            <button type="button" disabled={!changes.data.next_cursor} onClick={() => setFilter({ ...filter, offset: filter.offset + 25 })}>Older</button>
           </div>
         </>
       )}

@@ -55,8 +55,8 @@ export function QuestionsPage({ canEdit }: { canEdit: boolean }) {
             </table>
             <div className="row">
               <button type="button" disabled={filter.offset === 0} onClick={() => setFilter({ ...filter, offset: Math.max(0, filter.offset - PAGE) })}>Previous</button>
-              <span>{filter.offset + 1}–{filter.offset + page.data.items.length} of {page.data.total}</span>
-              <button type="button" disabled={filter.offset + PAGE >= page.data.total} onClick={() => setFilter({ ...filter, offset: filter.offset + PAGE })}>Next</button>
+              <span>{filter.offset + 1}–{filter.offset + page.data.items.length} of {page.data.total ?? "?"}</span>
+              <button type="button" disabled={!page.data.next_cursor} onClick={() => setFilter({ ...filter, offset: filter.offset + PAGE })}>Next</button>
             </div>
           </>
         )}

@@ -14,7 +14,10 @@ export type DailyExposures = Schemas["DailyExposures"];
 
 
 export const useExperiments = () =>
-  useQuery({ queryKey: ["experiments"], queryFn: () => unwrap(api.GET("/v1/experiments")) });
+  useQuery({
+    queryKey: ["experiments"],
+    queryFn: async () => (await unwrap(api.GET("/v1/experiments", { params: { query: { limit: 500 } } }))).items,
+  });
 
 export const useExperiment = (key: string) =>
   useQuery({ queryKey: ["experiments", key], queryFn: () => getExperiment(key) });

@@ -107,7 +107,7 @@ function ResultsView({ experiment }: { experiment: Experiment }) {
         <thead><tr><th>arm</th><th>weight</th><th>assigned</th><th>exposed</th></tr></thead>
         <tbody>
           {r.arms.map((a) => (
-            <tr key={a.name}><td>{a.name}</td><td>{a.weight}</td><td>{a.assigned}</td><td>{a.exposed}</td></tr>
+            <tr key={a.name}><td>{a.name}</td><td>{a.weight}</td><td>{a.assigned_users}</td><td>{a.exposed_users}</td></tr>
           ))}
         </tbody>
       </table>

@@ -22,7 +22,7 @@ export const useLearnerGraph = () =>
   });
 
 export const useMastery = (id: string) =>
-  useQuery({ queryKey: ["learner", id, "mastery"], queryFn: () => unwrap(api.GET("/v1/users/{user_id}/mastery", user(id))) });
+  useQuery({ queryKey: ["learner", id, "mastery"], queryFn: async () => (await unwrap(api.GET("/v1/users/{user_id}/mastery", { params: { path: { user_id: id }, query: { limit: 500 } } }))).items });
 
 export const useStreak = (id: string) =>
   useQuery({ queryKey: ["learner", id, "streak"], queryFn: () => unwrap(api.GET("/v1/users/{user_id}/streak", user(id))) });
@@ -45,6 +45,6 @@ export const useRecommendations = (id: string) =>
 export const useGaps = (id: string, concept: string) =>
   useQuery({
     queryKey: ["learner", id, "gaps", concept],
-    queryFn: () => unwrap(api.GET("/v1/users/{user_id}/gaps", { params: { path: { user_id: id }, query: { concept } } })),
+    queryFn: async () => (await unwrap(api.GET("/v1/users/{user_id}/gaps", { params: { path: { user_id: id }, query: { concept, limit: 500 } } }))).items,
     enabled: concept !== "",
   });

@@ -25,7 +25,8 @@ export type ModelVersion = {
 export const useModels = () =>
   useQuery({
     queryKey: ["models"],
-    queryFn: async () => (await unwrap(api.GET("/v1/admin/models"))) as unknown as ModelVersion[],
+    queryFn: async () =>
+      (await unwrap(api.GET("/v1/admin/models", { params: { query: { limit: 200 } } }))).items as unknown as ModelVersion[],
   });
 
 export const useActivate = () => {

@@ -1,0 +1,74 @@
+"""Write `benchmarks/results/mutation.json` from the last `mutmut run` (see `make mutation`).
+
+The kill ratio counts every mutant: killed / all, so a mutant no test reaches ("no tests") and a
+survivor both count against it. Each survivor is listed with its diff and, when it is known to
+be equivalent (no test can tell it from the original), the reason from `mutation_equivalent.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results" / "mutation.json"
+EQUIVALENT = ROOT / "benchmarks" / "mutation_equivalent.json"
+MUTMUT = [str(Path(sys.executable).parent / "mutmut")]
+_LINE = re.compile(r"^\s+(\S+): (.+)$")
+
+
+def _mutmut(*args: str) -> str:
+    return subprocess.run([*MUTMUT, *args], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+
+
+def report() -> dict[str, Any]:
+    _mutmut("export-cicd-stats")
+    counts = json.loads((ROOT / "mutants" / "mutmut-cicd-stats.json").read_text())
+    equivalent: dict[str, str] = json.loads(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
+    survivors = []
+    for line in _mutmut("results").splitlines():
+        match = _LINE.match(line)
+        if not match:
+            continue
+        name, status = match.groups()
+        diff = "\n".join(_mutmut("show", name).splitlines()[1:]).strip()
+        survivors.append(
+            {"mutant": name, "status": status, "equivalent": equivalent.get(name), "diff": diff}
+        )
+    total = counts["total"]
+    killed = counts["killed"]
+    unexplained = [s["mutant"] for s in survivors if not s["equivalent"]]
+    return {
+        "tool": "mutmut",
+        "total": total,
+        "killed": killed,
+        "survived": counts["survived"],
+        "no_tests": counts["no_tests"],
+        "timeout": counts["timeout"],
+        "suspicious": counts["suspicious"],
+        "kill_ratio": round(killed / total, 4) if total else None,
+        "kill_ratio_counting_equivalent_as_killed": (
+            round((killed + len(survivors) - len(unexplained)) / total, 4) if total else None
+        ),
+        "unexplained_survivors": unexplained,
+        "survivors": survivors,
+    }
+
+
+def main() -> None:
+    figures = report()
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
+    print(
+        f"mutation: {figures['killed']}/{figures['total']} killed ({figures['kill_ratio']:.1%}), "
+        f"{len(figures['survivors'])} not killed, {len(figures['unexplained_survivors'])} unexplained "
+        f"-> {RESULTS.relative_to(ROOT)}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""Process-wide stalls under 16 clients: the same load with and without `LG_GC_FREEZE`.
+
+16 learners ask for recommendations back to back while a 17th client probes `/healthz` every
+50 ms: a stall of the whole process shows in the probe's tail, not only the recommendations'.
+The API's own `lg_gc_pause_seconds` histogram says how long its collections stopped it.
+Runs alone: `python -m benchmarks stall` (its own small Neo4j, like the fault benchmark).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import sys
+import time
+from typing import Any
+
+import httpx
+
+from benchmarks.faults import PORT, make_content
+from benchmarks.harness import BENCH_KEY, api_server, latency_summary, machine, write_result
+from benchmarks.loadgen import run_load
+from learner_graph.config import PROJECT_ROOT
+from learner_graph.db import embedded
+
+DATA_DIR = PROJECT_ROOT / ".lg" / "neo4j-stall"
+CLIENTS = 16
+SECONDS = 30.0
+FIGURES = ("requests", "rps", "p50_ms", "p95_ms", "p99_ms", "max_ms")
+
+
+async def probe(base_url: str, seconds: float) -> list[float]:
+    latencies: list[float] = []
+    async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            sent = time.perf_counter()
+            await http.get("/healthz")
+            latencies.append(time.perf_counter() - sent)
+            await asyncio.sleep(0.05)
+    return latencies
+
+
+async def measure(base_url: str) -> dict[str, Any]:
+    ask = {"units": ["faults"], "n": 5}
+    load, healthz = await asyncio.gather(
+        run_load(base_url, "/v1/recommendations", lambda i: {**ask, "user_id": f"learner-{i % 200}"},
+                 key=BENCH_KEY, concurrency=CLIENTS, requests=1_000_000, max_seconds=SECONDS, warmup=100),
+        probe(base_url, SECONDS),
+    )  # fmt: skip
+    metrics = httpx.get(f"{base_url}/metrics").text
+    pauses = {
+        f"gen{g}": {"count": int(float(c)), "seconds": round(float(s), 3)}
+        for g, c, s in _gc(metrics)
+    }
+    summary = load.summary()
+    return {
+        "recommendations": {k: summary[k] for k in FIGURES},
+        "healthz_probe": latency_summary(healthz),
+        "gc_pauses": pauses,
+        "load_average": summary["load_average"],
+    }
+
+
+def _gc(metrics: str) -> list[tuple[str, str, str]]:
+    counts = dict(re.findall(r'lg_gc_pause_seconds_count\{generation="(\d)"\} (\S+)', metrics))
+    sums = dict(re.findall(r'lg_gc_pause_seconds_sum\{generation="(\d)"\} (\S+)', metrics))
+    return [(g, counts[g], sums.get(g, "0")) for g in sorted(counts)]
+
+
+def run() -> dict[str, Any]:
+    instance = embedded.Instance(port=PORT, data_dir=DATA_DIR.resolve())
+    embedded.stop(instance)
+    shutil.rmtree(DATA_DIR, ignore_errors=True)
+    uri = f"bolt://127.0.0.1:{PORT}"
+    embedded.start(instance, heap="1g", pagecache="256m")
+    results: dict[str, Any] = {"clients": CLIENTS, "seconds": SECONDS}
+    try:
+        make_content(uri)
+        for name, freeze in (("before_gc_freeze", "false"), ("after_gc_freeze", "true")):
+            env = {"LG_GC_FREEZE": freeze, "LG_RATE_LIMIT_PER_S": "0"}
+            with api_server(uri, log=DATA_DIR / f"api-{name}.log", env=env) as base:
+                results[name] = asyncio.run(measure(base))
+            print(f"{name}: {results[name]}", file=sys.stderr)
+    finally:
+        embedded.stop(instance)
+    results["machine"] = machine()
+    write_result("stall", results)
+    return results
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,23 @@
+"""Start-up plans the hot reads: every query of the warm-up list runs with its parameters."""
+
+from __future__ import annotations
+
+import asyncio
+
+from neo4j import Driver
+
+from learner_graph.config import Settings
+from learner_graph.db.graph import Graph, open_async_driver
+from learner_graph.db.queries import Queries
+from learner_graph.db.warm import PLANS, warm_plans
+
+
+def test_every_warm_up_query_runs(db: Driver, settings: Settings, queries: Queries) -> None:
+    async def run() -> int:
+        driver = open_async_driver(settings)
+        try:
+            return await warm_plans(Graph(driver, queries, settings.neo4j_database))
+        finally:
+            await driver.close()
+
+    assert asyncio.run(run()) == len(PLANS)
