@@ -91,7 +91,7 @@ CALL (u, since) {
          coalesce(max(came_back), 0) AS returned_7d
 }
 RETURN u.id AS user_id, arm, attempts, practice_minutes, accuracy, active_days, returned_7d,
-       COUNT { (u)-[m:MEMORY]->(:Concept)
+       COUNT { (u)-[:HAS_MEMORY]->(m:Memory)
                WHERE m.mastery >= $mastery_threshold AND m.updated_at >= since AND m.updated_at < $until }
          AS mastery_gained,
        COUNT { (u)-[r:REJECTED]->(:Question) WHERE r.at >= since AND r.at < $until } AS dismissals
@@ -116,3 +116,18 @@ CALL (u, since) {
   RETURN phase, collect(question_id) AS question_ids, collect(n) AS n, collect(correct) AS correct
 }
 RETURN u.id AS user_id, phase, question_ids, n, correct
+
+-- name: experiment_delayed_retention
+-- Per exposed user, attempts in the window on a concept the user had not practised for $delay_days or more, and how many were right.
+MATCH (u:User)-[x:EXPOSED]->(:Experiment {key: $key})
+MATCH (u)-[:ATTEMPTED]->(a:Attempt)-[:OF]->(:Question)-[:ASSESSES]->(c:Concept)
+WHERE a.at >= x.first_at AND a.at < $until
+CALL (u, a, c) {
+  MATCH (u)-[:ATTEMPTED]->(b:Attempt)-[:OF]->(:Question)-[:ASSESSES]->(c)
+  WHERE b.at < a.at
+  RETURN max(b.at) AS previous
+}
+WITH u, a, previous
+WHERE previous IS NOT NULL AND previous <= a.at - duration({days: $delay_days})
+WITH u, a, max(CASE WHEN a.correct THEN 1 ELSE 0 END) AS correct
+RETURN u.id AS user_id, count(a) AS attempts, sum(correct) AS correct

@@ -68,6 +68,9 @@ class Student:
     last: list[float]  # time of that practice (epoch seconds), -1 when never practised
     reps: list[int]
     rng: random.Random = field(repr=False)
+    # seed.forgetting's memory per concept index: (time, decay) traces and the skill learned
+    traces: dict[int, list[tuple[float, float]]] = field(default_factory=dict, repr=False)
+    learned: dict[int, float] = field(default_factory=dict, repr=False)
 
 
 class Simulator:

@@ -20,6 +20,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         help="policies to compare (default: all four, on the same students)")
     parser.add_argument("--experiment", choices=["target-p"],
                         help="instead: an A/B test of target P 0.5 against 0.9, plus A/A re-splits")
+    parser.add_argument("--outcomes", action="store_true",
+                        help="instead: learning outcomes of every policy on learners who forget "
+                             "(in process), the mixer tuned, and the mixer-vs-next A/B through the "
+                             "experiment service")
+    parser.add_argument("--learners", type=int, default=120, help="learners per policy with --outcomes")
+    parser.add_argument("--tune-learners", type=int, default=10,
+                        help="learners per grid setting with --outcomes (0: no tuning, the shipped defaults)")
+    parser.add_argument("--ab-learners", type=int, default=80,
+                        help="learners of the A/B with --outcomes (0: no A/B, and no Neo4j needed)")
     parser.add_argument("--students", type=int, default=200)
     parser.add_argument("--steps", type=int, default=8, help="recommendation requests per student")
     parser.add_argument("--n", type=int, default=5, help="items per recommendation")
@@ -40,6 +49,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
     from learner_graph.simulation.runner import Plan
     from learner_graph.simulation.world import open_world
 
+    if getattr(args, "outcomes", False):
+        return await run_outcomes(args, settings)
     plan = Plan(steps=args.steps, n=args.n, units=tuple(args.units))
     async with open_world(settings, seed=args.seed) as world:
         prepared = await prepare(world, warmup=args.warmup, model_dir=settings.model_dir, seed=args.seed)
@@ -54,11 +65,25 @@ async def run(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
     return {"prepared": prepared} | figures
 
 
+async def run_outcomes(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    """The learning-outcomes study, then (with `--ab-learners`) the A/B through the experiment service."""
+    from learner_graph.simulation.study import run_outcomes as study
+
+    result = await asyncio.to_thread(study, learners=args.learners, tune_learners=args.tune_learners,
+                                     seed=args.seed)
+    if args.ab_learners:
+        from learner_graph.simulation.retention_ab import retention_experiment
+
+        result["experiment"] = await retention_experiment(settings, learners=args.ab_learners, seed=args.seed,
+                                                          aa=args.aa)
+    return result
+
+
 def _simulate(args: argparse.Namespace) -> int:
     from learner_graph.simulation.report import markdown
 
     result = asyncio.run(run(args, Settings()))
-    if args.json or args.experiment:
+    if args.json or args.experiment or args.outcomes:
         print(json.dumps(result, indent=2, default=str))
     else:
         print(markdown(result["policies"]))

@@ -22,6 +22,7 @@ METRICS: tuple[str, ...] = (
     "returned_7d",
     "mastery_gained",
     "ability_gain",
+    "delayed_retention",
     "dismissals",
 )
 LOWER_IS_BETTER = frozenset({"dismissals"})

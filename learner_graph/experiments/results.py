@@ -19,6 +19,9 @@ from learner_graph.experiments.service import get_experiment
 from learner_graph.experiments.summary import summary_lines
 from learner_graph.learners.mastery import MASTERED
 
+RETENTION_DELAY_DAYS = 7  # delayed_retention: accuracy on concepts left unpractised at least this long
+COMPUTED = ("ability_gain", "delayed_retention")  # metrics computed beside `experiment_user_metrics`
+
 
 class ArmCounts(BaseModel):
     name: str
@@ -113,10 +116,21 @@ async def user_metrics(*, db: Graph, key: str, until: datetime) -> pd.DataFrame:
     rows = await db.read(
         "experiment_user_metrics", key=key, until=until, mastery_threshold=MASTERED
     )
-    users = pd.DataFrame(rows, columns=["user_id", "arm", *(m for m in METRICS if m != "ability_gain")])
+    users = pd.DataFrame(rows, columns=["user_id", "arm", *(m for m in METRICS if m not in COMPUTED)])
     gains = await user_ability_gains(db=db, key=key, until=until)
     users["ability_gain"] = users["user_id"].map(gains).astype(float)
+    users["delayed_retention"] = users["user_id"].map(await delayed_retention(db=db, key=key, until=until))
     return users[["user_id", "arm", *METRICS]]
+
+
+async def delayed_retention(*, db: Graph, key: str, until: datetime) -> dict[str, float]:
+    """Per user, the share right of attempts on concepts they had left unpractised `RETENTION_DELAY_DAYS`+.
+
+    Users without such an attempt have no value (they are left out of the comparison).
+    """
+    rows = await db.read("experiment_delayed_retention", key=key, until=until,
+                         delay_days=RETENTION_DELAY_DAYS)
+    return {r["user_id"]: r["correct"] / r["attempts"] for r in rows if r["attempts"]}
 
 
 def metrics_frame(results: Results) -> pd.DataFrame:

@@ -37,9 +37,11 @@ class MixSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    weight_next: Weight = 0.4
-    weight_review: Weight = 0.3
-    weight_streak: Weight = 0.3
+    # Tuned on simulated learners who forget (docs/BENCHMARKS.md, "Learning outcomes"): streak wins
+    # teach little, review keeps what was learned; 0.4 / 0.3 / 0.3 until 2026-12.
+    weight_next: Weight = 0.3
+    weight_review: Weight = 0.6
+    weight_streak: Weight = 0.1
     target_p: TargetP = 0.5
     band: Band = 0.15
     review_low: float = 0.7  # P(correct) band of a review question

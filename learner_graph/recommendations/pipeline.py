@@ -267,7 +267,7 @@ def mix_input(
     """What the mixer ranks: the shortlisted candidates, the concept states, the streak, what is blocked."""
     scheduler = make_scheduler(settings.review_retention)
     last = learner.last_attempts()
-    views = learner.concept_views(catalog, now, scheduler)
+    views = learner.concept_views(catalog, now, scheduler, concept_p(catalog, scored))
     blocked = learner.rejected | set(request.context.exclude) | learner.recent(now, settings.recent_hours)
     table = catalog.table
     tb = tiebreaks(settings.seed, table.hashes[scored.rows])  # once, for the shortlist and the mixer
@@ -299,6 +299,19 @@ def mix_input(
         attempts_in_scope=scored.attempts_in_scope,
         blocked=blocked,
     )
+
+
+def concept_p(catalog: Catalog, scored: Scored) -> dict[str, float]:
+    """The mean predicted P(correct) over each concept's scored questions (what readiness reads)."""
+    table = catalog.table
+    at = np.full(len(table.ids), np.nan)
+    at[scored.rows] = scored.p
+    p = at[table.pair_row]
+    keep = ~np.isnan(p)
+    columns = table.pair_concept[keep]
+    total = np.bincount(columns, weights=p[keep], minlength=len(table.concept_ids))
+    count = np.bincount(columns, minlength=len(table.concept_ids))
+    return {table.concept_ids[k]: float(total[k] / count[k]) for k in np.flatnonzero(count).tolist()}
 
 
 def response(

@@ -79,10 +79,12 @@ class Student:
         s = activity.streak(days, now, self.timezone, goal_scale, self.goal)
         return StreakView(current=s.current, daily_goal=s.daily_goal, today=s.today.questions)
 
-    def concept_views(self, catalog: Catalog, now: datetime, scheduler: Scheduler) -> dict[str, ConceptView]:
+    def concept_views(self, catalog: Catalog, now: datetime, scheduler: Scheduler,
+                      predicted: dict[str, float] | None = None) -> dict[str, ConceptView]:
+        """The mixer's view of every concept; `predicted`: the model's mean P(correct) per concept."""
         recall = {cid: state.retrievability(now, scheduler) for cid, state in self.memory.items()}
         levels = {cid: state.evidence * recall[cid] for cid, state in self.memory.items()}
-        mastered = mastered_of(levels)
+        mastered = mastered_of(levels, predicted)
         ready = ready_concepts({cid: meta.requires for cid, meta in catalog.concepts.items()}, mastered)
         views: dict[str, ConceptView] = {}
         for cid, meta in catalog.concepts.items():
@@ -101,7 +103,7 @@ class Student:
 
 
 def _memory(values: list[Any]) -> MemoryState:
-    """A MEMORY state from `rec_student_state`'s flat list (same order as the query)."""
+    """A review state from `rec_student_state`'s flat list (same order as the query)."""
     stability, difficulty, due, last_review, reps, lapses, wins, fails, last_time_ms = values
     return MemoryState(
         stability=stability,

@@ -106,10 +106,11 @@ def aa_tests(users: pd.DataFrame, *, repetitions: int, metrics: tuple[str, ...] 
         table = compare(split, control="a", metrics=list(metrics))
         for m in metrics:
             row = table[(table["metric"] == m) & (table["arm"] == "b")]
-            p_values[m].append(float(row["p_value"].iloc[0]))
+            if len(row) and pd.notna(row["p_value"].iloc[0]):  # a split may leave an arm without values
+                p_values[m].append(float(row["p_value"].iloc[0]))
     return {
         m: {
-            "repetitions": repetitions,
+            "repetitions": len(ps),
             "share_below_0.05": round(sum(p < 0.05 for p in ps) / len(ps), 3),
             "ks_p_value_vs_uniform": round(float(sps.kstest(ps, "uniform").pvalue), 4),
             "mean_p": round(sum(ps) / len(ps), 3),

@@ -1,0 +1,37 @@
+"""Learning outcomes: every policy on the same simulated learners who forget, the mixer tuned, the A/B.
+
+In process (no Neo4j) for the policies and the tuning grid; the A/B of mixer against next-only
+runs through the experiment service against the Neo4j of `LG_NEO4J_URI` when `LG_BENCH_AB_LEARNERS`
+is set above 0. Writes benchmarks/results/outcomes.json. Alone: `python -m benchmarks outcomes`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import time
+from typing import Any
+
+from benchmarks.harness import load, machine, write_result
+from learner_graph.cli.simulate import run_outcomes
+from learner_graph.config import Settings
+
+LEARNERS = int(os.environ.get("LG_BENCH_LEARNERS", "40"))
+TUNE_LEARNERS = int(os.environ.get("LG_BENCH_TUNE_LEARNERS", "0"))  # the grid: 36 settings, ~20 min at 10
+AB_LEARNERS = int(os.environ.get("LG_BENCH_AB_LEARNERS", "0"))
+
+
+def run(*, learners: int = LEARNERS, tune_learners: int = TUNE_LEARNERS, ab_learners: int = AB_LEARNERS,
+        seed: int = 7) -> dict[str, Any]:
+    started, before = time.perf_counter(), machine()
+    args = argparse.Namespace(learners=learners, tune_learners=tune_learners, ab_learners=ab_learners,
+                              seed=seed, aa=200)
+    result = asyncio.run(run_outcomes(args, Settings()))
+    result |= {"wall_s": round(time.perf_counter() - started, 1), "machine": before, "load_after": load()}
+    write_result("outcomes", result)
+    return result
+
+
+if __name__ == "__main__":
+    run()

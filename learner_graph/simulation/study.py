@@ -1,0 +1,160 @@
+"""The learning-outcomes study: policies compared on the same learners, and the mixer's settings tuned.
+
+`Study.prepare` builds the world once (curriculum, forgetting simulator, a model trained on
+simulated histories); `compare` runs every policy on the same learners and pairs them;
+`tune` grid-searches the mixer weights, target P and review retention on a smaller cohort.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from learner_graph.model import QuestionSide
+from learner_graph.simulation.course import ORIGIN, CourseOutcome, CoursePlan, Probes
+from learner_graph.simulation.inproc import Engine, train_side
+from learner_graph.simulation.outcome_stats import mean_ci, paired, rounded, summarise
+from learner_graph.simulation.outcomes import BASELINES, ENGINE_POLICIES, Policy, make_policy, run_cohort
+from seed.curriculum import build_curriculum
+from seed.forgetting import ForgettingSimulator
+
+POLICIES = (*ENGINE_POLICIES, "mixer-tuned", *BASELINES)
+
+# The grid `tune` searches: (next, review, streak) weights, target P, review retention.
+WEIGHTS = (
+    (0.4, 0.3, 0.3), (0.6, 0.3, 0.1), (0.5, 0.5, 0.0), (0.3, 0.6, 0.1), (0.7, 0.2, 0.1), (0.8, 0.2, 0.0),
+)
+TARGETS = (0.4, 0.5, 0.6)
+RETENTIONS = (0.85, 0.9)
+
+
+@dataclass
+class Study:
+    document: dict[str, Any]
+    sim: ForgettingSimulator
+    side: QuestionSide
+    plan: CoursePlan
+    seed: int
+    probes: Probes
+    engines: dict[float, Engine] = field(default_factory=dict)
+
+    retention: float = 0.9  # the shipped `review_retention`: every policy but the tuned mixer runs with it
+
+    @classmethod
+    def prepare(cls, *, plan: CoursePlan, seed: int = 7, histories: int = 150) -> Study:
+        """The demo curriculum, learners who forget, and a model trained on `histories` simulated learners."""
+        document = build_curriculum()
+        sim = ForgettingSimulator(document, seed=seed)
+        side = train_side(document, sim, students=histories, start=ORIGIN - timedelta(days=60), seed=seed)
+        retention = shipped_settings()[1]
+        engine = Engine.build(document, side, retention)
+        ids = engine.catalog.table.ids
+        probes = Probes.for_questions(sim, [ids[r] for r in engine.rows(list(plan.units))])
+        return cls(document, sim, side, plan, seed, probes, {retention: engine}, retention)
+
+    def engine(self, retention: float) -> Engine:
+        """The engine whose review states are scheduled for `retention` (the `review_retention` setting)."""
+        if retention not in self.engines:
+            self.engines[retention] = Engine.build(self.document, self.side, retention)
+        return self.engines[retention]
+
+    def run(self, policy: Policy, *, learners: int, retention: float | None = None) -> list[CourseOutcome]:
+        engine = self.engine(retention or self.retention)
+        return run_cohort(engine, self.sim, self.probes, policy, plan=self.plan, learners=learners,
+                          seed=self.seed)
+
+
+def settings_of(weights: tuple[float, float, float], target: float) -> dict[str, Any]:
+    next_, review, streak = weights
+    return {"weight_next": next_, "weight_review": review, "weight_streak": streak, "target_p": target}
+
+
+def tune(study: Study, *, learners: int) -> dict[str, Any]:
+    """Grid search on `learners` learners (the same for every setting); the frontier and the best setting.
+
+    Best is the highest delayed post-test gain; the frontier keeps the settings no other beats on
+    gain while needing no more practice time and no more review load.
+    """
+    rows = []
+    for weights, target, retention in itertools.product(WEIGHTS, TARGETS, RETENTIONS):
+        settings = settings_of(weights, target)
+        outcomes = study.run(make_policy("mixer-tuned", settings), learners=learners, retention=retention)
+        per = [o.summary() for o in outcomes]
+        rows.append({
+            "settings": settings, "review_retention": retention,
+            "post_test_gain": mean_ci([o.gain for o in outcomes]),
+            "practice_minutes": sum(p["practice_min"] for p in per) / len(per),
+            "review_share": sum(p["review_share"] for p in per) / len(per),
+            "success_rate_next": summarise(outcomes)["success_rate_next"],
+        })
+    gain = [r["post_test_gain"]["mean"] for r in rows]
+    for r in rows:
+        r["frontier"] = not any(
+            o["post_test_gain"]["mean"] > r["post_test_gain"]["mean"]
+            and o["practice_minutes"] <= r["practice_minutes"] and o["review_share"] <= r["review_share"]
+            for o in rows
+        )
+    best = rows[gain.index(max(gain))]
+    return {"learners": learners, "grid": rounded(rows), "best": rounded(best)}
+
+
+def compare(study: Study, *, learners: int, tuned: dict[str, Any], tuned_retention: float,
+            policies: tuple[str, ...] = POLICIES) -> dict[str, Any]:
+    """Every policy on the same learners: summaries, and paired differences of the delayed post-test gain."""
+    runs: dict[str, list[CourseOutcome]] = {}
+    seconds: dict[str, float] = {}
+    for name in policies:
+        started = time.perf_counter()
+        retention = tuned_retention if name == "mixer-tuned" else study.retention
+        runs[name] = study.run(make_policy(name, tuned), learners=learners, retention=retention)
+        seconds[name] = time.perf_counter() - started
+    gains = {name: [o.gain for o in outcomes] for name, outcomes in runs.items()}
+    result: dict[str, Any] = {
+        "policies": {name: summarise(runs[name]) | {"wall_s": seconds[name]} for name in runs},
+        "paired": {
+            f"{a}-vs-{b}": paired(gains[a], gains[b])
+            for a in ("mixer", "mixer-tuned") if a in runs
+            for b in runs if b != a
+        },
+    }
+    if "random" in gains:
+        random_gain = result["policies"]["random"]["post_test_gain"]["mean"]
+        result["gain_vs_random"] = {
+            name: row["post_test_gain"]["mean"] / random_gain for name, row in result["policies"].items()
+        }
+    return rounded(result)
+
+
+def run_outcomes(*, learners: int, tune_learners: int, seed: int = 7, plan: CoursePlan | None = None,
+                 histories: int = 150) -> dict[str, Any]:
+    """Prepare, tune (unless `tune_learners` is 0: then the shipped defaults stand in), compare."""
+    started = time.perf_counter()
+    plan = plan or CoursePlan()
+    study = Study.prepare(plan=plan, seed=seed, histories=histories)
+    result: dict[str, Any] = {"plan": vars(plan) | {"units": list(plan.units)}, "seed": seed,
+                              "model": {"histories": histories, "attempts": study.side.info.get("attempts")}}
+    if tune_learners:
+        tuning = tune(study, learners=tune_learners)
+        best = tuning["best"]
+        tuned, retention = best["settings"], best["review_retention"]
+        result["tuning"] = tuning
+    else:
+        tuned, retention = shipped_settings()
+    shipped = (tuned, retention) == shipped_settings()
+    result["tuned"] = {"settings": tuned, "review_retention": retention, "same_as_shipped": shipped}
+    # The shipped defaults were set from the tuning: then `mixer` is the tuned mixer, run once.
+    policies = tuple(p for p in POLICIES if not (shipped and p == "mixer-tuned"))
+    result |= compare(study, learners=learners, tuned=tuned, tuned_retention=retention, policies=policies)
+    result["wall_s"] = round(time.perf_counter() - started, 1)
+    return result
+
+
+def shipped_settings() -> tuple[dict[str, Any], float]:
+    """The mixer settings and review retention the product ships with."""
+    from learner_graph.mixer.settings import DEFAULTS as mix
+
+    weights = (mix.weight_next, mix.weight_review, mix.weight_streak)
+    return settings_of(weights, mix.target_p), mix.review_retention
