@@ -1,8 +1,10 @@
-"""Query-plan warm-up: run each hot read once at start-up so no client pays for its planning.
+"""Query-plan warm-up: run each hot query once at start-up so no client pays for its planning.
 
 Neo4j plans a query the first time it sees its text and caches the plan; the first call of each
 route took 0.3-0.65 s, later ones 7-70 ms. The parameters below match nothing (an id no client
-can send: ids may not contain '~'), so the reads are cheap and return nothing.
+can send: ids may not contain '~'), so the reads are cheap and return nothing; the writes get
+empty lists to UNWIND, so they are planned and commit nothing (the first recommendation's record
+step took 480 ms before they were warmed).
 """
 
 from __future__ import annotations
@@ -40,12 +42,23 @@ PLANS: dict[str, dict[str, Any]] = {
 }
 
 
+WRITES: dict[str, dict[str, Any]] = {
+    "rec_record_batch": {"rows": []},
+    "attempts_content": {"question_ids": []},
+    "attempts_merge": {"rows": []},
+}
+
+
 async def warm_plans(db: Graph) -> int:
-    """Plan every query of `PLANS` once; returns how many ran (a failure is logged, never raised)."""
+    """Plan every query of `PLANS` and `WRITES` once; returns how many ran (a failure is logged,
+    never raised)."""
     done = 0
-    for name, params in PLANS.items():
+    for name, params in [*PLANS.items(), *WRITES.items()]:
         try:
-            await db.read(name, **params)
+            if name in WRITES:
+                await db.write(name, **params)
+            else:
+                await db.read(name, **params)
             done += 1
         except Exception as error:  # noqa: BLE001 - a plan not warmed is planned on first use
             log.warning("plan warm-up of %s skipped: %s", name, error)
