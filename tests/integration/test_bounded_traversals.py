@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from learner_graph.content import traversals
+from learner_graph.lists import MAX_OFFSET, encode_offset
 from tests.conftest import auth
 
 READER = auth("learner_app")
@@ -145,10 +146,16 @@ def test_a_deep_tree_is_built_to_exactly_max_depth(client: TestClient, db: Drive
         ("/v1/units/U0a/questions", {"max_depth": 0}),
         ("/v1/concepts/top/prerequisites", {"limit": 501}),
         ("/v1/units", {"limit": 0}),
+        ("/v1/concepts", {"cursor": encode_offset(MAX_OFFSET + 1)}),
+        ("/v1/content/changes", {"cursor": encode_offset(MAX_OFFSET + 1)}),
+        ("/v1/users/u1/gaps", {"concept": "top", "limit": 501}),
     ],
 )
-def test_out_of_bounds_parameters_are_refused(client: TestClient, path: str, params: dict[str, int]) -> None:
-    assert refused_field(client.get(path, params=params, headers=READER)) == list(params)
+def test_out_of_bounds_parameters_are_refused(
+    client: TestClient, path: str, params: dict[str, object]
+) -> None:
+    out_of_bounds = [name for name in params if name != "concept"]
+    assert refused_field(client.get(path, params=params, headers=READER)) == out_of_bounds
 
 
 def test_resolve_bounds_units_and_depth(client: TestClient) -> None:
