@@ -70,11 +70,15 @@ typecheck:
 # The benchmark graph (20k questions, 20k students, 1M attempts, a trained model) lives in its own
 # Neo4j on BENCH_NEO4J_PORT (.lg/neo4j-bench); it is built on the first run and reused after.
 # Stop it with `$(LG) neo4j stop --port $(BENCH_NEO4J_PORT) --data .lg/neo4j-bench`.
+# The ASSISTments import benchmark wipes and uses a Neo4j of its own on ASSIST_NEO4J_PORT.
+# One benchmark alone: `make bench BENCHMARKS=attempts` (or `python -m benchmarks attempts`).
 BENCH_NEO4J_PORT ?= 7690
+ASSIST_NEO4J_PORT ?= 7691
+BENCHMARKS ?=
 
 bench: install redis
-	LG_BENCH_NEO4J_PORT=$(BENCH_NEO4J_PORT) LG_BENCH_REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/9 \
-	  $(BIN)/python -m benchmarks
+	LG_BENCH_NEO4J_PORT=$(BENCH_NEO4J_PORT) LG_BENCH_ASSIST_PORT=$(ASSIST_NEO4J_PORT) \
+	  LG_BENCH_REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/9 $(BIN)/python -m benchmarks $(BENCHMARKS)
 
 # Mutation testing of the pure-logic modules against their unit tests ([tool.mutmut] in pyproject.toml);
 # slow (tens of minutes on 2 cores), so never part of `make test`. Writes benchmarks/results/mutation.json.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+from pathlib import Path
 
 # The benchmark graph first (built once, reused), then what runs against it, then the offline ones.
 # content_import and simulate_* run against LG_NEO4J_URI and are run by hand (see docs/BENCHMARKS.md).
@@ -14,9 +15,14 @@ BENCHMARKS: list[str] = [
 ]
 
 
-def main(names: list[str]) -> int:
+def main(argv: list[str] | None = None) -> int:
+    names = (sys.argv[1:] if argv is None else argv) or BENCHMARKS
+    unknown = [name for name in names if not (Path(__file__).parent / f"{name}.py").exists()]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}", file=sys.stderr)
+        return 2
     results = {}
-    for name in names or BENCHMARKS:
+    for name in names:
         module = importlib.import_module(f"benchmarks.{name}")
         results[name] = module.run()
     print(json.dumps(results, indent=2, default=str))

@@ -89,9 +89,16 @@ def free_port() -> int:
 
 @contextmanager
 def api_server(
-    uri: str, *, port: int | None = None, log: Path | None = None, env: dict[str, str] | None = None
+    uri: str,
+    *,
+    port: int | None = None,
+    log: Path | None = None,
+    env: dict[str, str] | None = None,
+    pids: list[int] | None = None,
 ) -> Iterator[str]:
-    """`learner-graph serve` on a free localhost port in a subprocess; yields its base URL."""
+    """`learner-graph serve` on a free localhost port in a subprocess; yields its base URL.
+
+    Its pid is appended to `pids` (the benchmarks read its CPU time, workers included)."""
     port = port or free_port()
     env = os.environ | {
         "LG_NEO4J_URI": uri,
@@ -104,6 +111,8 @@ def api_server(
     process = subprocess.Popen(
         [str(cli), "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=out, stderr=out
     )
+    if pids is not None:
+        pids.append(process.pid)
     try:
         _wait_ready(port, process)
         yield f"http://127.0.0.1:{port}"

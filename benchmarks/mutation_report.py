@@ -25,7 +25,7 @@ def _mutmut(*args: str) -> str:
     return subprocess.run([*MUTMUT, *args], cwd=ROOT, check=True, capture_output=True, text=True).stdout
 
 
-def report() -> dict[str, Any]:
+def report(*, diffs: bool = True) -> dict[str, Any]:
     _mutmut("export-cicd-stats")
     counts = json.loads((ROOT / "mutants" / "mutmut-cicd-stats.json").read_text())
     equivalent: dict[str, str] = json.loads(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
@@ -35,13 +35,16 @@ def report() -> dict[str, Any]:
         if not match:
             continue
         name, status = match.groups()
-        diff = "\n".join(_mutmut("show", name).splitlines()[1:]).strip()
+        if status == "not checked":
+            continue
+        diff = "\n".join(_mutmut("show", name).splitlines()[1:]).strip() if diffs else None
         survivors.append(
             {"mutant": name, "status": status, "equivalent": equivalent.get(name), "diff": diff}
         )
     total = counts["total"]
     killed = counts["killed"]
     unexplained = [s["mutant"] for s in survivors if not s["equivalent"]]
+    not_checked = total - killed - sum(counts[k] for k in ("survived", "no_tests", "timeout", "suspicious"))
     return {
         "tool": "mutmut",
         "total": total,
@@ -50,7 +53,9 @@ def report() -> dict[str, Any]:
         "no_tests": counts["no_tests"],
         "timeout": counts["timeout"],
         "suspicious": counts["suspicious"],
+        "not_checked": not_checked,
         "kill_ratio": round(killed / total, 4) if total else None,
+        "kill_ratio_of_checked": round(killed / (total - not_checked), 4) if total > not_checked else None,
         "kill_ratio_counting_equivalent_as_killed": (
             round((killed + len(survivors) - len(unexplained)) / total, 4) if total else None
         ),
@@ -60,7 +65,7 @@ def report() -> dict[str, Any]:
 
 
 def main() -> None:
-    figures = report()
+    figures = report(diffs="--no-diffs" not in sys.argv)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
     print(

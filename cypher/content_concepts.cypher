@@ -52,11 +52,12 @@ MATCH (c:Concept {id: $id})
 RETURN
   COLLECT { MATCH (d:Concept)-[:REQUIRES]->(c) RETURN d.id ORDER BY d.id } AS concepts,
   COLLECT { MATCH (q:Question)-[:ASSESSES]->(c) RETURN q.id ORDER BY q.id } AS questions,
-  COUNT { MATCH (:User)-[:MEMORY]->(c) } AS memories
+  COUNT { MATCH (m:Memory {concept_id: $id}) } AS memories
 
 -- name: content_concept_delete
--- Delete a concept with all its edges.
+-- Delete a concept with all its edges and the learners' review states of it.
 MATCH (c:Concept {id: $id})
+CALL (c) { MATCH (m:Memory {concept_id: c.id}) DETACH DELETE m }
 DETACH DELETE c
 
 -- name: content_prerequisite_check

@@ -91,7 +91,7 @@ CALL (u, since) {
          coalesce(max(came_back), 0) AS returned_7d
 }
 RETURN u.id AS user_id, arm, attempts, practice_minutes, accuracy, active_days, returned_7d,
-       COUNT { (u)-[m:MEMORY]->(:Concept)
+       COUNT { (u)-[:HAS_MEMORY]->(m:Memory)
                WHERE m.mastery >= $mastery_threshold AND m.updated_at >= since AND m.updated_at < $until }
          AS mastery_gained,
        COUNT { (u)-[r:REJECTED]->(:Question) WHERE r.at >= since AND r.at < $until } AS dismissals

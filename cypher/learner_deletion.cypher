@@ -29,8 +29,15 @@ WITH f LIMIT $batch
 DETACH DELETE f
 RETURN count(*) AS deleted
 
+-- name: deletion_memory
+-- Delete up to $batch of the learner's review states (their own Memory nodes).
+MATCH (:User {id: $user_id})-[:HAS_MEMORY]->(m:Memory)
+WITH m LIMIT $batch
+DETACH DELETE m
+RETURN count(*) AS deleted
+
 -- name: deletion_user
--- Delete the learner node itself (review states and rejections go with it).
+-- Delete the learner node itself (rejections go with it).
 MATCH (u:User {id: $user_id})
 DETACH DELETE u
 RETURN count(*) AS deleted

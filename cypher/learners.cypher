@@ -1,21 +1,34 @@
 // Learner events: attempts, review state, activity and the learner read routes.
 
--- name: attempts_missing_questions
--- Question ids of a batch that do not exist (checked inside the write transaction).
+-- name: attempts_content
+-- What a batch's questions assess: one row per concept with [question, found, weight] triples and its prerequisites.
+// Questions that do not exist (found false) or assess nothing come in the row whose concept is null.
+// Prerequisites go three levels down (IMPLICIT_DEPTH in memory.py), each at its shortest depth.
 UNWIND $question_ids AS qid
 OPTIONAL MATCH (q:Question {id: qid})
-WITH qid, q WHERE q IS NULL
-RETURN collect(qid) AS missing
+OPTIONAL MATCH (q)-[r:ASSESSES]->(c:Concept)
+WITH c, collect([qid, q IS NOT NULL, coalesce(r.weight, 1.0)]) AS asked
+RETURN c.id AS concept_id, asked,
+       COLLECT { MATCH path = (c)-[:REQUIRES*1..3]->(p:Concept)
+                 WITH p, min(length(path)) AS depth RETURN [p.id, depth] } AS below
 
 -- name: attempts_lock_users
--- Create unseen users (in $app), write-lock all in id order; list those of another app or deleted (read after the lock).
+-- Create unseen users (in $app), write-lock every user of the batch in id order, and read their review states.
+// States of the concepts the batch touches, found from each user, with their node ids (what
+// `memory_write` updates through); the two times as ISO strings (cheaper to decode than driver
+// datetimes). A user without any comes as one row with a null node. `foreign` (another app's
+// learner) and `deleted` (deleting or tombstoned) are read after the lock.
 UNWIND $user_ids AS uid
 MERGE (u:User {id: uid})
   ON CREATE SET u.created_at = $now, u.timezone = 'UTC', u.app = $app
 SET u.last_write = $now
-RETURN count(u) AS locked,
-       collect(CASE WHEN NOT $any_app AND coalesce(u.app, 'default') <> $app THEN u.id END) AS foreign,
-       collect(CASE WHEN u.deleting OR EXISTS { MATCH (:Tombstone {user_id: u.id}) } THEN u.id END) AS deleted
+WITH u, uid,
+     (NOT $any_app AND coalesce(u.app, 'default') <> $app) AS foreign,
+     (coalesce(u.deleting, false) OR EXISTS { MATCH (:Tombstone {user_id: u.id}) }) AS deleted
+OPTIONAL MATCH (u)-[:HAS_MEMORY]->(m:Memory)
+WHERE m.concept_id IN $concept_ids
+RETURN uid AS user_id, foreign, deleted, m.concept_id AS concept_id, elementId(m) AS node,
+       m {.*, due: toString(m.due), last_review: toString(m.last_review)} AS state
 
 -- name: attempts_merge
 -- Create each attempt once (its id is the client's idempotency key); report which are new.
@@ -23,7 +36,7 @@ UNWIND $rows AS row
 MATCH (u:User {id: row.user_id})
 MATCH (q:Question {id: row.question_id})
 MERGE (a:Attempt {id: row.attempt_id})
-  ON CREATE SET a += row.props, a.new_ = true
+  ON CREATE SET a += row.props, a.at = datetime(row.at), a.new_ = true
 WITH u, q, a, row, a.new_ IS NOT NULL AS created
 CALL (u, q, a, created) {
   WITH u, q, a, created WHERE created
@@ -38,31 +51,27 @@ REMOVE a.new_
 RETURN row.index AS index, a.id AS attempt_id, created,
        a.user_id AS user_id, a.question_id AS question_id, a.correct AS correct
 
--- name: attempts_concepts
--- The concepts each question assesses, with their weights.
-MATCH (q:Question)-[r:ASSESSES]->(c:Concept)
-WHERE q.id IN $question_ids
-RETURN q.id AS question_id, c.id AS concept_id, coalesce(r.weight, 1.0) AS weight
-
--- name: attempts_prerequisites
--- Prerequisites up to three levels below each concept (the implicit-credit depth), at their shortest depth.
-MATCH path = (c:Concept)-[:REQUIRES*1..3]->(p:Concept)
-WHERE c.id IN $concept_ids
-RETURN c.id AS concept_id, p.id AS prerequisite_id, min(length(path)) AS depth
-
--- name: memory_for_users
--- Current review states of some users on some concepts.
-MATCH (u:User)-[m:MEMORY]->(c:Concept)
-WHERE u.id IN $user_ids AND c.id IN $concept_ids
-RETURN u.id AS user_id, c.id AS concept_id, properties(m) AS state
-
 -- name: memory_write
--- Store updated review states.
+-- Store review states computed in Python, one row per (user, concept).
+// A state is a node of its learner's own, (:User)-[:HAS_MEMORY]->(:Memory {user_id, concept_id}),
+// never a relationship on the concept: the concept is shared by every learner of it, and
+// relationships spliced into its chains locked each other's neighbours (deadlocks between two
+// learners answering on one concept). The caller holds the user's lock, so nobody else can be
+// creating the same state; the memory_key constraint would refuse a second one anyway.
 UNWIND $rows AS row
-MATCH (u:User {id: row.user_id})
-MATCH (c:Concept {id: row.concept_id})
-MERGE (u)-[m:MEMORY]->(c)
-SET m += row.state, m.updated_at = $now
+CALL (row) {
+  WITH row WHERE row.node IS NOT NULL
+  MATCH (m:Memory) WHERE elementId(m) = row.node
+  SET m += row.state, m.due = datetime(row.due), m.last_review = datetime(row.last_review),
+      m.updated_at = $now
+}
+CALL (row) {
+  WITH row WHERE row.node IS NULL
+  MATCH (u:User {id: row.user_id})
+  CREATE (u)-[:HAS_MEMORY]->(m:Memory {user_id: row.user_id, concept_id: row.concept_id})
+  SET m += row.state, m.due = datetime(row.due), m.last_review = datetime(row.last_review),
+      m.updated_at = $now
+}
 
 -- name: user_get
 -- A user's profile.
@@ -77,7 +86,8 @@ RETURN u {.id, .display_name, .timezone, .created_at} AS user
 
 -- name: user_memory
 -- Every review state of a user with the concept's name.
-MATCH (u:User {id: $user_id})-[m:MEMORY]->(c:Concept)
+MATCH (:User {id: $user_id})-[:HAS_MEMORY]->(m:Memory)
+MATCH (c:Concept {id: m.concept_id})
 RETURN c.id AS concept_id, c.name AS name, properties(m) AS state
 ORDER BY concept_id
 

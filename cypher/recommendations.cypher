@@ -7,9 +7,9 @@
 OPTIONAL MATCH (meta:Meta {key: 'content'})
 OPTIONAL MATCH (u:User {id: $user_id})
 CALL (u) {
-  OPTIONAL MATCH (u)-[m:MEMORY]->(c:Concept)
-  RETURN collect(CASE WHEN c IS NULL THEN NULL ELSE
-           [c.id, m.stability, m.difficulty, m.due.epochMillis, m.last_review.epochMillis, m.reps, m.lapses,
+  OPTIONAL MATCH (u)-[:HAS_MEMORY]->(m:Memory)
+  RETURN collect(CASE WHEN m IS NULL THEN NULL ELSE
+           [m.concept_id, m.stability, m.difficulty, m.due.epochMillis, m.last_review.epochMillis, m.reps, m.lapses,
             m.wins, m.fails, m.last_time_ms] END) AS memory
 }
 CALL (u) {

@@ -26,6 +26,10 @@ CREATE CONSTRAINT tombstone_user IF NOT EXISTS FOR (t:Tombstone) REQUIRE t.user_
 -- Attempt ids (the client's idempotency key) are unique.
 CREATE CONSTRAINT attempt_id IF NOT EXISTS FOR (a:Attempt) REQUIRE a.id IS UNIQUE
 
+-- name: schema_memory_key
+-- One review state per (user, concept): a (:Memory) node of the learner's own.
+CREATE CONSTRAINT memory_key IF NOT EXISTS FOR (m:Memory) REQUIRE (m.user_id, m.concept_id) IS UNIQUE
+
 -- name: schema_recommendation_id
 -- Recommendation ids are unique.
 CREATE CONSTRAINT recommendation_id IF NOT EXISTS FOR (r:Recommendation) REQUIRE r.id IS UNIQUE
@@ -57,6 +61,10 @@ CREATE INDEX recommendation_user IF NOT EXISTS FOR (r:Recommendation) ON (r.user
 -- name: schema_feedback_user
 -- A learner's feedback events are found by user (deletion).
 CREATE INDEX feedback_user IF NOT EXISTS FOR (f:Feedback) ON (f.user_id)
+
+-- name: schema_memory_concept
+-- Review states are found by concept (what a concept's deletion would lose, analytics).
+CREATE INDEX memory_concept IF NOT EXISTS FOR (m:Memory) ON (m.concept_id)
 
 -- name: schema_concept_subject
 -- Concepts are listed by subject.

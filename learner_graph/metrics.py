@@ -67,6 +67,18 @@ class Metrics:
             buckets=(0.001, 0.005, 0.02, 0.05, 0.1, 0.2, 0.5, 1),
             registry=self.registry,
         )
+        self.attempt_batch = Histogram(
+            "lg_attempt_commit_requests",
+            "POST /v1/attempts requests stored per group commit (learners/writer.py); above 1 under load.",
+            buckets=(1, 2, 4, 8, 16, 32, 64),
+            registry=self.registry,
+        )
+        self.store_retries = Counter(
+            "lg_store_retries",
+            "Neo4j transactions retried after a transient error, by reason (DeadlockDetected, ...).",
+            ["reason"],
+            registry=self.registry,
+        )
         self.redis_up = Gauge(
             "lg_redis_up", "1 when the last Redis health check answered.", registry=self.registry
         )

@@ -24,6 +24,9 @@ from learner_graph.db.queries import Queries
 from learner_graph.errors import Conflict
 from learner_graph.experiments.hot import HotCache
 from learner_graph.learners.tenancy import Owners
+from learner_graph.db import retries
+from learner_graph.learners.memory import make_scheduler
+from learner_graph.learners.writer import AttemptWriter
 from learner_graph.metrics import Metrics
 from learner_graph.model.store import CHECK_EVERY_S, ModelStore
 from learner_graph.ratelimit import RateLimiter
@@ -76,6 +79,7 @@ class Runtime:
     models: ModelStore
     pinned: PinnedModels
     recorder: Recorder
+    attempts: AttemptWriter
     experiments: HotCache
     metrics: Metrics
     admin_graph: Graph  # the same graph with the long timeouts of imports, training and admin work
@@ -106,11 +110,18 @@ class Runtime:
         queries = queries or Queries.load(settings.cypher_dir)  # a malformed file fails here, loudly
         metrics = metrics or Metrics()
         driver = open_async_driver(settings, retry_s=None if serving else CLI_RETRY_S)
+
+        def count_retry(reason: str) -> None:
+            metrics.store_retries.labels(reason=reason).inc()
+
         if serving:
             timeouts = Timeouts(read=settings.neo4j_read_timeout_s, write=settings.neo4j_write_timeout_s)
-            graph = Graph(driver, queries, settings.neo4j_database, timeouts=timeouts, breaker=Breaker())
+            graph = Graph(
+                driver, queries, settings.neo4j_database, timeouts=timeouts, breaker=Breaker(),
+                on_retry=count_retry,
+            )
         else:
-            graph = Graph(driver, queries, settings.neo4j_database)
+            graph = Graph(driver, queries, settings.neo4j_database, on_retry=count_retry)
         long = settings.neo4j_admin_timeout_s
         redis = Redis.from_url(
             settings.redis_url,
@@ -118,6 +129,7 @@ class Runtime:
             socket_connect_timeout=settings.redis_timeout_s,
         )
         cache = Cache(redis, on_error=lambda op: metrics.redis_errors.labels(op=op).inc())
+
         runtime = cls(
             settings=settings,
             driver=driver,
@@ -129,6 +141,9 @@ class Runtime:
             models=ModelStore(check_every_s=model_check_every_s),
             pinned=PinnedModels(),
             recorder=Recorder(on_commit=metrics.record_batch.observe),
+            attempts=AttemptWriter(
+                make_scheduler(settings.review_retention), on_commit=metrics.attempt_batch.observe
+            ),
             experiments=HotCache(),
             metrics=metrics,
             owners=Owners(),
@@ -140,7 +155,8 @@ class Runtime:
                     await apply_schema_async(driver, queries, settings.neo4j_database)
                 except ServiceUnavailable as error:
                     log.error("schema not applied at start-up, neo4j unavailable: %s", error)
-            yield runtime
+            with retries.counted(count_retry):  # the driver's retries: counted in metrics, not logged
+                yield runtime
         finally:
             await runtime.training.close()
             await runtime.recorder.close()

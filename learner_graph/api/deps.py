@@ -17,6 +17,7 @@ from learner_graph.config import Settings
 from learner_graph.db.graph import Graph
 from learner_graph.experiments.hot import HotCache
 from learner_graph.learners.tenancy import Owners
+from learner_graph.learners.writer import AttemptWriter
 from learner_graph.metrics import Metrics
 from learner_graph.model.store import ModelStore
 from learner_graph.recommendations.catalog import CatalogCache
@@ -85,6 +86,10 @@ async def get_settings(request: Request) -> Settings:
     return settings
 
 
+async def get_attempt_writer(runtime: RuntimeDep) -> AttemptWriter:
+    return runtime.attempts
+
+
 GraphDep = Annotated[Graph, Depends(get_graph)]
 AdminGraphDep = Annotated[Graph, Depends(get_admin_graph)]  # imports, training: the long timeouts
 OwnersDep = Annotated[Owners, Depends(get_owners)]
@@ -97,6 +102,7 @@ ExperimentsDep = Annotated[HotCache, Depends(get_experiments)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 TrainingDep = Annotated[TrainingGuard, Depends(get_training)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+AttemptWriterDep = Annotated[AttemptWriter, Depends(get_attempt_writer)]
 
 Reader = Annotated[ApiKey, Depends(require(*READERS))]
 LearnerApp = Annotated[ApiKey, Depends(require(Role.LEARNER_APP))]

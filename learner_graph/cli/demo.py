@@ -73,7 +73,9 @@ async def load_demo(settings: Settings, *, students: int) -> dict[str, Any]:
                 db=graph, path=DEMO_CSV, prefix="", name="demo", progress_file=progress_file(DEMO_CSV, "")
             )
             summary["attempts"] = report.created
-            _step(f"simulated learners: {students} students, {report.created:,} attempts", started)
+            retried = sum(report.retries.values())
+            loaded = f"{students} students, {report.created:,} attempts, {retried} writes retried"
+            _step(f"simulated learners: {loaded}", started)
         if await registry.active_id(db=graph) is None:
             started = time.monotonic()
             trained = await train_version(db=graph, model_dir=settings.model_dir, force=True)

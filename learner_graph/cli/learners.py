@@ -57,6 +57,7 @@ def _import(args: argparse.Namespace) -> int:
     rate = report.created / report.seconds if report.seconds else 0.0
     print(
         f"\nimported {report.rows:,} rows: {report.created:,} new attempts, {report.duplicates:,} already "
-        f"there, {report.skipped_batches} batches skipped (resumed); {report.seconds:.1f}s, {rate:,.0f}/s"
+        f"there, {report.skipped_batches} batches skipped (resumed); {report.seconds:.1f}s, {rate:,.0f}/s; "
+        f"{sum(report.retries.values())} transactions retried {report.retries or ''}"
     )
     return 0

@@ -21,6 +21,7 @@ from neo4j.exceptions import SessionExpired, TransientError
 
 from learner_graph.config import Settings
 from learner_graph.db.breaker import Breaker
+from learner_graph.db import retries
 from learner_graph.db.queries import Queries
 
 SCHEMA_FILE = "schema.cypher"
@@ -109,6 +110,7 @@ class Graph:
     database: str
     timeouts: Timeouts = field(default_factory=Timeouts)
     breaker: Breaker | None = None
+    on_retry: Callable[[str], None] | None = None  # told the reason of each transient failure retried
 
     def with_timeouts(self, timeouts: Timeouts) -> Graph:
         """The same graph for another class of work (e.g. a content import inside the API)."""
@@ -172,7 +174,9 @@ class Graph:
             async with self.driver.session(database=self.database, default_access_mode=mode) as session:
                 result = await session.run(query, params)
                 return [dict(record) async for record in result]
-        except (TransientError, SessionExpired):
+        except (TransientError, SessionExpired) as error:
+            if self.on_retry is not None:
+                self.on_retry(retries.reason(error))
             records, _, _ = await self.driver.execute_query(
                 query, params, database_=self.database, routing_=routing
             )

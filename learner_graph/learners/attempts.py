@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,23 +35,53 @@ async def record_attempts(
     nothing written) unless `any_app` (admins). Raises Invalid naming every bad item
     (`attempts[i].field`) before anything is written.
     """
-    _check_times(attempts, now)
-    rows = _rows(attempts, now)
+    check_times(attempts, now)
+    merged = await store(
+        db=db, attempts=attempts, rows=rows_of(attempts, now), now=now, scheduler=scheduler,
+        app=app, any_app=any_app,
+    )
+    return statuses(attempts, merged)
+
+
+async def store(
+    *,
+    db: Graph,
+    attempts: list[AttemptIn],
+    rows: list[dict[str, Any]],
+    now: datetime,
+    scheduler: Scheduler,
+    app: str = DEFAULT_APP,
+    any_app: bool = False,
+) -> dict[str, dict[str, Any]]:
+    """Write `rows` (from `rows_of`) in one transaction; what is stored under each attempt id.
+
+    New learners are created in `app`; another app's learners and deleted ones refuse the whole
+    batch (NotFound) unless `any_app`.
+
+    Locks, in this order: the batch's users (sorted by id), then what the new attempts and the
+    learners' own review-state nodes need. Concepts are never written (see `_update_memory`).
+    """
 
     async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
-        await _check_questions(tx, db, attempts)
+        content = await _content(tx, db, attempts)
         user_ids = sorted({row["user_id"] for row in rows})  # lock order: no deadlocks between batches
-        locked = await fetch_all(
-            tx, db.queries["attempts_lock_users"], user_ids=user_ids, now=now, app=app, any_app=any_app
+        stored = await fetch_all(
+            tx, db.queries["attempts_lock_users"], user_ids=user_ids, concept_ids=content.touched(), now=now,
+            app=app, any_app=any_app,
         )
-        _check_users(attempts, set(locked[0]["foreign"]) | set(locked[0]["deleted"]))
-        merged = await fetch_all(tx, db.queries["attempts_merge"], rows=rows)
+        _check_users(attempts, {r["user_id"] for r in stored if r["foreign"] or r["deleted"]})
+        by_question = sorted(rows, key=lambda row: row["question_id"])  # shared questions in one order
+        merged = await fetch_all(tx, db.queries["attempts_merge"], rows=by_question)
         created = [rows[m["index"]] for m in merged if m["created"]]
         if created:
-            await _update_memory(tx, db, created, now, scheduler)
+            await _update_memory(tx, db, created, content, [r for r in stored if r["node"]], now, scheduler)
         return merged
 
-    merged = {m["attempt_id"]: m for m in await db.in_write_transaction(work)}
+    return {m["attempt_id"]: m for m in await db.in_write_transaction(work)}
+
+
+def statuses(attempts: list[AttemptIn], merged: dict[str, dict[str, Any]]) -> AttemptsRecorded:
+    """Each attempt's outcome: the first of an id that was new is `created`, every other a duplicate."""
     items: list[AttemptStatus] = []
     seen: set[str] = set()
     for a in attempts:
@@ -69,7 +100,7 @@ async def record_attempts(
     return AttemptsRecorded(created=created, duplicates=len(items) - created, items=items)
 
 
-def _check_times(attempts: list[AttemptIn], now: datetime) -> None:
+def check_times(attempts: list[AttemptIn], now: datetime) -> None:
     problems = [
         {"field": f"attempts[{i}].at", "message": "more than 5 minutes in the future"}
         for i, a in enumerate(attempts)
@@ -92,8 +123,12 @@ def _check_users(attempts: list[AttemptIn], foreign: set[str]) -> None:
         )
 
 
-def _rows(attempts: list[AttemptIn], now: datetime) -> list[dict[str, Any]]:
-    """One row per distinct attempt id (a repeat inside the batch is a replay of the first)."""
+def rows_of(attempts: list[AttemptIn], now: datetime) -> list[dict[str, Any]]:
+    """One row per distinct attempt id (a repeat inside the batch is a replay of the first).
+
+    Times travel as ISO strings and become Cypher datetimes in the query: the driver's Python
+    datetime encoding cost more CPU than the rest of a batch's preparation.
+    """
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
     for a in attempts:
@@ -105,7 +140,6 @@ def _rows(attempts: list[AttemptIn], now: datetime) -> list[dict[str, Any]]:
             "user_id": a.user_id,
             "question_id": a.question_id,
             "correct": a.correct,
-            "at": at,
             "time_ms": a.time_spent_ms,
             "response": a.response,
             "recommendation_id": a.recommendation_id,
@@ -116,16 +150,39 @@ def _rows(attempts: list[AttemptIn], now: datetime) -> list[dict[str, Any]]:
                 "attempt_id": a.attempt_id,
                 "user_id": a.user_id,
                 "question_id": a.question_id,
+                "at": at.isoformat(),
                 "props": props,
             }
         )
     return rows
 
 
-async def _check_questions(tx: AsyncManagedTransaction, db: Graph, attempts: list[AttemptIn]) -> None:
+@dataclass
+class _Content:
+    """What a batch's questions assess (concept, weight) and each concept's prerequisites (id, depth)."""
+
+    assesses: dict[str, list[tuple[str, float]]]
+    below: dict[str, list[tuple[str, int]]]
+
+    def touched(self) -> list[str]:
+        """Every concept whose review state an attempt of the batch may change."""
+        direct = {c for pairs in self.assesses.values() for c, _ in pairs}
+        return sorted(direct | {p for pairs in self.below.values() for p, _ in pairs})
+
+
+async def _content(tx: AsyncManagedTransaction, db: Graph, attempts: list[AttemptIn]) -> _Content:
+    """The batch's questions with their concepts; Invalid naming every unknown question."""
     question_ids = sorted({a.question_id for a in attempts})
-    found = await fetch_all(tx, db.queries["attempts_missing_questions"], question_ids=question_ids)
-    missing = set(found[0]["missing"]) if found else set()
+    content = _Content(defaultdict(list), {})
+    missing: set[str] = set()
+    for r in await fetch_all(tx, db.queries["attempts_content"], question_ids=question_ids):
+        for question_id, found, weight in r["asked"]:
+            if not found:
+                missing.add(question_id)
+            elif r["concept_id"] is not None:
+                content.assesses[question_id].append((r["concept_id"], float(weight)))
+        if r["concept_id"] is not None:
+            content.below[r["concept_id"]] = [(p, int(depth)) for p, depth in r["below"]]
     if missing:
         raise Invalid(
             "attempts refused: unknown questions",
@@ -135,41 +192,41 @@ async def _check_questions(tx: AsyncManagedTransaction, db: Graph, attempts: lis
                 if a.question_id in missing
             ],
         )
+    return content
 
 
 async def _update_memory(
     tx: AsyncManagedTransaction,
     db: Graph,
     created: list[dict[str, Any]],
+    content: _Content,
+    stored: list[dict[str, Any]],
     now: datetime,
     scheduler: Scheduler,
 ) -> None:
-    """Apply the new attempts, in time order, to the review states they touch."""
-    question_ids = sorted({row["question_id"] for row in created})
-    assesses: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    for r in await fetch_all(tx, db.queries["attempts_concepts"], question_ids=question_ids):
-        assesses[r["question_id"]].append((r["concept_id"], float(r["weight"])))
-    concept_ids = sorted({c for pairs in assesses.values() for c, _ in pairs})
-    below: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for r in await fetch_all(tx, db.queries["attempts_prerequisites"], concept_ids=concept_ids):
-        below[r["concept_id"]].append((r["prerequisite_id"], int(r["depth"])))
-    touched = sorted(set(concept_ids) | {p for pairs in below.values() for p, _ in pairs})
-    user_ids = sorted({row["user_id"] for row in created})
-    states: dict[tuple[str, str], memory.MemoryState] = {
-        (r["user_id"], r["concept_id"]): memory.MemoryState.from_props(r["state"])
-        for r in await fetch_all(tx, db.queries["memory_for_users"], user_ids=user_ids, concept_ids=touched)
-    }
+    """Apply the new attempts, in time order, to the review states they touch (`stored`: as read
+    under the learners' locks).
+
+    Every state is computed here, in Python, then written once per (learner, concept) however
+    many of the batch's attempts touched it, on a (:Memory) node of the learner's own: nothing
+    a state write locks is shared with another learner (see `memory_write`).
+    """
+    states = {(r["user_id"], r["concept_id"]): memory.MemoryState.from_props(r["state"]) for r in stored}
+    nodes = {(r["user_id"], r["concept_id"]): r["node"] for r in stored}
     changed: set[tuple[str, str]] = set()
-    for row in sorted(created, key=lambda r: (r["props"]["at"], r["index"])):
-        _apply(row, assesses[row["question_id"]], below, states, changed, scheduler)
+    timed = [(datetime.fromisoformat(row["at"]), row["index"], row) for row in created]
+    for at, _, row in sorted(timed, key=lambda t: (t[0], t[1])):
+        _apply(row, at, content.assesses[row["question_id"]], content.below, states, changed, scheduler)
     updates = [
-        {"user_id": u, "concept_id": c, "state": states[(u, c)].to_props()} for u, c in sorted(changed)
+        {"user_id": u, "concept_id": c, "node": nodes.get((u, c))} | states[(u, c)].to_row()
+        for u, c in sorted(changed)
     ]
     await tx.run(db.queries["memory_write"], rows=updates, now=now)
 
 
 def _apply(
     row: dict[str, Any],
+    at: datetime,
     concepts: list[tuple[str, float]],
     below: dict[str, list[tuple[str, int]]],
     states: dict[tuple[str, str], memory.MemoryState],
@@ -183,7 +240,7 @@ def _apply(
         states[key] = memory.review(
             states.get(key, memory.MemoryState()),
             correct=props["correct"],
-            at=props["at"],
+            at=at,
             weight=weight,
             scheduler=scheduler,
             time_ms=props["time_ms"],
@@ -197,7 +254,7 @@ def _apply(
             key = (user, prerequisite)
             states[key] = memory.implicit_credit(
                 states.get(key, memory.MemoryState()),
-                at=props["at"],
+                at=at,
                 depth=depth,
                 weight=weight,
                 scheduler=scheduler,

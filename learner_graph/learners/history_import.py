@@ -14,7 +14,7 @@ import asyncio
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from learner_graph.content.importer import import_content
+from learner_graph.db import retries
 from learner_graph.db.graph import Graph
 from learner_graph.errors import Invalid
 from learner_graph.learners.attempts import record_attempts
@@ -40,6 +41,7 @@ class ImportReport:
     skipped_batches: int
     content: dict[str, Any]
     seconds: float
+    retries: dict[str, int] = field(default_factory=dict)  # transactions retried, by reason
 
 
 def read_csv(path: Path) -> pd.DataFrame:
@@ -176,11 +178,16 @@ async def import_history(
             if on_batch:
                 on_batch(totals["rows"], len(items))
 
-    await asyncio.gather(*(run_lane(n, lane) for n, lane in enumerate(lanes(items, batch_size, concurrency))))
+    tally = retries.Tally()
+    with retries.counted(tally):  # concurrent lanes may deadlock and be retried: counted, not logged
+        await asyncio.gather(
+            *(run_lane(n, lane) for n, lane in enumerate(lanes(items, batch_size, concurrency)))
+        )
     seconds = (datetime.now(UTC) - started).total_seconds()
     return ImportReport(
-        len(items), totals["created"], totals["duplicates"], totals["skipped"], content, seconds
-    )
+        len(items), totals["created"], totals["duplicates"], totals["skipped"], content, seconds,
+        tally.by_reason,
+    )  # fmt: skip
 
 
 async def _ensure_content(

@@ -10,7 +10,7 @@ answers in a row, practised recently enough that FSRS has not let it fade.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -19,7 +19,7 @@ from fsrs import Card, Rating, Scheduler, State
 
 EVIDENCE_DECAY = 0.85  # weight left to older answers each time the concept is answered again
 IMPLICIT_DISCOUNT = 0.5  # implicit credit halves with each prerequisite level
-# How far down it flows (three levels) is the bound of `attempts_prerequisites` (cypher/learners.cypher):
+# How far down it flows (three levels) is the bound of `attempts_content` (cypher/learners.cypher):
 # a variable-length bound cannot be a query parameter, so the query is the one place it is set.
 
 
@@ -36,7 +36,7 @@ def make_scheduler(desired_retention: float = 0.9) -> Scheduler:
 
 @dataclass(frozen=True)
 class MemoryState:
-    """What the MEMORY relationship stores; `stability is None` means never reviewed."""
+    """What a (:Memory) node stores; `stability is None` means never reviewed."""
 
     stability: float | None = None
     difficulty: float | None = None
@@ -72,21 +72,37 @@ class MemoryState:
         )
 
     def to_props(self) -> dict[str, Any]:
-        props = asdict(self)
+        props = {name: getattr(self, name) for name in _FIELDS}  # asdict deep-copies: 4x slower
         props["mastery"] = self.evidence  # skill evidence at the last practice, for analytics
         return props
+
+    def to_row(self) -> dict[str, Any]:
+        """`memory_write`'s row: the plain properties in `state`, the two times as ISO strings
+        (the query makes them datetimes; the driver's datetime encoding is slow in Python)."""
+        state = self.to_props()
+        due, last_review = state.pop("due"), state.pop("last_review")
+        return {
+            "state": state,
+            "due": due.isoformat() if due else None,
+            "last_review": last_review.isoformat() if last_review else None,
+        }
 
     @classmethod
     def from_props(cls, props: dict[str, Any] | None) -> MemoryState:
         if not props:
             return cls()
-        fields: dict[str, Any] = {k: props[k] for k in cls.__dataclass_fields__ if props.get(k) is not None}
+        fields: dict[str, Any] = {k: props[k] for k in _FIELDS if props.get(k) is not None}
         for key in ("due", "last_review"):
-            if hasattr(fields.get(key), "to_native"):
+            if isinstance(fields.get(key), str):  # `attempts_lock_users` sends ISO strings (cheaper)
+                fields[key] = datetime.fromisoformat(fields[key]).astimezone(UTC)
+            elif hasattr(fields.get(key), "to_native"):
                 # fsrs wants tzinfo to be datetime.UTC itself; the driver gives a fixed +00:00 offset,
                 # which failed review_card whenever a stored review was later than a new attempt.
                 fields[key] = fields[key].to_native().astimezone(UTC)
         return cls(**fields)
+
+
+_FIELDS = tuple(MemoryState.__dataclass_fields__)
 
 
 def review(

@@ -92,6 +92,7 @@ async def delete_user(*, db: Graph, user_id: str, now: datetime) -> dict[str, in
         ("attempts", "deletion_attempts"),
         ("recommendations", "deletion_recommendations"),
         ("feedback", "deletion_feedback"),
+        ("review states", "deletion_memory"),
     ):
         counts[kind] = 0
         while deleted := (await db.write(query, user_id=user_id, batch=DELETE_BATCH))[0]["deleted"]:

@@ -103,7 +103,7 @@ class Student:
 
 
 def _memory(values: list[Any]) -> MemoryState:
-    """A MEMORY state from `rec_student_state`'s flat list (same order as the query)."""
+    """A review state from `rec_student_state`'s flat list (same order as the query)."""
     stability, difficulty, due, last_review, reps, lapses, wins, fails, last_time_ms = values
     return MemoryState(
         stability=stability,

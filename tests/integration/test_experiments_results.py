@@ -100,7 +100,8 @@ def _load(db: Driver, settings: Settings) -> None:
           CREATE (u)-[:REJECTED {reason: 'too_easy', at: t}]->(q))
         FOREACH (m IN row.memory |
           MERGE (k:Concept {id: m.concept})
-          CREATE (u)-[:MEMORY {mastery: m.mastery, updated_at: m.at}]->(k))
+          CREATE (u)-[:HAS_MEMORY]->(:Memory {user_id: row.user, concept_id: m.concept,
+                                              mastery: m.mastery, updated_at: m.at}))
         """,
         rows=rows,
         t0=T0,

@@ -37,7 +37,7 @@ def test_replayed_attempt_is_acknowledged_once(client: TestClient, db: Driver) -
         "items": [{"attempt_id": "a1", "status": "duplicate", "mismatch": False}],
     }
     assert count(db, "MATCH (a:Attempt) RETURN count(a)") == 1
-    assert count(db, "MATCH (:User {id:'u1'})-[m:MEMORY]->(:Concept {id:'adding'}) RETURN m.reps") == 1
+    assert count(db, "MATCH (:User {id:'u1'})-->(m:Memory {concept_id:'adding'}) RETURN m.reps") == 1
     assert (
         count(db, "MATCH (:User {id:'u1'})-[:ATTEMPTED]->(:Attempt)-[:OF]->(:Question) RETURN count(*)") == 1
     )
@@ -71,7 +71,7 @@ def test_concurrent_replays_end_in_exactly_one_attempt(
     assert sum(created) == 2  # "race" once and "race-2" once, whoever won
     assert count(db, "MATCH (a:Attempt) RETURN count(a)") == 2
     assert count(db, "MATCH (:User)-[:ATTEMPTED]->(a:Attempt {id:'race'}) RETURN count(*)") == 1
-    assert count(db, "MATCH (:User {id:'u1'})-[m:MEMORY]->(:Concept {id:'counting'}) RETURN m.reps") == 2
+    assert count(db, "MATCH (:User {id:'u1'})-->(m:Memory {concept_id:'counting'}) RETURN m.reps") == 2
 
 
 def test_batch_is_all_or_nothing_and_names_each_bad_item(client: TestClient, db: Driver) -> None:
@@ -129,7 +129,7 @@ def test_fsrs_state_matches_the_fsrs_package(client: TestClient, db: Driver) -> 
     for ok, at in sequence:
         card, _ = scheduler.review_card(card, Rating.Good if ok else Rating.Again, at)
     records, _, _ = db.execute_query(
-        "MATCH (:User {id:'u1'})-[m:MEMORY]->(:Concept {id:'counting'}) RETURN m"
+        "MATCH (:User {id:'u1'})-->(m:Memory {concept_id:'counting'}) RETURN m"
     )
     stored = records[0]["m"]
     assert stored["stability"] == card.stability
@@ -143,7 +143,7 @@ def test_implicit_credit_flows_down_and_weakens_with_depth(client: TestClient, d
     body = attempt("c1", "q-fractions-1", True, "2026-03-01T10:00:00Z")
     assert client.post("/v1/attempts", json=body, headers=auth("learner_app")).status_code == 200
     records, _, _ = db.execute_query(
-        "MATCH (:User {id:'u1'})-[m:MEMORY]->(c:Concept) RETURN c.id AS c, m.stability AS s, m.reps AS reps"
+        "MATCH (:User {id:'u1'})-->(m:Memory) RETURN m.concept_id AS c, m.stability AS s, m.reps AS reps"
     )
     stability = {r["c"]: r["s"] for r in records}
     reps = {r["c"]: r["reps"] for r in records}
@@ -152,7 +152,7 @@ def test_implicit_credit_flows_down_and_weakens_with_depth(client: TestClient, d
     assert reps == {"fractions": 1, "multiplying": 0, "adding": 0, "counting": 0}
     wrong = attempt("c2", "q-fractions-2", False, "2026-03-02T10:00:00Z", user="u2")
     client.post("/v1/attempts", json=wrong, headers=auth("learner_app"))
-    assert count(db, "MATCH (:User {id:'u2'})-[m:MEMORY]->() RETURN count(m)") == 1
+    assert count(db, "MATCH (:User {id:'u2'})-->(m:Memory) RETURN count(m)") == 1
 
 
 def test_an_attempt_id_twice_in_one_batch_is_created_once(client: TestClient, db: Driver) -> None:
@@ -172,7 +172,7 @@ def test_an_attempt_id_twice_in_one_batch_is_created_once(client: TestClient, db
         ],
     }
     assert count(db, "MATCH (a:Attempt) RETURN count(a)") == 2
-    assert count(db, "MATCH (:User {id:'u1'})-[m:MEMORY]->(:Concept {id:'adding'}) RETURN m.reps") == 2
+    assert count(db, "MATCH (:User {id:'u1'})-[:HAS_MEMORY]->(m:Memory {concept_id:'adding'}) RETURN m.reps") == 2
 
 
 def test_a_batch_is_applied_to_review_state_in_time_order(client: TestClient, db: Driver) -> None:
@@ -192,8 +192,26 @@ def test_a_batch_is_applied_to_review_state_in_time_order(client: TestClient, db
     card = Card(card_id=1, state=State.Learning)
     for ok, at in sequence:
         card, _ = scheduler.review_card(card, Rating.Good if ok else Rating.Again, at)
-    query = "MATCH (:User {id:'u1'})-[m:MEMORY]->(:Concept {id:'counting'}) RETURN m"
+    query = "MATCH (:User {id:'u1'})-[:HAS_MEMORY]->(m:Memory {concept_id:'counting'}) RETURN m"
     stored = db.execute_query(query).records[0]["m"]
     assert (stored["stability"], stored["difficulty"]) == (card.stability, card.difficulty)
     assert stored["last_review"].to_native() == sequence[-1][1]
     assert stored["due"].to_native() == card.due
+
+
+
+def test_review_states_are_the_learners_own_nodes_and_go_with_their_concept(
+    client: TestClient, db: Driver
+) -> None:
+    make_chain(db)
+    body = attempt("d1", "q-counting-1", True, "2026-03-01T10:00:00Z")
+    assert client.post("/v1/attempts", json=body, headers=auth("learner_app")).status_code == 200
+    # the state hangs off the learner, never off the concept every learner shares
+    assert count(db, "MATCH (:Concept {id:'counting'})--(m:Memory) RETURN count(m)") == 0
+    assert count(db, "MATCH (:User {id:'u1'})-[:HAS_MEMORY]->(m:Memory) RETURN count(m)") == 1
+    refused = client.delete("/v1/concepts/counting", headers=auth("content_editor"))
+    assert refused.status_code == 409
+    assert "1 learners' review states" in refused.text
+    gone = client.delete("/v1/concepts/counting?cascade=true", headers=auth("content_editor"))
+    assert gone.status_code == 204
+    assert count(db, "MATCH (m:Memory {concept_id:'counting'}) RETURN count(m)") == 0

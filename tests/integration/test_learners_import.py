@@ -52,7 +52,7 @@ def test_import_creates_content_and_attempts_and_resumes(
     # Users' attempts keep their order through synthetic times.
     order = value(db, "MATCH (a:Attempt {user_id:'t-7'}) WITH a ORDER BY a.at RETURN collect(a.id)")
     assert order == ["t-7-0", "t-7-1", "t-7-2"]
-    assert value(db, "MATCH (:User {id:'t-7'})-[m:MEMORY]->(:Concept {id:'t-skill-1'}) RETURN m.reps") == 3
+    assert value(db, "MATCH (:User {id:'t-7'})-->(m:Memory {concept_id:'t-skill-1'}) RETURN m.reps") == 3
 
     again = run(settings, queries, path, progress)
     assert (again.created, again.skipped_batches) == (0, 3)  # every batch was done: resumed past them

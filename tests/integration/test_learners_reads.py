@@ -110,7 +110,7 @@ def test_deleting_a_learner_leaves_nothing_behind(client: TestClient, db: Driver
         "MATCH (n) WHERE (n.user_id = 'u1' OR n.id = 'u1') AND NOT n:Tombstone RETURN count(n) AS n"
     )
     assert records[0]["n"] == 0
-    records, _, _ = db.execute_query("MATCH (:User {id:'other'})-[m:MEMORY]->() RETURN count(m) AS n")
+    records, _, _ = db.execute_query("MATCH (:User {id:'other'})-->(m:Memory) RETURN count(m) AS n")
     assert records[0]["n"] > 0
     assert client.delete("/v1/users/u1", headers=auth("admin")).status_code == 404
 

@@ -9,6 +9,7 @@ from pydantic import Discriminator, Tag
 
 from learner_graph.api.deps import (
     Admin,
+    AttemptWriterDep,
     GraphDep,
     LearnerApp,
     LearnerAppOrToken,
@@ -20,7 +21,6 @@ from learner_graph.api_keys import Role
 from learner_graph.errors import Invalid
 from learner_graph.fields import ID_PATTERN, ID_RULE, Time
 from learner_graph.learners import service
-from learner_graph.learners.attempts import record_attempts
 from learner_graph.learners.memory import make_scheduler
 from learner_graph.learners.models import (
     AttemptBatch,
@@ -60,7 +60,7 @@ AsOf = Annotated[Time | None, Query(description="evaluate as of this RFC 3339 ti
 async def post_attempts(
     key: LearnerAppOrToken,
     db: GraphDep,
-    settings: SettingsDep,
+    writer: AttemptWriterDep,
     body: Annotated[AttemptBody, Body()],
 ) -> AttemptsRecorded:
     """Record one attempt or a batch of up to 1,000 (all-or-nothing, idempotent by attempt_id).
@@ -72,13 +72,8 @@ async def post_attempts(
         check_subject(key, attempt.user_id)
     try:
         await check_recommendations(db=db, attempts=attempts)
-        return await record_attempts(
-            db=db,
-            attempts=attempts,
-            now=now_or(None),
-            scheduler=make_scheduler(settings.review_retention),
-            app=key.app,
-            any_app=key.role is Role.ADMIN,
+        return await writer.record(
+            db, attempts, now_or(None), app=key.app, any_app=key.role is Role.ADMIN
         )
     except Invalid as error:
         raise error if batch else _as_one(error) from None

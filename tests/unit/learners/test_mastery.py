@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from learner_graph.learners.mastery import MASTERED, is_ready, mastered
+from learner_graph.learners.mastery import MASTERED, mastered, ready_concepts
 
 
 def test_mastered_from_the_threshold_on() -> None:
@@ -11,12 +11,12 @@ def test_mastered_from_the_threshold_on() -> None:
 
 
 def test_ready_needs_every_prerequisite_mastered() -> None:
+    requires = {"count": [], "add": ["count"], "fractions": [], "sub": ["add", "count"],
+                "mul": ["add", "fractions"], "root": []}
     known = {"add", "count"}
-    assert is_ready("sub", ["add", "count"], known)
-    assert not is_ready("mul", ["add", "fractions"], known)  # one of two prerequisites is not enough
-    assert not is_ready("div", ["fractions", "mul"], known)
-    assert is_ready("count2", [], known)  # a root concept is ready until mastered
+    # mul has one of its two prerequisites: not enough; a root concept is ready until mastered
+    assert ready_concepts(requires, known) == {"sub", "fractions", "root"}
 
 
 def test_a_mastered_concept_is_not_ready() -> None:
-    assert not is_ready("add", ["count"], {"add", "count"})
+    assert ready_concepts({"add": ["count"], "count": []}, {"add", "count"}) == set()
