@@ -176,3 +176,16 @@ def test_a_traversal_reading_too_many_edges_is_refused(
     assert len(items(client, "/v1/concepts/top/prerequisites", max_depth=4)) == 9  # 3 + 2 + 2 + 2 concepts
     resolve = client.post("/v1/units/resolve", json={"unit_ids": ["U0a"]}, headers=READER)
     assert refused_field(resolve) == ["max_depth"]
+
+
+def test_list_filters_by_unit_do_not_enumerate_the_ladders_paths(client: TestClient, db: Driver) -> None:
+    ladder(db)
+    db.execute_query(
+        "MATCH (q:Question {id: 'q-a'}), (c:Concept {id: 'L5a'}) CREATE (q)-[:ASSESSES {weight: 1.0}]->(c)"
+    )
+    # q-b is under U0a by 2^29 paths but not under U29a: a per-question path search would explode.
+    assert [q["id"] for q in items(client, "/v1/questions", unit="U29a")] == ["q-a"]
+    assert [q["id"] for q in items(client, "/v1/questions", unit="U0a")] == ["q-a", "q-b"]
+    assert [u["id"] for u in items(client, "/v1/units", unit="U27b")] == ["U28a", "U28b", "U29a", "U29b"]
+    assert [c["id"] for c in items(client, "/v1/concepts", unit="U0b")] == ["L5a"]
+    assert items(client, "/v1/concepts", unit="U29b") == []
