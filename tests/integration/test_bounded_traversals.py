@@ -12,6 +12,7 @@ from neo4j import Driver
 from learner_graph.content import traversals
 from learner_graph.lists import MAX_OFFSET, encode_offset
 from tests.conftest import auth
+from tests.integration.test_fail_fast import dense_units
 
 READER = auth("learner_app")
 LEVELS = 30
@@ -189,3 +190,9 @@ def test_list_filters_by_unit_do_not_enumerate_the_ladders_paths(client: TestCli
     assert [u["id"] for u in items(client, "/v1/units", unit="U27b")] == ["U28a", "U28b", "U29a", "U29b"]
     assert [c["id"] for c in items(client, "/v1/concepts", unit="U0b")] == ["L5a"]
     assert items(client, "/v1/concepts", unit="U29b") == []
+
+
+def test_a_dense_unit_graph_resolves_within_the_read_budget(client: TestClient, db: Driver) -> None:
+    dense_units(db)  # 4^15 paths from d-0-0 to its question: path enumeration ran into the timeout
+    response = client.post("/v1/units/resolve", json={"unit_ids": ["d-0-0"], "max_depth": 20}, headers=READER)
+    assert response.json() == {"question_ids": ["q-deep"]}
