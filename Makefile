@@ -10,13 +10,13 @@ TEST_NEO4J_PORT ?= 7688
 REDIS_PORT ?= 6379
 PORT ?= 8000
 
-.PHONY: run test install lock servers redis neo4j test-neo4j stop lint typecheck bench mutation clean
+.PHONY: run test install lock servers redis neo4j test-neo4j stop lint typecheck bench mutation clean console chromium
 
-run: install redis neo4j
+run: install console redis neo4j
 	LG_NEO4J_URI=bolt://127.0.0.1:$(NEO4J_PORT) LG_REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/0 \
 	  $(LG) demo --port $(PORT)
 
-test: install redis test-neo4j
+test: install console chromium redis test-neo4j
 	$(BIN)/ruff check learner_graph seed tests benchmarks
 	$(BIN)/mypy
 	LG_TEST_NEO4J_URI=bolt://127.0.0.1:$(TEST_NEO4J_PORT) LG_TEST_REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/15 \
@@ -32,6 +32,34 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(BIN)/pip install -q -r requirements.lock
 	$(BIN)/pip install -q --no-deps -e .
 	touch $@
+
+# The web console (console/): npm ci from the lock file, types generated from the API's own OpenAPI
+# document, lint, unit tests and the Vite build. Rebuilt only when its sources, the lock file or the
+# API's schema change (the schema is dumped again when the Python code changes, and the console
+# rebuilt only when the schema differs).
+CONSOLE_SRC := $(shell find console/src -type f ! -name api-types.ts 2>/dev/null) \
+  console/index.html console/vite.config.ts console/tsconfig.json console/eslint.config.js console/package.json
+
+console: console/dist/index.html
+
+console/node_modules/.installed: console/package-lock.json
+	cd console && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+console/openapi.stamp: $(shell find learner_graph -name '*.py') $(VENV)/.installed
+	$(BIN)/python -m learner_graph.api.openapi_dump console/openapi.json.new
+	@cmp -s console/openapi.json.new console/openapi.json && rm console/openapi.json.new \
+	  || mv console/openapi.json.new console/openapi.json
+	@touch $@
+
+console/openapi.json: console/openapi.stamp ;
+
+console/dist/index.html: console/node_modules/.installed console/openapi.json $(CONSOLE_SRC)
+	cd console && npm run -s gen && npm run -s lint && npm run -s test && npm run -s build
+
+# Debian's chromium for the browser tests (Playwright drives it; its own browser download is not used).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # Re-resolve every dependency of pyproject.toml (runtime and dev) to its newest allowed version.
 lock:

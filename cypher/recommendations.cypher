@@ -29,7 +29,8 @@ RETURN coalesce(meta.epoch, '') + ':' + toString(coalesce(meta.version, 0)) + ':
        + toString(COUNT { (:Unit) }) + ':' + toString(COUNT { (:Question) }) + ':' + toString(COUNT { (:Concept) })
        AS content_version,
        u {.id, .timezone, .target_offset, .goal_day, .goal_base} AS user, memory, rejected,
-       attempt_questions, attempt_correct, attempt_at_ms, attempt_time_ms
+       attempt_questions, attempt_correct, attempt_at_ms, attempt_time_ms,
+       EXISTS { MATCH (:Tombstone {user_id: $user_id}) } AS deleted  // a deleted learner stays deleted
 
 -- name: rec_content_version
 -- The catalog key alone: the graph's epoch and its content version.
@@ -113,11 +114,13 @@ OPTIONAL MATCH (r:Recommendation {id: $recommendation_id})
 RETURN r IS NOT NULL AS found, $question_id IN coalesce(r.question_ids, []) AS included
 
 -- name: content_flags
--- Questions that several students reported as broken.
+-- Questions that several students reported as broken since the flag was last resolved.
 MATCH (u:User)-[b:REPORTED_BROKEN]->(q:Question)
-WITH q, count(DISTINCT u) AS reports, max(b.at) AS last_reported
+WHERE q.flag_resolved_at IS NULL OR b.at > q.flag_resolved_at
+WITH q, count(DISTINCT u) AS reports, max(b.at) AS last_reported,
+     collect({user_id: u.id, at: toString(b.at)}) AS reported_by
 WHERE reports >= $min_reports
-RETURN q.id AS question_id, q.text AS text, reports, last_reported
+RETURN q.id AS question_id, q.text AS text, reports, last_reported, reported_by[..20] AS reported_by
 ORDER BY reports DESC, question_id
 LIMIT $limit
 

@@ -14,6 +14,7 @@ class Role(StrEnum):
     LEARNER_APP = "learner_app"
     CONTENT_EDITOR = "content_editor"
     ANALYST = "analyst"
+    EXPERIMENTER = "experimenter"  # a product manager: defines, starts and stops experiments
     ADMIN = "admin"
 
 

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     app_secrets: str = ""  # `app:secret,...`: each app's secret for signing learner tokens
     model_dir: Path = PROJECT_ROOT / ".lg" / "models"
     cypher_dir: Path = PROJECT_ROOT / "cypher"
+    console_dir: Path = PROJECT_ROOT / "console" / "dist"  # the built web console, served at /console
     log_level: str = "INFO"
     apply_schema_on_startup: bool = True
     retry_after_s: int = Field(default=5, ge=1)

@@ -18,14 +18,14 @@ from redis.asyncio import Redis
 
 from learner_graph.cache import Cache
 from learner_graph.config import Settings
+from learner_graph.db import retries
 from learner_graph.db.breaker import Breaker
 from learner_graph.db.graph import CLI_RETRY_S, Graph, Timeouts, apply_schema_async, open_async_driver
 from learner_graph.db.queries import Queries
 from learner_graph.errors import Conflict
 from learner_graph.experiments.hot import HotCache
-from learner_graph.learners.tenancy import Owners
-from learner_graph.db import retries
 from learner_graph.learners.memory import make_scheduler
+from learner_graph.learners.tenancy import Owners
 from learner_graph.learners.writer import AttemptWriter
 from learner_graph.metrics import Metrics
 from learner_graph.model.store import CHECK_EVERY_S, ModelStore

@@ -21,6 +21,7 @@ TEST_KEYS = {
     "learner_app": "learner-secret",
     "content_editor": "editor-secret",
     "analyst": "analyst-secret",
+    "experimenter": "experimenter-secret",
     "admin": "admin-secret",
 }
 

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from learner_graph import __version__
 from learner_graph.api import errors
+from learner_graph.api.console import mount_console
 from learner_graph.api.limits import LimitBody
 from learner_graph.api.openapi import contract
 from learner_graph.api.routes import (
@@ -175,6 +176,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.openapi = lambda: contract(app)  # type: ignore[method-assign]
     for module in (health, admin, content, learners, tokens, models, recommendations, experiments):
         app.include_router(module.router)
+    mount_console(app, settings.console_dir)
 
     if settings.protect_ops:
         app.add_middleware(ProtectOps, settings=settings, metrics=metrics)

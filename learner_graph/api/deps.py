@@ -108,6 +108,10 @@ Reader = Annotated[ApiKey, Depends(require(*READERS))]
 LearnerApp = Annotated[ApiKey, Depends(require(Role.LEARNER_APP))]
 ContentEditor = Annotated[ApiKey, Depends(require(Role.CONTENT_EDITOR))]
 Analyst = Annotated[ApiKey, Depends(require(Role.ANALYST))]
+# Product managers run experiments without an admin key; analysts read them.
+Experimenter = Annotated[ApiKey, Depends(require(Role.EXPERIMENTER))]
+ExperimentReader = Annotated[ApiKey, Depends(require(Role.ANALYST, Role.EXPERIMENTER))]
+AnyRole = Annotated[ApiKey, Depends(require(*Role))]
 Admin = Annotated[ApiKey, Depends(require(Role.ADMIN))]
 # The learner routes a browser or phone may call with a learner token (for its own learner only).
 LearnerAppOrToken = Annotated[ApiKey, Depends(require(Role.LEARNER_APP, learner_tokens=True))]

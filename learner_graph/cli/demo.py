@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from learner_graph.cli import ops
+from learner_graph.cli.demo_console import seed_console
 from learner_graph.cli.learners import progress_file
 from learner_graph.config import PROJECT_ROOT, Settings
 from learner_graph.content.importer import import_content
@@ -81,6 +82,9 @@ async def load_demo(settings: Settings, *, students: int) -> dict[str, Any]:
             trained = await train_version(db=graph, model_dir=settings.model_dir, force=True)
             summary["model"] = trained["model_id"]
             _step(f"model {trained['model_id']} trained, AUC {trained['metrics']['auc']:.3f}", started)
+        started = time.monotonic()
+        summary["console"] = await seed_console(db=graph, now=datetime.now(UTC))
+        _step(f"console demo (experiment, flags, audit trail): {summary['console'] or 'there'}", started)
     return summary
 
 
@@ -97,6 +101,7 @@ def _demo(args: argparse.Namespace) -> int:
     if not os.environ.get("LG_API_KEYS"):
         os.environ["LG_API_KEYS"] = ops.ensure_demo_keys(ops.DEMO_KEYS_FILE)
     ops.print_keys(os.environ["LG_API_KEYS"], port=args.port)
+    print(f"Console: http://localhost:{args.port}/console/ (sign in with one of the keys above)")
     print(f"Serving http://localhost:{args.port} (OpenAPI docs at /docs). Ctrl-C stops the API.", flush=True)
     # Serve from a fresh process, as production does: loading the demo imported torch and trained
     # (about 1.2 GB resident); `learner-graph serve` alone holds about 240 MB.

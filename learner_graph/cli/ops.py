@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from learner_graph.api_keys import generate_demo_keys
+from learner_graph.api_keys import Role, generate_demo_keys
 from learner_graph.config import PROJECT_ROOT, Settings
 from learner_graph.db import embedded
 from learner_graph.db.graph import apply_schema, open_driver
@@ -81,7 +81,9 @@ def _schema(args: argparse.Namespace) -> int:
 def ensure_demo_keys(path: Path) -> str:
     """The demo key spec stored at `path`, generated on first use."""
     if path.exists():
-        return path.read_text().strip().removeprefix("LG_API_KEYS=")
+        spec = path.read_text().strip().removeprefix("LG_API_KEYS=")
+        if all(f":{role.value}:" in spec for role in Role):
+            return spec  # else a role was added since the file was written: make a new set
     spec = generate_demo_keys()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"LG_API_KEYS={spec}\n")

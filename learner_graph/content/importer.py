@@ -16,7 +16,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 from pydantic import BaseModel
 
-from learner_graph.content.audit import Change, audited
+from learner_graph.content.audit import Change, audited, content_version
 from learner_graph.content.document import FORMAT, SECTIONS, ContentDocument, Parsed, find_cycles, parse
 from learner_graph.content.questions import write_params
 from learner_graph.content.views import Run, fetch_views, in_tx, missing_ids
@@ -57,27 +57,47 @@ async def import_content(
 
     async def work(tx: AsyncManagedTransaction) -> tuple[ImportResult, list[Change]]:
         run = in_tx(db, tx)
-        problems = parsed.problems + await _graph_problems(run, parsed)
-        if problems:
-            raise Invalid(f"the content document has {len(problems)} problems; nothing was written", problems)
-        result = ImportResult(created=Counts(), updated=Counts(), unchanged=Counts(), version=0)
-        changes: list[Change] = []
-        rows: dict[str, list[dict[str, Any]]] = {}
-        for section, (kind, _) in SECTIONS.items():
-            entries = [view_of(section, e) for e in getattr(parsed, section)]
-            current = await fetch_views(run, kind, [e["id"] for e in entries])
-            rows[section] = [e for e in entries if current.get(e["id"]) != e]
-            for entry in rows[section]:
-                before = current.get(entry["id"])
-                changes.append(Change(kind, entry["id"], "update" if before else "create", before, entry))
-                counts = result.updated if before else result.created
-                setattr(counts, section, getattr(counts, section) + 1)
-            setattr(result.unchanged, section, len(entries) - len(rows[section]))
+        result, changes, rows = await _plan(run, parsed)
         await _write(run, rows)
         return result, changes
 
     result, version = await audited(db, author=author, work=work)
     return result.model_copy(update={"version": version})
+
+
+async def dry_run(*, db: Graph, document: Mapping[str, Any]) -> ImportResult:
+    """What `import_content` would do, read in one transaction and never written; Invalid as it."""
+    parsed = parse(document)
+
+    async def work(tx: AsyncManagedTransaction) -> ImportResult:
+        return (await _plan(in_tx(db, tx), parsed))[0]
+
+    result = await db.in_read_transaction(work)
+    return result.model_copy(update={"version": await content_version(db=db)})
+
+
+Rows = dict[str, list[dict[str, Any]]]
+
+
+async def _plan(run: Run, parsed: Parsed) -> tuple[ImportResult, list[Change], Rows]:
+    """Check every problem, then the entries that differ from the graph and the changes they make."""
+    problems = parsed.problems + await _graph_problems(run, parsed)
+    if problems:
+        raise Invalid(f"the content document has {len(problems)} problems; nothing was written", problems)
+    result = ImportResult(created=Counts(), updated=Counts(), unchanged=Counts(), version=0)
+    changes: list[Change] = []
+    rows: Rows = {}
+    for section, (kind, _) in SECTIONS.items():
+        entries = [view_of(section, e) for e in getattr(parsed, section)]
+        current = await fetch_views(run, kind, [e["id"] for e in entries])
+        rows[section] = [e for e in entries if current.get(e["id"]) != e]
+        for entry in rows[section]:
+            before = current.get(entry["id"])
+            changes.append(Change(kind, entry["id"], "update" if before else "create", before, entry))
+            counts = result.updated if before else result.created
+            setattr(counts, section, getattr(counts, section) + 1)
+        setattr(result.unchanged, section, len(entries) - len(rows[section]))
+    return result, changes, rows
 
 
 async def _graph_problems(run: Run, parsed: Parsed) -> list[dict[str, str]]:

@@ -20,8 +20,8 @@ from neo4j import (
 from neo4j.exceptions import SessionExpired, TransientError
 
 from learner_graph.config import Settings
-from learner_graph.db.breaker import Breaker
 from learner_graph.db import retries
+from learner_graph.db.breaker import Breaker
 from learner_graph.db.queries import Queries
 
 SCHEMA_FILE = "schema.cypher"

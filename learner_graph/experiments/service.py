@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
@@ -25,22 +26,50 @@ async def create_experiment(*, db: Graph, definition: ExperimentCreate, now: dat
         raise Invalid("invalid experiment definition", problems)
 
     async def work(tx: AsyncManagedTransaction) -> list[dict[str, object]]:
-        if definition.namespace is not None:
-            rows = await fetch_all(
-                tx,
-                db.queries["experiments_in_namespace"],
-                namespace=definition.namespace.name,
-                key=definition.key,
-            )
-            overlaps = namespace_overlaps(definition.namespace, [from_row(r["experiment"]) for r in rows])
-            if overlaps:
-                raise Invalid("invalid experiment definition", overlaps)
+        await _refuse_overlaps(tx, db, definition)
         return await fetch_all(tx, db.queries["experiment_create"], now=now, **to_params(definition))
 
     created = await db.in_write_transaction(work)
     if not created:
         raise Conflict(f"experiment {definition.key!r} already exists")
     return from_row(created[0]["experiment"])  # type: ignore[arg-type]
+
+
+async def update_draft(*, db: Graph, key: str, definition: ExperimentCreate) -> Experiment:
+    """Replace a draft's whole definition (same rules as create); 409 once it has started."""
+    if definition.key != key:
+        raise Invalid("invalid experiment definition", [{"field": "key", "message": f"must be {key!r}"}])
+    problems = definition_problems(definition)
+    if problems:
+        raise Invalid("invalid experiment definition", problems)
+
+    async def work(tx: AsyncManagedTransaction) -> list[dict[str, object]]:
+        await _refuse_overlaps(tx, db, definition)
+        return await fetch_all(tx, db.queries["experiment_update_draft"], **to_params(definition))
+
+    rows = await db.in_write_transaction(work)
+    if not rows:
+        raise NotFound(f"no experiment {key!r}")
+    if rows[0]["was"] != "draft":
+        raise Conflict(f"experiment {key!r} is {rows[0]['was']}: only a draft can be edited")
+    return from_row(rows[0]["experiment"])  # type: ignore[arg-type]
+
+
+async def _refuse_overlaps(tx: AsyncManagedTransaction, db: Graph, definition: ExperimentCreate) -> None:
+    if definition.namespace is None:
+        return
+    rows = await fetch_all(
+        tx, db.queries["experiments_in_namespace"], namespace=definition.namespace.name, key=definition.key
+    )
+    overlaps = namespace_overlaps(definition.namespace, [from_row(r["experiment"]) for r in rows])
+    if overlaps:
+        raise Invalid("invalid experiment definition", overlaps)
+
+
+async def exposures_daily(*, db: Graph, key: str) -> list[dict[str, Any]]:
+    """First exposures per arm and UTC day (the results page's exposures-over-time chart)."""
+    await get_experiment(db=db, key=key)
+    return await db.read("experiment_exposures_daily", key=key)
 
 
 async def list_experiments(*, db: Graph) -> list[Experiment]:

@@ -87,6 +87,11 @@ class UserOut(BaseModel):
     created_at: datetime | None = None
 
 
+class UserPage(BaseModel):
+    items: list[UserOut]
+    next_cursor: str | None = Field(description="pass back as `cursor` for the next page; null at the end")
+
+
 class ConceptMastery(BaseModel):
     concept_id: str
     name: str | None

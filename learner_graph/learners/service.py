@@ -24,6 +24,7 @@ from learner_graph.learners.models import (
     ReadyConcept,
     StreakOut,
     UserOut,
+    UserPage,
     UserPatch,
 )
 from learner_graph.lists import Page
@@ -41,6 +42,17 @@ async def _profile(db: Graph, user_id: str) -> dict[str, Any]:
     if not rows:
         raise NotFound(f"unknown user {user_id!r}")
     return dict(rows[0]["user"])
+
+
+async def list_users(
+    *, db: Graph, app: str | None, text: str | None, limit: int, cursor: str | None
+) -> UserPage:
+    """Learners of `app` (None: every app) by id, optionally matching `text` in the id or display name."""
+    rows = await db.read(
+        "users_page", app=app, after=cursor or None, text=text.lower() if text else None, limit=limit + 1
+    )
+    items = [_user(r["user"]) for r in rows[:limit]]
+    return UserPage(items=items, next_cursor=items[-1].id if len(rows) > limit else None)
 
 
 def _user(raw: dict[str, Any]) -> UserOut:

@@ -66,7 +66,8 @@ async def _train_version(*, db: Graph, model_dir: Any, units: list[str] | None, 
     train_log, test_log = holdout(attempts, seed=config.seed)
     active = await registry.load_active(db=db)
     side, report, old = await asyncio.to_thread(_train_and_score, train_log, test_log, config, active)
-    metrics = {k: v for k, v in report.items() if k not in ("calibration", "model_id")}
+    # The calibration table (10 buckets) stays: the console draws the reliability diagram from it.
+    metrics = {k: v for k, v in report.items() if k != "model_id"}
     metrics["baselines"] = {name: {k: v for k, v in b.items() if k != "calibration"}
                             for name, b in report["baselines"].items()}
     if old is not None:

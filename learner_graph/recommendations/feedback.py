@@ -19,7 +19,16 @@ async def get_recommendation(*, db: Graph, recommendation_id: str) -> Recommenda
     rows = await db.read("rec_get", id=recommendation_id)
     if not rows:
         raise NotFound(f"unknown recommendation {recommendation_id!r}")
-    raw = rows[0]["recommendation"]
+    return _recommendation(rows[0]["recommendation"])
+
+
+async def recent_recommendations(*, db: Graph, user_id: str, limit: int) -> list[RecommendationOut]:
+    """A learner's latest recommendations with their explanations, newest first."""
+    rows = await db.read("user_recommendations", user_id=user_id, limit=limit)
+    return [_recommendation(r["recommendation"]) for r in rows]
+
+
+def _recommendation(raw: dict[str, Any]) -> RecommendationOut:
     return RecommendationOut(
         id=raw["id"],
         user_id=raw["user_id"],
@@ -72,3 +81,11 @@ async def flags(*, db: Graph, min_reports: int = BROKEN_REPORTS, limit: int = 10
     """Questions reported broken by at least `min_reports` different students."""
     rows = await db.read("content_flags", min_reports=min_reports, limit=limit)
     return [dict(r, last_reported=r["last_reported"].to_native()) for r in rows]
+
+
+async def resolve_flag(*, db: Graph, question_id: str, author: str, now: datetime) -> dict[str, Any]:
+    """Mark a question's broken reports resolved; reports made later raise the flag again."""
+    rows = await db.write("flag_resolve", question_id=question_id, now=now, author=author)
+    if not rows:
+        raise NotFound(f"unknown question {question_id!r}", [{"field": "question_id", "value": question_id}])
+    return dict(rows[0], resolved_at=rows[0]["resolved_at"].to_native())

@@ -116,6 +116,8 @@ async def student(
 ) -> tuple[Student, Catalog]:
     """The student's state and the content version in one round trip, and that version's catalog."""
     row = (await db.read_plain("rec_student_state", user_id=user_id, max_attempts=MAX_ATTEMPTS))[0]
+    if row["deleted"]:  # served but never stored would be a lie: the learner was deleted for good
+        raise NotFound(f"unknown user {user_id!r}", [{"field": "user_id", "message": "deleted learner"}])
     catalog = await catalogs.get(db, str(row["content_version"]), knows=knows)
     return Student.from_row(user_id, row), catalog
 

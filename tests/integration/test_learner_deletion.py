@@ -37,7 +37,8 @@ def test_deletion_runs_in_batches_and_keeps_the_learner_deleted(
     late = client.post(
         "/v1/recommendations", json={"user_id": "u1", "units": ["course"], "n": 2}, headers=APP
     )
-    assert late.status_code == 200  # served, but nothing is stored for a deleted learner
+    # refused like the attempt: a recommendation served but never stored could not be read back
+    assert late.status_code == 404 and late.json()["error"]["details"][0]["field"] == "user_id"
     assert count(db, "MATCH (u:User {id: 'u1'}) RETURN count(u) AS n") == 0
     assert count(db, "MATCH (r:Recommendation {user_id: 'u1'}) RETURN count(r) AS n") == 0
 

@@ -172,7 +172,8 @@ def test_an_attempt_id_twice_in_one_batch_is_created_once(client: TestClient, db
         ],
     }
     assert count(db, "MATCH (a:Attempt) RETURN count(a)") == 2
-    assert count(db, "MATCH (:User {id:'u1'})-[:HAS_MEMORY]->(m:Memory {concept_id:'adding'}) RETURN m.reps") == 2
+    reps = "MATCH (:User {id:'u1'})-[:HAS_MEMORY]->(m:Memory {concept_id:'adding'}) RETURN m.reps"
+    assert count(db, reps) == 2
 
 
 def test_a_batch_is_applied_to_review_state_in_time_order(client: TestClient, db: Driver) -> None:

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from neo4j import Driver
 
+from learner_graph.api.app import create_app
+from learner_graph.config import Settings
 from seed.curriculum import build_curriculum
 from tests.conftest import TEST_KEYS
 
@@ -45,11 +50,13 @@ def readme_curls() -> list[str]:
         current = ""
         for line in block.splitlines():
             line = line.split("  #")[0].rstrip() if not current or "'" not in current else line
+            continued = line.endswith("\\")  # the shell's line continuation
+            line = line.removesuffix("\\").rstrip()
             if current:
                 current += " " + line.strip()
             elif line.lstrip().startswith("curl "):
                 current = line.strip()
-            if current and _balanced(current):
+            if current and not continued and _balanced(current):
                 commands.append(current)
                 current = ""
     return commands
@@ -96,8 +103,25 @@ def request_of(command: str, keys: dict[str, str], ids: dict[str, str]) -> dict[
     return request
 
 
-def test_every_readme_curl_runs_as_written(client: TestClient) -> None:
-    keys = {"$KEY": TEST_KEYS["admin"], "$ADMIN": TEST_KEYS["admin"], "$EDITOR": TEST_KEYS["content_editor"]}
+@pytest.fixture
+def tour(settings: Settings, db: Driver) -> Iterator[TestClient]:
+    """The test API with a learner-token secret for the default app, as the tour's token example needs."""
+    with_secret = Settings(
+        **{**settings.model_dump(), "app_secrets": "default:readme-tour-secret-of-32-characters-or-more"},
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    with TestClient(create_app(with_secret)) as client:
+        yield client
+
+
+def test_every_readme_curl_runs_as_written(tour: TestClient) -> None:
+    client = tour
+    keys = {  # $APP_KEY before $KEY: the longer name is replaced first
+        "$APP_KEY": TEST_KEYS["learner_app"],
+        "$KEY": TEST_KEYS["admin"],
+        "$ADMIN": TEST_KEYS["admin"],
+        "$EDITOR": TEST_KEYS["content_editor"],
+    }
     admin = {"Authorization": f"Bearer {TEST_KEYS['admin']}"}
     imported = client.post("/v1/content/import", json=build_curriculum(), headers=admin)
     assert imported.status_code == 200, imported.text
@@ -115,6 +139,8 @@ def test_every_readme_curl_runs_as_written(client: TestClient) -> None:
         response = client.request(
             request["method"], request["url"], headers=request["headers"], content=request["content"]
         )
+        if request["url"].endswith("/v1/learner-tokens") and response.is_success:
+            ids["$TOKEN"] = response.json()["token"]  # the next curl calls as that learner
         if request["url"].endswith("/v1/recommendations") and response.is_success:
             served = response.json()  # the following curls read what was served
             ids["rec_..."], ids["q-..."] = served["id"], served["items"][0]["question_id"]

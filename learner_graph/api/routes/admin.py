@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from learner_graph.api.deps import Admin, GraphDep
-from learner_graph.api.security import READERS, require
-from learner_graph.api_keys import ApiKey
+from learner_graph.api.deps import Admin, AnyRole, GraphDep
 from learner_graph.db.graph import apply_schema_async, missing_schema_objects, schema_object_names
 
 router = APIRouter(prefix="/v1", tags=["operations"])
 
 
 @router.get("/me")
-async def me(key: Annotated[ApiKey, Depends(require(*READERS))]) -> dict[str, str]:
+async def me(key: AnyRole) -> dict[str, str]:
     """The name and role of the key making the request."""
     return {"name": key.name, "role": key.role.value}
 

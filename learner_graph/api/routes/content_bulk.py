@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel
 
 from learner_graph.api.deps import AdminGraphDep, ContentEditor, GraphDep, Reader
@@ -22,6 +22,17 @@ class Version(BaseModel):
     version: int
 
 
+class ConceptNode(BaseModel):
+    id: str
+    name: str
+    subject: str | None = None
+
+
+class ConceptGraph(BaseModel):
+    concepts: list[ConceptNode]
+    edges: list[tuple[str, str]]  # (concept, its prerequisite)
+
+
 @router.post("/import")
 async def import_content(
     key: ContentEditor,
@@ -29,8 +40,11 @@ async def import_content(
     document: Annotated[
         dict[str, Any], Body(description="a ContentDocument (docs/GRAPH.md), checked entry by entry")
     ],
+    dry_run: Annotated[bool, Query(description="check and count what would change; write nothing")] = False,
 ) -> ImportResult:
     """Import a whole curriculum (docs/GRAPH.md format); 422 lists every problem, nothing written."""
+    if dry_run:
+        return await importer.dry_run(db=db, document=document)
     return await importer.import_content(db=db, document=document, author=key.name)
 
 
@@ -71,3 +85,10 @@ async def changes(
         offset=offset,
     )
     return Page[ChangeRecord].at(items, offset=offset, total=total)
+
+
+@router.get("/graph")
+async def concept_graph(_: Reader, db: GraphDep) -> ConceptGraph:
+    """Every concept and prerequisite edge in one answer (the console's graph view)."""
+    row = (await db.read("content_graph"))[0]
+    return ConceptGraph(concepts=row["concepts"], edges=row["edges"])

@@ -14,6 +14,7 @@ from learner_graph.api.deps import (
     LearnerApp,
     LearnerAppOrToken,
     OwnersDep,
+    Reader,
     ReaderOrToken,
     SettingsDep,
 )
@@ -32,6 +33,7 @@ from learner_graph.learners.models import (
     ReadyConcept,
     StreakOut,
     UserOut,
+    UserPage,
     UserPatch,
 )
 from learner_graph.learners.references import check_recommendations
@@ -86,6 +88,19 @@ def _as_one(error: Invalid) -> Invalid:
         field = str(detail.get("field", ""))
         detail["field"] = field.removeprefix(prefix)
     return error
+
+
+@router.get("/users")
+async def list_users(
+    key: Reader,
+    db: GraphDep,
+    text: Annotated[str | None, Query(alias="q", min_length=1, max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> UserPage:
+    """Learners of the key's app (admins: every app) by id; `q` matches the id or display name."""
+    app = None if key.role is Role.ADMIN else key.app
+    return await service.list_users(db=db, app=app, text=text, limit=limit, cursor=cursor)
 
 
 @router.get("/users/{user_id}")

@@ -7,7 +7,15 @@ from typing import Any
 from fastapi import APIRouter, status
 from pydantic import Field
 
-from learner_graph.api.deps import Admin, AdminGraphDep, GraphDep, ModelsDep, SettingsDep, TrainingDep
+from learner_graph.api.deps import (
+    Admin,
+    AdminGraphDep,
+    Analyst,
+    GraphDep,
+    ModelsDep,
+    SettingsDep,
+    TrainingDep,
+)
 from learner_graph.fields import Id, Input
 from learner_graph.lists import Cursor, Limit, Page, page_of
 from learner_graph.model import registry
@@ -23,9 +31,9 @@ class TrainRequest(Input):
 
 @router.get("/admin/models")
 async def list_models(
-    db: GraphDep, _: Admin, limit: Limit = 50, cursor: Cursor = None
+    db: GraphDep, _: Analyst, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[dict[str, Any]]:
-    """Every model version with its metrics, newest first."""
+    """Every model version with its metrics (the calibration table too), newest first; analysts read."""
     return page_of(await registry.list_versions(db=db), limit=limit, cursor=cursor)
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
 from learner_graph.api.deps import (
     CatalogsDep,
+    ContentEditor,
     ExperimentsDep,
     GraphDep,
     LearnerAppOrToken,
@@ -118,3 +120,22 @@ async def content_flags(
 ) -> list[dict[str, Any]]:
     """Questions several students reported as broken, most reported first."""
     return await feedback.flags(db=db, min_reports=min_reports)
+
+
+@router.post("/content/flags/{question_id}/resolve")
+async def resolve_flag(key: ContentEditor, db: GraphDep, question_id: str) -> dict[str, Any]:
+    """Mark the flag resolved (idempotent: resolving again only moves the time)."""
+    return await feedback.resolve_flag(db=db, question_id=question_id, author=key.name, now=datetime.now(UTC))
+
+
+@router.get("/users/{user_id}/recommendations")
+async def user_recommendations(
+    key: ReaderOrToken,
+    db: GraphDep,
+    owners: OwnersDep,
+    user_id: str,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[RecommendationOut]:
+    """The learner's latest recommendations, newest first, each with its explanations."""
+    await owners.check(db, key, user_id)
+    return await feedback.recent_recommendations(db=db, user_id=user_id, limit=limit)

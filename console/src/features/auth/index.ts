@@ -1,0 +1,2 @@
+export { useMe, type Me } from "./api/me";
+export { SignIn } from "./components/SignIn";

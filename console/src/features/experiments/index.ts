@@ -1,0 +1,2 @@
+export { ExperimentPage } from "./components/ExperimentPage";
+export { ExperimentsPage } from "./components/ExperimentsPage";
