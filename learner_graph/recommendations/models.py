@@ -40,6 +40,15 @@ class ExplanationOut(BaseModel):
     confidence: float
 
 
+class QuestionInline(BaseModel):
+    """What a learner app shows for a recommended question (`?include=question`); never the answer."""
+
+    id: str
+    text: str
+    difficulty_tag: int | None
+    concepts: list[str]
+
+
 class ItemOut(BaseModel):
     question_id: str
     kind: Literal["next", "review", "streak"]
@@ -47,6 +56,9 @@ class ItemOut(BaseModel):
     concepts: list[str]
     explanation: ExplanationOut
     fallback: str | None = None
+    question: QuestionInline | None = Field(
+        default=None, description="the question's text and metadata, with `?include=question`"
+    )
 
 
 class RecommendationOut(BaseModel):

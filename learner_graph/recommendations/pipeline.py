@@ -37,6 +37,7 @@ from learner_graph.recommendations.models import (
     ExplanationOut,
     ItemOut,
     PredictionOut,
+    QuestionInline,
     RecommendationOut,
     RecommendationRequest,
 )
@@ -68,6 +69,7 @@ async def recommend(
     recorder: Recorder | None = None,
     now: datetime | None = None,
     app: str = DEFAULT_APP,
+    include_question: bool = False,
 ) -> RecommendationOut:
     """What `request.user_id` should practise next. Raises NotFound for unknown units or concepts.
 
@@ -75,7 +77,8 @@ async def recommend(
     experiment cache (None: serve without experiments); `recorder` groups concurrent commits.
     `now` is the server's clock unless the request's `context.now` is set (the route admits that
     from admin keys only). `app` is the learner's app: its experiments apply, and a learner not
-    stored yet is created in it.
+    stored yet is created in it. `include_question` puts each question's text and metadata in
+    its item (not stored: the catalog has them).
     """
     started = time.perf_counter()
     timing: dict[str, float] = {}
@@ -106,6 +109,8 @@ async def recommend(
     mark = time.perf_counter()
     await record(db=db, request=request, out=out, recorder=recorder, goal=learner.goal_to_store, app=app)
     timing["record"] = elapsed_ms(mark)
+    if include_question:
+        with_questions(out=out, catalog=catalog)
     timing["total"] = elapsed_ms(started)
     out.timing_ms = timing
     return out
@@ -346,6 +351,16 @@ def response(
             for p in picks
         ],
     )
+
+
+def with_questions(*, out: RecommendationOut, catalog: Catalog) -> None:
+    """Each item's question inline (text, difficulty tag, concepts), so an app needs no second call."""
+    for item in out.items:
+        meta = catalog.questions[item.question_id]
+        item.question = QuestionInline(
+            id=item.question_id, text=meta.text, difficulty_tag=meta.difficulty_tag,
+            concepts=list(meta.concept_ids),
+        )
 
 
 def record_row(

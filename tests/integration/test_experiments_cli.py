@@ -28,12 +28,14 @@ def test_create_start_report_stop(
     assert main(["experiments", "create", str(spec)]) == 1  # the key is taken
     assert main(["experiments", "start", "target-p"]) == 0
     assert main(["experiments", "list"]) == 0
-    assert main(["experiments", "report", "target-p", "--csv", str(tmp_path / "r.csv")]) == 0
+    assert main(["experiments", "report", "target-p", "--csv", str(tmp_path / "r.csv"),
+                 "--png", str(tmp_path / "r.png")]) == 0
     assert main(["experiments", "stop", "target-p"]) == 0
     out = capsys.readouterr().out
     assert "conflict: experiment 'target-p' already exists" in out
     assert "target-p                 running" in out
     assert (tmp_path / "r.csv").read_text().startswith("row,metric,role,arm")
+    assert (tmp_path / "r.png").read_bytes().startswith(b"\x89PNG")  # a chart even before any attempt
 
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(definition().model_dump(mode="json") | {"key": "b", "control": "nobody"}))

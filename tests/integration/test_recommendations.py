@@ -43,6 +43,31 @@ def test_shape_storage_and_explanations(client: TestClient, db: Driver) -> None:
     assert float(batches.split()[-1]) >= 1  # the group commit reports each batch
 
 
+def test_questions_inline_on_request(client: TestClient, db: Driver) -> None:
+    make_course(db)
+    db.execute_query("MATCH (q:Question) SET q.text = 'Text of ' + q.id, q.answer = '{\"value\": 4}'")
+    bump_content_version(db)
+    body = {"user_id": "u1", "units": ["course"], "n": 3}
+    plain = client.post("/v1/recommendations", json=body, headers=auth("learner_app")).json()
+    assert [item["question"] for item in plain["items"]] == [None] * 3
+    inline = client.post("/v1/recommendations?include=question", json=body, headers=auth("learner_app"))
+    assert inline.status_code == 200, inline.text
+    rows, _, _ = db.execute_query(
+        "MATCH (q:Question)-[:ASSESSES]->(c:Concept) "
+        "RETURN q.id AS id, q.text AS text, q.difficulty_tag AS tag, collect(c.id) AS concepts"
+    )
+    truth = {
+        r["id"]: {"id": r["id"], "text": r["text"], "difficulty_tag": r["tag"], "concepts": r["concepts"]}
+        for r in rows
+    }
+    for item in inline.json()["items"]:
+        assert item["question"] == truth[item["question_id"]]  # text and metadata, never the answer
+    stored = client.get(f"/v1/recommendations/{inline.json()['id']}", headers=ADMIN).json()
+    assert all(item["question"] is None for item in stored["items"])  # served inline, not stored twice
+    bad = client.post("/v1/recommendations?include=answer", json=body, headers=auth("learner_app"))
+    assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"].startswith("include")
+
+
 def test_unknown_units_and_bad_fields(client: TestClient, db: Driver) -> None:
     make_course(db)
     missing = client.post(

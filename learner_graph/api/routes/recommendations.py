@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
@@ -48,6 +48,10 @@ async def recommend(
     owners: OwnersDep,
     settings: SettingsDep,
     body: RecommendationRequest,
+    include: Annotated[
+        list[Literal["question"]],
+        Query(description="`question`: each item carries its question's text and metadata"),
+    ] = [],  # noqa: B006 - FastAPI copies the default per request
 ) -> RecommendationOut:
     """What this student should practise next in these units or concepts, each pick explained.
 
@@ -67,6 +71,7 @@ async def recommend(
         service={"review_retention": settings.review_retention},
         recorder=recorder,
         app=app,
+        include_question="question" in include,
     )
 
 

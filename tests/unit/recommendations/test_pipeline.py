@@ -188,12 +188,24 @@ def test_response_and_its_stored_row() -> None:
     }
     assert [i.model_dump() for i in out.items] == [
         {"question_id": "q3", "kind": "next", "p_correct": 0.5123, "concepts": ["sub"],
-         "explanation": {"reasons": ["why"], "factors": {"gap": 1.0}, "confidence": 0.5}, "fallback": "band"}
+         "explanation": {"reasons": ["why"], "factors": {"gap": 1.0}, "confidence": 0.5}, "fallback": "band",
+         "question": None}
     ]
     row = pipeline.record_row(request=request(overrides=Overrides(band=0.2)), out=out)
     assert row["question_ids"] == ["q3"] and row["arm"] == "a:x,b:y" and row["served_at"] == NOW
     assert json.loads(row["experiment_arms"]) == {"b": "y", "a": "x"}
     assert "overrides" not in json.loads(row["request"])  # an admin's overrides are not stored
+
+
+def test_with_questions_puts_each_question_inline_from_the_catalog() -> None:
+    picks = [Pick(q, "next", 0.5, (), Explanation(["why"], {}, 0.5), None) for q in ("q4", "q2")]
+    scored = pipeline.Scored(np.array([], int), np.array([]), np.array([], bool), None, 0)
+    out = pipeline.response(request=request(), assignments=[], scored=scored, picks=picks, now=NOW)
+    pipeline.with_questions(out=out, catalog=catalog())
+    assert [i.question.model_dump() if i.question else None for i in out.items] == [
+        {"id": "q4", "text": "four", "difficulty_tag": 3, "concepts": ["add", "sub"]},
+        {"id": "q2", "text": "two", "difficulty_tag": None, "concepts": ["add"]},
+    ]
 
 
 def test_a_new_recommendation_gets_a_fresh_id() -> None:
