@@ -9,14 +9,14 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from learner_graph import __version__
 from learner_graph.api import errors
 from learner_graph.api.console import mount_console
-from learner_graph.api.limits import LimitBody
+from learner_graph.api.limits import LimitBody, single_query_values
 from learner_graph.api.openapi import contract
 from learner_graph.api.routes import (
     admin,
@@ -169,6 +169,7 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         description="What each student should practise next, why, and whether it helped.",
         lifespan=lifespan,
+        dependencies=[Depends(single_query_values)],
     )
     app.state.settings = settings
     app.state.metrics = metrics

@@ -1,11 +1,18 @@
-"""Request-body limits, as plain ASGI middleware: 413 before a large body is read into memory."""
+"""Request limits: bodies (plain ASGI middleware, 413 before a large body is read into memory) and
+query parameters given once."""
 
 from __future__ import annotations
 
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
+
+from fastapi import Request
+from fastapi.dependencies.models import Dependant
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from learner_graph.api.errors import error_body
+from learner_graph.errors import Invalid
 
 LARGE_BODY_PATHS = frozenset({"/v1/content/import"})  # a whole curriculum document
 
@@ -62,3 +69,35 @@ class LimitBody:
 async def _refuse(limit: int, scope: Scope, receive: Receive, send: Send) -> None:
     body = error_body("too_large", f"request body over {limit} bytes", [{"field": "body", "limit": limit}])
     await JSONResponse(body, status_code=413)(scope, receive, send)
+
+
+def _is_list(annotation: Any) -> bool:
+    origin = get_origin(annotation)
+    if origin in (list, tuple, set, frozenset):
+        return True
+    return origin in (Union, UnionType) and any(_is_list(arg) for arg in get_args(annotation))
+
+
+def _query_params(dependant: Dependant) -> list[Any]:
+    """The query parameters of a route and of its dependencies."""
+    found = list(dependant.query_params)
+    for sub in dependant.dependencies:
+        found += _query_params(sub)
+    return found
+
+
+async def single_query_values(request: Request) -> None:
+    """Refuse a scalar query parameter given twice (`?q=a&q=b`): taking one silently hides a client bug."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is None:
+        return
+    repeated = [
+        p.alias
+        for p in _query_params(dependant)
+        if len(request.query_params.getlist(p.alias)) > 1 and not _is_list(p.field_info.annotation)
+    ]
+    if repeated:
+        raise Invalid(
+            "query parameters given more than once",
+            [{"field": name, "in": "query", "message": "give this parameter once"} for name in repeated],
+        )

@@ -67,13 +67,13 @@ def test_a_learners_recent_recommendations(client: TestClient, db: Driver) -> No
         assert response.status_code == 200, response.text
         served.append(response.json()["id"])
     recent = client.get("/v1/users/u1/recommendations", headers=auth("analyst")).json()
-    assert {r["id"] for r in recent} == set(served)
-    assert all(item["explanation"]["reasons"] for r in recent for item in r["items"])
-    assert (
-        client.get("/v1/users/u1/recommendations?limit=1", headers=auth("analyst")).json()[0]["id"]
-        in served
-    )
-    assert client.get("/v1/users/nobody/recommendations", headers=auth("analyst")).json() == []
+    assert set(recent) == {"items", "next_cursor", "total"} and recent["total"] == 2  # the list shape
+    assert [r["id"] for r in recent["items"]] == served[::-1]  # newest first
+    assert all(item["explanation"]["reasons"] for r in recent["items"] for item in r["items"])
+    first = client.get("/v1/users/u1/recommendations?limit=1", headers=auth("analyst")).json()
+    assert [r["id"] for r in first["items"]] == [served[1]] and first["next_cursor"]
+    assert client.get("/v1/users/nobody/recommendations", headers=auth("analyst")).status_code == 404
+    assert client.get("/v1/users/a%2Fb/recommendations", headers=auth("analyst")).status_code in (404, 422)
 
 
 def test_resolving_a_flag_clears_it_until_new_reports(client: TestClient, db: Driver) -> None:

@@ -75,3 +75,13 @@ def test_without_redis_each_process_keeps_the_limit(settings: Settings, db: Driv
         redis.stop()
         statuses = [client.get("/v1/concepts", headers=auth("analyst")).status_code for _ in range(4)]
         assert statuses[-1] == 429 and statuses.count(200) == 3  # a fresh local bucket of 3
+
+
+def test_a_scalar_query_parameter_given_twice_is_refused(client: TestClient) -> None:
+    twice = client.get("/v1/concepts?q=a&q=b", headers=auth("analyst"))
+    assert twice.status_code == 422
+    assert twice.json()["error"]["details"] == [
+        {"field": "q", "in": "query", "message": "give this parameter once"}
+    ]
+    listed = client.get("/v1/users/u1/predictions?units=a&units=b", headers=auth("analyst"))
+    assert listed.status_code != 422 or listed.json()["error"]["details"][0]["field"] != "units"  # a list

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from learner_graph.api.deps import (
     CatalogsDep,
@@ -23,6 +23,9 @@ from learner_graph.api.deps import (
 from learner_graph.api.security import require
 from learner_graph.api_keys import ApiKey, Role
 from learner_graph.errors import Forbidden, Invalid
+from learner_graph.fields import ID_PATTERN, ID_RULE
+from learner_graph.learners.service import get_user
+from learner_graph.lists import Cursor, Limit, Page, page_of
 from learner_graph.recommendations import feedback, pipeline
 from learner_graph.recommendations.models import (
     FeedbackIn,
@@ -34,6 +37,7 @@ from learner_graph.recommendations.models import (
 router = APIRouter(prefix="/v1", tags=["recommendations"])
 ContentTeam = Annotated[ApiKey, Depends(require(Role.CONTENT_EDITOR, Role.ANALYST))]
 IdList = Annotated[list[str], Query(max_length=100)]
+RECENT_MAX = 500  # how far back a learner's recommendation history reaches
 
 
 @router.post("/recommendations")
@@ -138,9 +142,12 @@ async def user_recommendations(
     key: ReaderOrToken,
     db: GraphDep,
     owners: OwnersDep,
-    user_id: str,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> list[RecommendationOut]:
-    """The learner's latest recommendations, newest first, each with its explanations."""
+    user_id: Annotated[str, Path(pattern=ID_PATTERN, max_length=200, description=ID_RULE)],
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> Page[RecommendationOut]:
+    """The learner's latest recommendations (the newest RECENT_MAX), newest first, with explanations."""
     await owners.check(db, key, user_id)
-    return await feedback.recent_recommendations(db=db, user_id=user_id, limit=limit)
+    await get_user(db=db, user_id=user_id)  # an unknown learner is 404, as on every learner route
+    recent = await feedback.recent_recommendations(db=db, user_id=user_id, limit=RECENT_MAX)
+    return page_of(recent, limit=limit, cursor=cursor)

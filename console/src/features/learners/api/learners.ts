@@ -39,7 +39,7 @@ export const useAttempts = (id: string) =>
 export const useRecommendations = (id: string) =>
   useQuery({
     queryKey: ["learner", id, "recommendations"],
-    queryFn: () => unwrap(api.GET("/v1/users/{user_id}/recommendations", { params: { path: { user_id: id }, query: { limit: 5 } } })),
+    queryFn: async () => (await unwrap(api.GET("/v1/users/{user_id}/recommendations", { params: { path: { user_id: id }, query: { limit: 5 } } }))).items,
   });
 
 export const useGaps = (id: string, concept: string) =>
