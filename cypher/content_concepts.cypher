@@ -17,10 +17,17 @@ CALL () {
   CALL db.index.fulltext.queryNodes('concept_text', words) YIELD node
   RETURN collect(node) AS hits
 }
+CALL () {
+  OPTIONAL MATCH (:Unit {id: $unit})-[:CONTAINS*1..32]->(x:Question)
+  WITH collect(DISTINCT x) AS questions  // DISTINCT endpoints: a pruning BFS, no path enumeration
+  UNWIND questions AS q
+  MATCH (q)-[:ASSESSES]->(assessed:Concept)
+  RETURN collect(DISTINCT assessed) AS under
+}
 MATCH (c:Concept)
 WHERE ($subject IS NULL OR c.subject = $subject)
   AND ($text IS NULL OR c IN hits)
-  AND ($unit IS NULL OR EXISTS { MATCH (:Unit {id: $unit})-[:CONTAINS*1..32]->(:Question)-[:ASSESSES]->(c) })
+  AND ($unit IS NULL OR c IN under)
 WITH c ORDER BY c.id
 WITH collect(c) AS matched
 WITH size(matched) AS total, matched[$offset..$offset + $limit] AS page

@@ -18,12 +18,16 @@ CALL () {
   CALL db.index.fulltext.queryNodes('question_text', words) YIELD node
   RETURN collect(node) AS hits
 }
+CALL () {
+  OPTIONAL MATCH (:Unit {id: $unit})-[:CONTAINS*1..32]->(x:Question)
+  RETURN collect(DISTINCT x) AS under  // DISTINCT endpoints: a pruning BFS, no path enumeration
+}
 MATCH (q:Question)
 WHERE ($text IS NULL OR q IN hits)
   AND ($difficulty IS NULL OR q.difficulty_tag = $difficulty)
   AND ($concept IS NULL OR EXISTS { MATCH (q)-[:ASSESSES]->(:Concept {id: $concept}) })
   AND ($subject IS NULL OR EXISTS { MATCH (q)-[:ASSESSES]->(:Concept {subject: $subject}) })
-  AND ($unit IS NULL OR EXISTS { MATCH (:Unit {id: $unit})-[:CONTAINS*1..32]->(q) })
+  AND ($unit IS NULL OR q IN under)
 WITH q ORDER BY q.id
 WITH collect(q) AS matched
 WITH size(matched) AS total, matched[$offset..$offset + $limit] AS page

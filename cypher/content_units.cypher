@@ -18,10 +18,14 @@ CALL () {
   CALL db.index.fulltext.queryNodes('unit_text', words) YIELD node
   RETURN collect(node) AS hits
 }
+CALL () {
+  OPTIONAL MATCH (:Unit {id: $unit})-[:CONTAINS*1..32]->(x:Unit)
+  RETURN collect(DISTINCT x) AS under  // DISTINCT endpoints: a pruning BFS, no path enumeration
+}
 MATCH (u:Unit)
 WHERE ($kind IS NULL OR u.kind = $kind)
   AND ($text IS NULL OR u IN hits)
-  AND ($unit IS NULL OR EXISTS { MATCH (:Unit {id: $unit})-[:CONTAINS*1..32]->(u) })
+  AND ($unit IS NULL OR u IN under)
 WITH u ORDER BY u.id
 WITH collect(u) AS matched
 WITH size(matched) AS total, matched[$offset..$offset + $limit] AS page

@@ -113,14 +113,6 @@ OPTIONAL MATCH (c)-[:REQUIRES]->(p:Concept)
 RETURN c.id AS concept_id, c.name AS name, collect(p.id) AS requires
 ORDER BY concept_id
 
--- name: concept_prerequisites_depth
--- Transitive prerequisites of a concept with their longest distance from it.
-MATCH (target:Concept {id: $concept_id})
-OPTIONAL MATCH path = (target)-[:REQUIRES*1..20]->(p:Concept)
-WITH target, p, max(length(path)) AS depth
-RETURN target.id AS target, p.id AS concept_id, p.name AS name, depth
-ORDER BY depth DESC, concept_id
-
 -- name: questions_existing
 -- Which of some question ids exist.
 MATCH (q:Question)

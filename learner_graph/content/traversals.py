@@ -1,16 +1,31 @@
-"""Traversals of the content graph: units to questions, prerequisite closures, unit trees."""
+"""Traversals of the content graph: units to questions, prerequisite closures, unit trees.
+
+Bounded work (issue #14): no variable-length pattern and no path enumeration. Each traversal
+reads the graph breadth first, one level per query inside one read transaction, expanding each
+node once, to at most `max_depth` levels and `MAX_ROWS` edges in all; depths are then computed in
+Python over the edges read (`depth_ranges`), in O(max_depth × edges) however many paths there
+are. A traversal that would read more than `MAX_ROWS` edges, or a tree with more than
+`MAX_TREE_ITEMS` entries, is refused with a 422 naming the depth field: narrow it.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, LiteralString
 
+from neo4j import AsyncManagedTransaction
 from pydantic import BaseModel
 
-from learner_graph.db.graph import Graph
-from learner_graph.errors import NotFound
+from learner_graph.db.graph import Graph, fetch_all
+from learner_graph.errors import Invalid, NotFound
 
-MAX_DEPTH = 32  # the hop cap written into the Cypher of every unit and prerequisite traversal
+MAX_DEPTH = 32  # the largest max_depth any traversal accepts
 UNIT_DEPTH = 10  # how deep units are resolved to their questions unless a caller asks otherwise
+MAX_ROWS = 10_000  # edges one traversal may read, over all its levels
+MAX_TREE_ITEMS = 10_000  # units and questions one unit tree may list (a shared unit counts each time)
+MAX_UNIT_IDS = 200  # units one /v1/units/resolve request may name
+
+Children = dict[str, list[dict[str, Any]]]  # node id -> the rows of its direct children, in order
 
 
 class Related(BaseModel):
@@ -30,50 +45,140 @@ class UnitTree(BaseModel):
     units: list[UnitTree]
 
 
+def too_large(field: str, message: str) -> Invalid:
+    return Invalid(message, [{"field": field, "message": message}])
+
+
+async def _walk(
+    tx: AsyncManagedTransaction, query: LiteralString, roots: Iterable[str], max_depth: int, field: str
+) -> Children:
+    """The direct children of every node within `max_depth - 1` levels of `roots`, breadth first:
+    one query per level, each node expanded once, at most `MAX_ROWS` rows in all."""
+    children: Children = {}
+    seen = set(roots)
+    frontier = sorted(seen)
+    budget = MAX_ROWS
+    for _ in range(min(max_depth, MAX_DEPTH)):
+        if not frontier:
+            break
+        rows = await fetch_all(tx, query, ids=frontier, limit=budget + 1)
+        if len(rows) > budget:
+            raise too_large(field, f"the traversal reaches more than {MAX_ROWS} edges; lower {field}")
+        budget -= len(rows)
+        frontier = []
+        for row in rows:
+            children.setdefault(row["source"], []).append(row)
+            if not row["leaf"] and row["id"] not in seen:
+                seen.add(row["id"])
+                frontier.append(row["id"])
+    return children
+
+
+def depth_ranges(
+    children: Mapping[str, Iterable[str]], root: str, max_depth: int
+) -> dict[str, tuple[int, int]]:
+    """For every node reached from `root` by a path of 1..`max_depth` edges: the fewest and the
+    most edges of such a path. Level by level over the set of nodes at exactly k edges, so the
+    cost is max_depth × edges, never the number of paths (which doubles per level of a ladder)."""
+    found: dict[str, tuple[int, int]] = {}
+    level = {root}
+    for k in range(1, max_depth + 1):
+        level = {c for node in level for c in children.get(node, ())}
+        if not level:
+            break
+        for node in level:
+            shortest = found[node][0] if node in found else k
+            found[node] = (shortest, k)
+    return found
+
+
 async def resolve_units(*, db: Graph, unit_ids: list[str], max_depth: int = UNIT_DEPTH) -> list[str]:
-    """Question ids under `unit_ids` within `max_depth` hops, deduplicated, sorted: one round trip.
+    """Question ids under `unit_ids` within `max_depth` hops, deduplicated, sorted: one transaction.
 
     Raises NotFound naming every unknown unit id.
     """
-    rows = await db.read("content_resolve_units", unit_ids=unit_ids, max_depth=min(max_depth, MAX_DEPTH))
-    missing = rows[0]["missing"]
-    if missing:
-        details = [{"field": "unit_ids", "message": f"unknown unit {m!r}"} for m in missing]
-        raise NotFound(f"unknown units: {', '.join(missing)}", details)
-    return list(rows[0]["question_ids"])
+
+    async def work(tx: AsyncManagedTransaction) -> list[str]:
+        found = await fetch_all(tx, db.queries["content_units_found"], unit_ids=unit_ids)
+        missing = sorted(set(unit_ids) - {row["id"] for row in found})
+        if missing:
+            details = [{"field": "unit_ids", "message": f"unknown unit {m!r}"} for m in missing]
+            raise NotFound(f"unknown units: {', '.join(missing)}", details)
+        children = await _walk(tx, db.queries["content_units_children"], unit_ids, max_depth, "max_depth")
+        return sorted({row["id"] for rows in children.values() for row in rows if row["leaf"]})
+
+    return await db.in_read_transaction(work)
 
 
 async def prerequisites(*, db: Graph, concept_id: str, max_depth: int = MAX_DEPTH) -> list[Related]:
-    """Every concept `concept_id` requires, directly (depth 1) or transitively."""
-    return await _closure(db, "content_prerequisites", concept_id, max_depth)
+    """Every concept `concept_id` requires, directly (depth 1) or transitively, nearest first."""
+    return await closure(db, "content_requires_level", concept_id, max_depth)
 
 
 async def dependents(*, db: Graph, concept_id: str, max_depth: int = MAX_DEPTH) -> list[Related]:
-    """Every concept that requires `concept_id`, directly (depth 1) or transitively."""
-    return await _closure(db, "content_dependents", concept_id, max_depth)
+    """Every concept that requires `concept_id`, directly (depth 1) or transitively, nearest first."""
+    return await closure(db, "content_required_by_level", concept_id, max_depth)
 
 
-async def _closure(db: Graph, query: str, concept_id: str, max_depth: int) -> list[Related]:
-    rows = await db.read(query, concept_id=concept_id, max_depth=min(max_depth, MAX_DEPTH))
-    if not rows:
+async def closure(
+    db: Graph, query: str, concept_id: str, max_depth: int, field: str = "max_depth"
+) -> list[Related]:
+    """The concepts `query` reaches from `concept_id` within `max_depth` levels, by depth then id."""
+
+    async def work(tx: AsyncManagedTransaction) -> Children | None:
+        if not await fetch_all(tx, db.queries["content_concept_found"], concept_id=concept_id):
+            return None
+        return await _walk(tx, db.queries[query], [concept_id], max_depth, field)
+
+    children = await db.in_read_transaction(work)
+    if children is None:
         raise NotFound(f"concept {concept_id!r} not found")
-    return [Related(**item) for item in rows[0]["items"]]
+    names = {row["id"]: row["name"] for rows in children.values() for row in rows}
+    edges = {source: [row["id"] for row in rows] for source, rows in children.items()}
+    ranges = depth_ranges(edges, concept_id, min(max_depth, MAX_DEPTH))
+    related = [Related(id=c, name=names[c], depth=d, longest=n) for c, (d, n) in ranges.items()]
+    return sorted(related, key=lambda r: (r.depth, r.id))
 
 
-async def unit_tree(*, db: Graph, unit_id: str, max_depth: int = 10) -> UnitTree:
-    """A unit and what it contains, nested, to `max_depth` hops; a shared unit appears under each parent."""
-    rows = await db.read("content_unit_tree", unit_id=unit_id, max_depth=min(max_depth, MAX_DEPTH))
-    units = {row["unit"]["id"]: row["unit"] for row in rows}
-    if unit_id not in units:
+async def unit_tree(*, db: Graph, unit_id: str, max_depth: int = UNIT_DEPTH) -> UnitTree:
+    """A unit and what it contains, nested, to `max_depth` hops; a shared unit appears under each
+    parent. Built iteratively (no recursion), at most `MAX_TREE_ITEMS` entries."""
+
+    async def work(tx: AsyncManagedTransaction) -> tuple[list[dict[str, Any]], Children]:
+        found = await fetch_all(tx, db.queries["content_units_found"], unit_ids=[unit_id])
+        if not found:
+            return found, {}
+        return found, await _walk(tx, db.queries["content_units_children"], [unit_id], max_depth, "max_depth")
+
+    found, children = await db.in_read_transaction(work)
+    if not found:
         raise NotFound(f"unit {unit_id!r} not found")
-    return UnitTree(**_nest(units, unit_id, 0, max_depth))
+    return UnitTree.model_validate(nest(found[0], children, max_depth))
 
 
-def _nest(units: dict[str, dict[str, Any]], unit_id: str, depth: int, max_depth: int) -> dict[str, Any]:
-    unit = units[unit_id]
-    deeper = depth + 1 <= max_depth
-    return {
-        **unit,
-        "questions": unit["questions"] if deeper else [],
-        "units": [_nest(units, c, depth + 1, max_depth) for c in unit["units"] if deeper and c in units],
-    }
+def nest(root: Mapping[str, Any], children: Children, max_depth: int) -> dict[str, Any]:
+    """The tree under `root` as nested dicts, with an explicit stack: a unit at depth d lists its
+    questions and units only when d < `max_depth`."""
+    top = _node(root)
+    stack = [(top, 0)]
+    items = 0
+    while stack:
+        node, depth = stack.pop()
+        if depth >= max_depth:
+            continue
+        for row in children.get(node["id"], []):
+            items += 1
+            if items > MAX_TREE_ITEMS:
+                message = f"the tree has more than {MAX_TREE_ITEMS} entries; lower max_depth"
+                raise too_large("max_depth", message)
+            if row["leaf"]:
+                node["questions"].append(row["id"])
+            else:
+                child = _node(row)
+                node["units"].append(child)
+                stack.append((child, depth + 1))
+    return top
+
+
+def _node(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {"id": row["id"], "name": row["name"], "kind": row["kind"], "questions": [], "units": []}

@@ -27,7 +27,9 @@ PLANS: dict[str, dict[str, Any]] = {
     "rec_get": {"id": NOBODY},
     "rec_owners": {"ids": [NOBODY]},
     "concept_graph": {},
-    "concept_prerequisites_depth": {"concept_id": NOBODY},
+    "content_concept_found": {"concept_id": NOBODY},
+    "content_requires_level": {"ids": [NOBODY], "limit": 1},
+    "content_units_children": {"ids": [NOBODY], "limit": 1},
     "content_concepts_page": {"subject": NOBODY, "unit": None, "text": None, "limit": 1, "offset": 0},
     "content_units_page": {"kind": NOBODY, "unit": None, "text": None, "limit": 1, "offset": 0},
     "content_questions_page": {

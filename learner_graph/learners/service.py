@@ -9,6 +9,7 @@ from typing import Any
 from fsrs import Scheduler
 
 from learner_graph.api_keys import DEFAULT_APP
+from learner_graph.content import traversals
 from learner_graph.db.graph import Graph
 from learner_graph.errors import Invalid, NotFound
 from learner_graph.learners import activity
@@ -29,6 +30,7 @@ from learner_graph.learners.models import (
 from learner_graph.lists import Page
 
 HISTORY_DAYS = 400  # how far back streaks look
+GAP_DEPTH = 20  # how many levels of prerequisites below a concept gaps look
 
 
 async def get_user(*, db: Graph, user_id: str) -> UserOut:
@@ -148,20 +150,14 @@ async def levels(*, db: Graph, user_id: str, now: datetime, scheduler: Scheduler
 async def gaps(
     *, db: Graph, user_id: str, concept_id: str, now: datetime, scheduler: Scheduler
 ) -> list[GapConcept]:
-    """Prerequisites of `concept_id` below mastery, from the root of the gap upward."""
-    rows = await db.read("concept_prerequisites_depth", concept_id=concept_id)
-    if not rows:
-        raise NotFound(f"unknown concept {concept_id!r}")
+    """Prerequisites of `concept_id` (within `GAP_DEPTH` levels) below mastery, from the root of
+    the gap upward: by longest distance from the concept, farthest first, then by id."""
+    below = await traversals.prerequisites(db=db, concept_id=concept_id, max_depth=GAP_DEPTH)
     known = await levels(db=db, user_id=user_id, now=now, scheduler=scheduler)
     return [
-        GapConcept(
-            concept_id=r["concept_id"],
-            name=r["name"],
-            depth=r["depth"],
-            level=known.get(r["concept_id"], 0.0),
-        )
-        for r in rows
-        if r["concept_id"] is not None and known.get(r["concept_id"], 0.0) < MASTERED
+        GapConcept(concept_id=r.id, name=r.name, depth=r.longest, level=known.get(r.id, 0.0))
+        for r in sorted(below, key=lambda r: (-r.longest, r.id))
+        if known.get(r.id, 0.0) < MASTERED
     ]
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import time
+from pathlib import Path
 from urllib.parse import urlparse
 
 from fastapi.testclient import TestClient
@@ -84,9 +86,24 @@ def dense_units(db: Driver, layers: int = 16, width: int = 4) -> None:
     )
 
 
-def test_a_traversal_over_its_budget_ends_in_a_json_504(settings: Settings, db: Driver) -> None:
+def slow_cypher(settings: Settings, into: Path) -> Path:
+    """Our queries, with one level of the unit walk made deliberately slow: it also counts every
+    path below each child (traversals are bounded now, so a slow one has to be built on purpose)."""
+    shutil.copytree(settings.cypher_dir, into)
+    path = into / "traversals.cypher"
+    fast = "WHERE c:Unit OR c:Question\n"
+    slow = fast + "CALL (c) { OPTIONAL MATCH p = (c)-[:CONTAINS*0..20]->() RETURN count(p) AS paths }\n"
+    assert fast in path.read_text()
+    path.write_text(path.read_text().replace(fast, slow))
+    return into
+
+
+def test_a_traversal_over_its_budget_ends_in_a_json_504(
+    settings: Settings, db: Driver, tmp_path: Path
+) -> None:
     dense_units(db)
-    app = create_app(settings.model_copy(update={"neo4j_read_timeout_s": 0.5}))
+    slow = {"neo4j_read_timeout_s": 0.5, "cypher_dir": slow_cypher(settings, tmp_path / "cypher")}
+    app = create_app(settings.model_copy(update=slow))
     with TestClient(app) as client:
         started = time.perf_counter()
         response = client.post(

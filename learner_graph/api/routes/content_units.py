@@ -9,7 +9,7 @@ from learner_graph.api.deps import ContentEditor, GraphDep, Reader
 from learner_graph.api.routes.content_params import Cascade, Depth, Text
 from learner_graph.content import traversals, units
 from learner_graph.content.models import EdgeResult, Unit, UnitUpdate
-from learner_graph.content.traversals import MAX_DEPTH, UNIT_DEPTH, UnitTree
+from learner_graph.content.traversals import MAX_DEPTH, MAX_UNIT_IDS, UNIT_DEPTH, UnitTree
 from learner_graph.fields import Id, Input
 from learner_graph.lists import Cursor, Limit, Page, decode_offset, page_of
 
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1/units", tags=["content"])
 
 
 class ResolveRequest(Input):
-    unit_ids: list[Id] = Field(min_length=1, max_length=1000)
+    unit_ids: list[Id] = Field(min_length=1, max_length=MAX_UNIT_IDS)
     max_depth: int = Field(default=UNIT_DEPTH, ge=1, le=MAX_DEPTH)
 
 
