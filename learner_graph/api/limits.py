@@ -88,6 +88,9 @@ def _query_params(dependant: Dependant) -> list[Any]:
 
 async def single_query_values(request: Request) -> None:
     """Refuse a scalar query parameter given twice (`?q=a&q=b`): taking one silently hides a client bug."""
+    names = [name for name, _ in request.query_params.multi_items()]
+    if len(names) == len(set(names)):  # nearly every request: no route walk on the hot path
+        return
     dependant = getattr(request.scope.get("route"), "dependant", None)
     if dependant is None:
         return
