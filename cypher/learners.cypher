@@ -123,3 +123,23 @@ RETURN collect(q.id) AS ids
 -- How many attempts the graph holds.
 MATCH (a:Attempt)
 RETURN count(a) AS attempts
+
+-- name: memory_migrate_batch
+-- Move up to $batch review states stored the old way, (:User)-[:MEMORY]->(:Concept), onto the learner's (:Memory) nodes.
+// A state that already has its Memory node (written by this version before the move) keeps it: the
+// node is what the write path has been updating since. Two old relationships for one pair (never
+// written by the old code, but cheap to survive) give the one reviewed last. Each old
+// relationship is deleted once read, so a rerun continues where an interrupted one stopped.
+MATCH (u:User)-[r:MEMORY]->(c:Concept)
+WITH u, c, r LIMIT $batch
+WITH u, c, r ORDER BY r.last_review DESC
+WITH u, c, collect(r) AS rels
+OPTIONAL MATCH (u)-[:HAS_MEMORY]->(existing:Memory {concept_id: c.id})
+CALL (u, c, rels, existing) {
+  WITH u, c, rels, existing WHERE existing IS NULL
+  CREATE (u)-[:HAS_MEMORY]->(m:Memory)
+  SET m = properties(head(rels)), m.user_id = u.id, m.concept_id = c.id
+}
+WITH rels, existing IS NULL AS moved
+FOREACH (r IN rels | DELETE r)
+RETURN sum(size(rels)) AS seen, sum(CASE WHEN moved THEN 1 ELSE 0 END) AS moved

@@ -24,6 +24,7 @@ from learner_graph.content.importer import import_content
 from learner_graph.db.graph import apply_schema, open_driver
 from learner_graph.db.queries import Queries
 from learner_graph.learners.history_import import import_history
+from learner_graph.learners.migration import migrate_memory
 from learner_graph.model import registry
 from learner_graph.model.service import train_version
 from learner_graph.runtime import Runtime
@@ -53,6 +54,7 @@ async def load_demo(settings: Settings, *, students: int) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     async with Runtime.open(settings) as runtime:
         graph = runtime.graph
+        await migrate_memory(db=runtime.admin_graph)  # a demo graph of an older version
         started = time.monotonic()
         document = build_curriculum()
         result = await import_content(db=graph, document=document, author="demo")
