@@ -48,6 +48,9 @@ WRITES: dict[str, dict[str, Any]] = {
     "rec_record_batch": {"rows": []},
     "attempts_content": {"question_ids": []},
     "attempts_merge": {"rows": []},
+    "attempts_lock_users": {"user_ids": [], "concept_ids": [], "now": datetime(2000, 1, 1, tzinfo=UTC),
+                            "app": NOBODY, "any_app": False},
+    "memory_write": {"updates": [], "creates": [], "now": datetime(2000, 1, 1, tzinfo=UTC)},
 }
 
 
