@@ -1,6 +1,6 @@
 """`learner-graph demo`: what `make run` does once the servers are up.
 
-Applies the schema, imports the demo curriculum, loads a few thousand simulated learners through
+Applies the schema, imports the demo curriculum, loads a thousand simulated learners through
 the attempts import, trains and activates a model, then serves the API. Every step is skipped
 when its result is already there, so a second `make run` starts in seconds.
 """
@@ -29,7 +29,7 @@ from learner_graph.model import registry
 from learner_graph.model.service import train_version
 from learner_graph.runtime import Runtime
 
-DEMO_STUDENTS = 2000
+DEMO_STUDENTS = 1000  # about 50k attempts: enough for the model, the console and the experiment demo
 DEMO_CSV = PROJECT_ROOT / ".lg" / "demo" / "attempts.csv.gz"
 
 
