@@ -46,10 +46,10 @@ PLANS: dict[str, dict[str, Any]] = {
 
 WRITES: dict[str, dict[str, Any]] = {
     "rec_record_batch": {"rows": []},
-    "attempts_content": {"question_ids": []},
-    "attempts_merge": {"rows": []},
-    "attempts_lock_users": {"user_ids": [], "concept_ids": [], "now": datetime(2000, 1, 1, tzinfo=UTC),
-                            "app": NOBODY, "any_app": False},
+    "attempts_write": {
+        "question_ids": [], "user_ids": [], "rows": [], "now": datetime(2000, 1, 1, tzinfo=UTC),
+        "app": NOBODY, "any_app": False,
+    },
     "memory_write": {"updates": [], "creates": [], "now": datetime(2000, 1, 1, tzinfo=UTC)},
 }
 

@@ -19,7 +19,7 @@ from fsrs import Card, Rating, Scheduler, State
 
 EVIDENCE_DECAY = 0.85  # weight left to older answers each time the concept is answered again
 IMPLICIT_DISCOUNT = 0.5  # implicit credit halves with each prerequisite level
-# How far down it flows (three levels) is the bound of `attempts_content` (cypher/learners.cypher):
+# How far down it flows (three levels) is the bound of `attempts_write` (cypher/learners.cypher):
 # a variable-length bound cannot be a query parameter, so the query is the one place it is set.
 
 
@@ -93,7 +93,7 @@ class MemoryState:
             return cls()
         fields: dict[str, Any] = {k: props[k] for k in _FIELDS if props.get(k) is not None}
         for key in ("due", "last_review"):
-            if isinstance(fields.get(key), str):  # `attempts_lock_users` sends ISO strings (cheaper)
+            if isinstance(fields.get(key), str):  # `attempts_write` sends ISO strings (cheaper)
                 fields[key] = datetime.fromisoformat(fields[key]).astimezone(UTC)
             elif hasattr(fields.get(key), "to_native"):
                 # fsrs wants tzinfo to be datetime.UTC itself; the driver gives a fixed +00:00 offset,
