@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from neo4j import Driver
 from playwright.sync_api import Page, expect
 
+from learner_graph.experiments.stats import format_p
 from tests.browser import worlds
 from tests.browser.conftest import Api, graph_ready, shot, sign_in
 
@@ -197,10 +198,16 @@ def test_experiment_created_started_and_results_with_srm(page: Page, api: Api, d
     api.call("POST", "/v1/experiments/skewed/stop", "experimenter")
     page.goto("/console/#/experiments/skewed")
     expect(page.get_by_test_id("srm-banner")).to_contain_text("Sample ratio mismatch")
-    forest = page.get_by_test_id("forest-plot")
-    expect(forest).to_contain_text("attempts · easy")
-    expect(forest).to_contain_text("accuracy · easy")
-    expect(page.get_by_role("list", name="Summary").get_by_role("listitem").first).to_be_visible()
+    # One p-value format everywhere: the banner writes the SRM p as the API's summary does.
+    srm_p = format_p(api.call("GET", "/v1/experiments/skewed/results", "analyst")["srm_p_value"])
+    expect(page.get_by_test_id("srm-banner")).to_contain_text(f"p = {srm_p}")
+    expect(page.get_by_role("list", name="Summary").get_by_role("listitem").first).to_contain_text(
+        f"p = {srm_p}"
+    )
+    # One block per metric, each on its own axis; the heading says what is drawn.
+    for metric in ("attempts", "accuracy"):
+        expect(page.get_by_test_id(f"forest-{metric}")).to_contain_text("easy")
+    expect(page.get_by_role("heading", name="each metric on its own axis")).to_be_visible()
     expect(page.get_by_role("img", name="Cumulative exposures per arm by day")).to_contain_text(
         "control: 150"
     )
