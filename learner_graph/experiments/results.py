@@ -18,6 +18,7 @@ from learner_graph.experiments.models import METRICS, Experiment
 from learner_graph.experiments.service import get_experiment
 from learner_graph.experiments.summary import summary_lines
 from learner_graph.learners.mastery import MASTERED
+from learner_graph.model.store import ModelStore
 
 RETENTION_DELAY_DAYS = 7  # delayed_retention: accuracy on concepts left unpractised at least this long
 COMPUTED = ("ability_gain", "delayed_retention")  # metrics computed beside `experiment_user_metrics`
@@ -73,11 +74,16 @@ def metric_role(experiment: Experiment, metric: str) -> str:
     return "other"
 
 
-async def experiment_results(*, db: Graph, key: str, now: datetime) -> Results:
-    """Counts, the sample-ratio check, per-metric comparisons with Holm correction, and a summary."""
+async def experiment_results(
+    *, db: Graph, key: str, now: datetime, models: ModelStore | None = None
+) -> Results:
+    """Counts, the sample-ratio check, per-metric comparisons with Holm correction, and a summary.
+
+    `models`: the process's active model, if it holds one (see `user_ability_gains`).
+    """
     experiment = await get_experiment(db=db, key=key)
     until = min(experiment.end, now) if experiment.end else now
-    users = await user_metrics(db=db, key=key, until=until)
+    users = await user_metrics(db=db, key=key, until=until, models=models)
     ids = (await db.read("experiment_user_ids", until=until))[0]["ids"]
     assigned = Counter(choose_arm(experiment, user_id) for user_id in ids)
     exposed = {str(arm): int(n) for arm, n in users["arm"].value_counts().items()}
@@ -111,13 +117,15 @@ async def experiment_results(*, db: Graph, key: str, now: datetime) -> Results:
     )
 
 
-async def user_metrics(*, db: Graph, key: str, until: datetime) -> pd.DataFrame:
+async def user_metrics(
+    *, db: Graph, key: str, until: datetime, models: ModelStore | None = None
+) -> pd.DataFrame:
     """One row per exposed user: id, arm and every metric of `METRICS` over their window."""
     rows = await db.read(
         "experiment_user_metrics", key=key, until=until, mastery_threshold=MASTERED
     )
     users = pd.DataFrame(rows, columns=["user_id", "arm", *(m for m in METRICS if m not in COMPUTED)])
-    gains = await user_ability_gains(db=db, key=key, until=until)
+    gains = await user_ability_gains(db=db, key=key, until=until, models=models)
     users["ability_gain"] = users["user_id"].map(gains).astype(float)
     users["delayed_retention"] = users["user_id"].map(await delayed_retention(db=db, key=key, until=until))
     return users[["user_id", "arm", *METRICS]]

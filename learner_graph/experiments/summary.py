@@ -18,7 +18,8 @@ def summary_lines(experiment: Experiment, metrics: list[MetricRow], srm: SampleR
     lines = []
     if srm.mismatch:
         lines.append(
-            f"Warning: the split of exposed users does not match the arm weights (p = {format_p(srm.p_value)}). "
+            "Warning: the split of exposed users does not match the arm weights "
+            f"(p = {format_p(srm.p_value)}). "
             "Assignment or exposure logging is likely broken; do not trust these results until it is fixed."
         )
     decision = experiment.primary_metrics or [m.metric for m in metrics if m.role == "secondary"]
