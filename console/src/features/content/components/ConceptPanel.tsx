@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 
 import { Confirm } from "../../../components/Confirm";
 import { Field } from "../../../components/Field";
@@ -17,6 +17,9 @@ export function ConceptPanel({ id, graph, canEdit, onSelect }: Props) {
   const prerequisites = graph.edges.filter(([c]) => c === id).map(([, p]) => p);
   const dependents = graph.edges.filter(([, p]) => p === id).map(([c]) => c);
   const removeEdge = useRemovePrerequisite();
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Opening a concept (by search, a link or the graph) moves keyboard focus to its panel.
+  useEffect(() => heading.current?.focus(), [id, concept.isPending]);
 
   if (concept.isPending) return <Loading what="the concept" />;
   if (concept.error) return <ErrorNote error={concept.error} />;
@@ -24,7 +27,7 @@ export function ConceptPanel({ id, graph, canEdit, onSelect }: Props) {
   const c = concept.data;
   return (
     <section className="panel" aria-label={`Concept ${c.name}`}>
-      <h2>{c.name}</h2>
+      <h2 ref={heading} tabIndex={-1}>{c.name}</h2>
       <p className="muted">
         <code>{c.id}</code> · {c.subject}
       </p>
