@@ -32,7 +32,7 @@ class _Model(nn.Module):
         self.cb, self.cw, self.cf = (nn.Parameter(torch.zeros(n_concepts + 1)) for _ in range(3))
         self.tw, self.tf = nn.Parameter(torch.zeros(())), nn.Parameter(torch.zeros(()))
         # One level per tag, the last for untagged questions (0 unless some are untagged).
-        self.register_buffer("tag", tag if tag is not None else torch.zeros(n_questions, dtype=torch.int64))
+        self.tag: torch.Tensor = tag if tag is not None else torch.zeros(n_questions, dtype=torch.int64)
         self.level = nn.Parameter(torch.zeros(int(self.tag.max()) + 1 if n_questions else 1))
 
     def question_bias(self) -> torch.Tensor:

@@ -23,7 +23,7 @@ def mean_ci(values: list[float] | np.ndarray, level: float = 0.95) -> dict[str, 
     return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half}
 
 
-def paired(a: list[float], b: list[float]) -> dict[str, float]:
+def paired(a: list[float], b: list[float]) -> dict[str, float | int | None]:
     """a − b on the same learners: mean difference, its 95% CI, paired t-test p, a's win share, and
     the learners a paired test needs to reach p < 0.01 nine times in ten at this difference."""
     diff = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
