@@ -1,9 +1,10 @@
 """Faults under load: 16 learners post attempts and ask for recommendations while Neo4j is stopped and
 restarted and Redis is killed and restarted. Nothing acknowledged may be lost or stored twice.
 
-Runs alone (`python -m benchmarks faults`) on its own small Neo4j (FAULTS_NEO4J_PORT, a fresh
-`.lg/neo4j-faults`) and its own redis-server, so killing them disturbs nobody; the API is
-`learner-graph serve` in a subprocess, as in production. Each client retries a failed attempt
+Runs alone (`python -m benchmarks faults`) on its own small Neo4j (LG_FAULTS_NEO4J_PORT, a fresh
+`.lg/neo4j-faults`) and its own redis-server (LG_FAULTS_REDIS_PORT, else a free port), so killing
+them disturbs nobody; the API is `learner-graph serve` in a subprocess, as in production
+(LG_FAULTS_API_PORT, else a free port). Each client retries a failed attempt
 with the same attempt_id until it is acknowledged (waiting at most 0.2 s, so recovery is seen
 as soon as it happens). Writes `benchmarks/results/faults.json`.
 """
@@ -32,6 +33,8 @@ from learner_graph.db.graph import apply_schema
 from learner_graph.db.queries import Queries
 
 PORT = int(os.environ.get("LG_FAULTS_NEO4J_PORT", "7691"))
+REDIS_PORT = int(os.environ.get("LG_FAULTS_REDIS_PORT", "0"))  # 0: a free port
+API_PORT = int(os.environ.get("LG_FAULTS_API_PORT", "0"))
 DATA_DIR = PROJECT_ROOT / ".lg" / "neo4j-faults"
 CLIENTS = 16
 STEADY_S = 4.0  # load before, between and after the faults (once every client has been answered)
@@ -147,7 +150,7 @@ class PrivateRedis:
     """The benchmark's own redis-server, which it kills with SIGKILL and starts again."""
 
     def __init__(self) -> None:
-        self.port = free_port()
+        self.port = REDIS_PORT or free_port()
         self.dir = PROJECT_ROOT / ".lg" / "redis-faults"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.process: subprocess.Popen[bytes] | None = None
@@ -242,6 +245,17 @@ def first_success(run: Run, after_s: float, kind: str) -> float:
     return round(min(answered) - after_s, 2) if answered else float("nan")
 
 
+def recovery(run: Run, after_s: float, seconds: int = 10) -> list[dict[str, int]]:
+    """The statuses of the calls sent in each second after `after_s` (since the run began)."""
+    origin = run.started
+    buckets: list[dict[str, int]] = [{} for _ in range(seconds)]
+    for c in run.calls:
+        second = int(c.sent - origin - after_s)
+        if 0 <= second < seconds:
+            buckets[second][str(c.status)] = buckets[second].get(str(c.status), 0) + 1
+    return buckets
+
+
 def summarise(run: Run, store: dict[str, Any]) -> dict[str, Any]:
     ids = store["ids"]
     by_phase: dict[str, dict[str, Any]] = {}
@@ -266,6 +280,7 @@ def summarise(run: Run, store: dict[str, Any]) -> dict[str, Any]:
         "statuses_by_phase": by_phase,
         "seconds_to_first_success_after_neo4j_ready": min(first_ok.values()),
         "first_success_by_kind_s": first_ok,
+        "statuses_by_second_after_neo4j_ready": recovery(run, ready),
         "timeline_s": {k: round(v, 2) for k, v in run.marks.items()},
     }
 
@@ -282,7 +297,7 @@ def run() -> dict[str, Any]:
     try:
         make_content(uri)
         env = {"LG_REDIS_URL": redis.url}
-        with api_server(uri, log=DATA_DIR / "api.log", env=env) as base:
+        with api_server(uri, port=API_PORT or None, log=DATA_DIR / "api.log", env=env) as base:
             outcome = asyncio.run(scenario(base, instance, redis))
         result = summarise(outcome, stored(uri))
         result |= {"load_average_before": before, "load_average_after": load(), "machine": machine()}

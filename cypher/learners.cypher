@@ -1,16 +1,35 @@
 // Learner events: attempts, review state, activity and the learner read routes.
 
 -- name: attempts_content
--- What a batch's questions assess: one row per concept with [question, found, weight] triples and its prerequisites.
+-- What a batch's questions assess: one row per concept with [question, found, weight] triples and its prerequisites by level.
 // Questions that do not exist (found false) or assess nothing come in the row whose concept is null.
-// Prerequisites go three levels down (IMPLICIT_DEPTH in memory.py), each at its shortest depth.
+// Prerequisites are read three levels down (IMPLICIT_DEPTH in memory.py) level by level, never
+// path by path: each level expands the distinct concepts of the one before, at most $limit edges.
+// `levels` holds each level's concept ids, `edges` each level's edges read (a level over
+// IMPLICIT_MAX_EDGES is refused by the caller; memory.shortest_depths gives each concept's depth).
 UNWIND $question_ids AS qid
 OPTIONAL MATCH (q:Question {id: qid})
 OPTIONAL MATCH (q)-[r:ASSESSES]->(c:Concept)
 WITH c, collect([qid, q IS NOT NULL, coalesce(r.weight, 1.0)]) AS asked
-RETURN c.id AS concept_id, asked,
-       COLLECT { MATCH path = (c)-[:REQUIRES*1..3]->(p:Concept)
-                 WITH p, min(length(path)) AS depth RETURN [p.id, depth] } AS below
+CALL (c) {
+  OPTIONAL MATCH (c)-[:REQUIRES]->(p:Concept)
+  WITH p LIMIT $limit
+  RETURN collect(DISTINCT p) AS level1, count(p) AS edges1
+}
+CALL (level1) {
+  UNWIND level1 AS x
+  MATCH (x)-[:REQUIRES]->(p:Concept)
+  WITH p LIMIT $limit
+  RETURN collect(DISTINCT p) AS level2, count(p) AS edges2
+}
+CALL (level2) {
+  UNWIND level2 AS x
+  MATCH (x)-[:REQUIRES]->(p:Concept)
+  WITH p LIMIT $limit
+  RETURN collect(DISTINCT p) AS level3, count(p) AS edges3
+}
+RETURN c.id AS concept_id, asked, [edges1, edges2, edges3] AS edges,
+       [level IN [level1, level2, level3] | [p IN level | p.id]] AS levels
 
 -- name: attempts_lock_users
 -- Create unseen users (in $app), write-lock every user of the batch in id order, and read their review states.

@@ -10,7 +10,8 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 
 from neo4j import AsyncDriver
 from neo4j.exceptions import ServiceUnavailable
@@ -22,6 +23,7 @@ from learner_graph.db import retries
 from learner_graph.db.breaker import Breaker
 from learner_graph.db.graph import CLI_RETRY_S, Graph, Timeouts, apply_schema_async, open_async_driver
 from learner_graph.db.queries import Queries
+from learner_graph.db.warm import reconnect, rewarm
 from learner_graph.errors import Conflict
 from learner_graph.experiments.hot import HotCache
 from learner_graph.learners.memory import make_scheduler
@@ -116,10 +118,12 @@ class Runtime:
 
         if serving:
             timeouts = Timeouts(read=settings.neo4j_read_timeout_s, write=settings.neo4j_write_timeout_s)
-            graph = Graph(
-                driver, queries, settings.neo4j_database, timeouts=timeouts, breaker=Breaker(),
-                on_retry=count_retry,
+            unguarded = Graph(
+                driver, queries, settings.neo4j_database, timeouts=timeouts, on_retry=count_retry
             )
+            # Back from an outage, the breaker warms the plans through the graph it guards.
+            breaker = Breaker(partial(reconnect, unguarded), then=partial(rewarm, unguarded))
+            graph = replace(unguarded, breaker=breaker)
         else:
             graph = Graph(driver, queries, settings.neo4j_database, on_retry=count_retry)
         long = settings.neo4j_admin_timeout_s
@@ -158,6 +162,8 @@ class Runtime:
             with retries.counted(count_retry):  # the driver's retries: counted in metrics, not logged
                 yield runtime
         finally:
+            if graph.breaker is not None:
+                await graph.breaker.close()
             await runtime.training.close()
             await runtime.recorder.close()
             await driver.close()

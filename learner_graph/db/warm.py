@@ -5,15 +5,23 @@ route took 0.3-0.65 s, later ones 7-70 ms. The parameters below match nothing (a
 can send: ids may not contain '~'), so the reads are cheap and return nothing; the writes get
 empty lists to UNWIND, so they are planned and commit nothing (the first recommendation's record
 step took 480 ms before they were warmed).
+
+A restarted Neo4j has forgotten every plan, and on a cold JVM planning is far slower: at a load
+average of 12 on two cores its first statement took 6.2 s and the plans below 0.3-5.8 s each
+(38 s in all; 0.4 s once warm). So after an outage the breaker (breaker.py) warms again before it
+lets requests through: `reconnect` (the attempt path, `RECOVER_FIRST`) while clients still get
+quick 503s, then `rewarm` (the recommendation path, `RECOVER_NEXT`) with the breaker closed.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 from typing import Any
 
-from learner_graph.db.graph import Graph
+from learner_graph.db.breaker import OUTAGE
+from learner_graph.db.graph import Graph, Timeouts
 
 log = logging.getLogger(__name__)
 NOBODY = "~warm-up~"
@@ -41,27 +49,70 @@ PLANS: dict[str, dict[str, Any]] = {
         "limit": 1,
         "offset": 0,
     },
+    "tenancy_user_app": {"user_id": NOBODY},
+    "experiments_running": {},
+    "model_active_id": {},
 }
 
 
 WRITES: dict[str, dict[str, Any]] = {
     "rec_record_batch": {"rows": []},
-    "attempts_content": {"question_ids": []},
+    "attempts_content": {"question_ids": [], "limit": 1},
+    "attempts_lock_users": {
+        "user_ids": [],
+        "concept_ids": [],
+        "now": datetime(2000, 1, 1, tzinfo=UTC),
+        "app": NOBODY,
+        "any_app": False,
+    },
     "attempts_merge": {"rows": []},
+    "memory_write": {"rows": [], "now": datetime(2000, 1, 1, tzinfo=UTC)},
 }
 
+# After an outage: the statements of an attempt before requests are let through, then a recommendation's.
+RECOVER_FIRST = [
+    "tenancy_user_app", "attempts_content", "attempts_lock_users", "attempts_merge", "memory_write",
+]  # fmt: skip
+RECOVER_NEXT = ["model_active_id", "experiments_running", "rec_student_state", "rec_record_batch"]
+WARM_UP_TIMEOUT_S = 60.0  # a cold plan took up to 5.8 s at load 12, past a request's 5 s read budget
+PATIENT = Timeouts(read=WARM_UP_TIMEOUT_S, write=WARM_UP_TIMEOUT_S)
 
-async def warm_plans(db: Graph) -> int:
-    """Plan every query of `PLANS` and `WRITES` once; returns how many ran (a failure is logged,
-    never raised)."""
+
+async def warm_plans(db: Graph, names: list[str] | None = None) -> int:
+    """Plan the queries `names` (default: every one of `PLANS` and `WRITES`) once each; returns
+    how many ran. A query that fails is logged and skipped (planned on first use instead); Neo4j
+    going away is raised."""
     done = 0
-    for name, params in [*PLANS.items(), *WRITES.items()]:
+    for name in names or [*PLANS, *WRITES]:
         try:
             if name in WRITES:
-                await db.write(name, **params)
+                await db.write(name, **WRITES[name])
             else:
-                await db.read(name, **params)
+                await db.read(name, **PLANS[name])
             done += 1
+        except OUTAGE:
+            raise
         except Exception as error:  # noqa: BLE001 - a plan not warmed is planned on first use
             log.warning("plan warm-up of %s skipped: %s", name, error)
     return done
+
+
+async def reconnect(db: Graph) -> None:
+    """The breaker's recovery step: raise unless Neo4j answers, then plan the attempt path again.
+    `db` is the graph without its breaker."""
+    started = time.perf_counter()
+    db = db.with_timeouts(PATIENT)
+    await db.read("health_probe")
+    answered = time.perf_counter()
+    await warm_plans(db, RECOVER_FIRST)
+    log.warning(
+        "neo4j back: first answer in %.2f s, the attempt path planned in %.2f s",
+        answered - started, time.perf_counter() - answered,
+    )  # fmt: skip
+
+
+async def rewarm(db: Graph) -> None:
+    """After `reconnect`, with requests served again: plan the recommendation path."""
+    started = time.perf_counter()
+    await warm_plans(db.with_timeouts(PATIENT), RECOVER_NEXT)
+    log.warning("neo4j back: the recommendation path planned in %.2f s", time.perf_counter() - started)

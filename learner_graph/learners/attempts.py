@@ -171,27 +171,37 @@ class _Content:
 
 
 async def _content(tx: AsyncManagedTransaction, db: Graph, attempts: list[AttemptIn]) -> _Content:
-    """The batch's questions with their concepts; Invalid naming every unknown question."""
+    """The batch's questions with their concepts; Invalid naming every unknown question, and every
+    question whose concepts' prerequisites are too wide to credit within `IMPLICIT_MAX_EDGES`."""
     question_ids = sorted({a.question_id for a in attempts})
     content = _Content(defaultdict(list), {})
     missing: set[str] = set()
-    for r in await fetch_all(tx, db.queries["attempts_content"], question_ids=question_ids):
+    too_wide: set[str] = set()
+    query = db.queries["attempts_content"]
+    for r in await fetch_all(tx, query, question_ids=question_ids, limit=memory.IMPLICIT_MAX_EDGES + 1):
         for question_id, found, weight in r["asked"]:
             if not found:
                 missing.add(question_id)
             elif r["concept_id"] is not None:
                 content.assesses[question_id].append((r["concept_id"], float(weight)))
+                if max(r["edges"]) > memory.IMPLICIT_MAX_EDGES:
+                    too_wide.add(question_id)
         if r["concept_id"] is not None:
-            content.below[r["concept_id"]] = [(p, int(depth)) for p, depth in r["below"]]
-    if missing:
-        raise Invalid(
-            "attempts refused: unknown questions",
-            [
-                {"field": f"attempts[{i}].question_id", "message": f"unknown question {a.question_id!r}"}
-                for i, a in enumerate(attempts)
-                if a.question_id in missing
-            ],
-        )
+            content.below[r["concept_id"]] = memory.shortest_depths(r["levels"], r["concept_id"])
+    problems = [
+        {"field": f"attempts[{i}].question_id", "message": f"unknown question {a.question_id!r}"}
+        for i, a in enumerate(attempts)
+        if a.question_id in missing
+    ] + [
+        {"field": f"attempts[{i}].question_id", "message": f"question {a.question_id!r} assesses a concept"
+         f" with more than {memory.IMPLICIT_MAX_EDGES} prerequisite edges on one of its"
+         f" {memory.IMPLICIT_DEPTH} levels below: too wide to credit"}
+        for i, a in enumerate(attempts)
+        if a.question_id in too_wide
+    ]  # fmt: skip
+    if problems:
+        why = "unknown questions" if missing else "prerequisites too wide"
+        raise Invalid(f"attempts refused: {why}", problems)
     return content
 
 
