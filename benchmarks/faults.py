@@ -118,11 +118,19 @@ async def client(number: int, http: httpx.AsyncClient, run: Run) -> None:
         await _call(http, run, "recommendation", "/v1/recommendations", ask)
 
 
-async def _call(http: httpx.AsyncClient, run: Run, kind: str, path: str, body: dict[str, Any]) -> int:
+async def readiness(http: httpx.AsyncClient, run: Run) -> None:
+    """A load balancer's probe: `/readyz` every 0.5 s (its statuses and latency by phase)."""
+    while not run.stop:
+        await _call(http, run, "readyz", "/readyz", None)
+        await asyncio.sleep(0.5)
+
+
+async def _call(http: httpx.AsyncClient, run: Run, kind: str, path: str, body: dict[str, Any] | None) -> int:
     sent = time.perf_counter()
     phase = run.phase
     try:
-        status = (await http.post(path, json=body)).status_code
+        answer = await http.get(path) if body is None else await http.post(path, json=body)
+        status = answer.status_code
     except httpx.HTTPError:
         status = 0
     run.calls.append(Call(kind, phase, sent, time.perf_counter() - sent, status))
@@ -183,6 +191,7 @@ async def scenario(base_url: str, instance: embedded.Instance, redis: PrivateRed
     async with httpx.AsyncClient(base_url=base_url, headers=headers, limits=limits, timeout=30) as http:
         await warm(http)
         clients = [asyncio.create_task(client(k, http, run)) for k in range(CLIENTS)]
+        clients.append(asyncio.create_task(readiness(http, run)))
         run.started = time.perf_counter()
 
         def mark(name: str) -> None:
@@ -251,7 +260,7 @@ def recovery(run: Run, after_s: float, seconds: int = 10) -> list[dict[str, int]
     buckets: list[dict[str, int]] = [{} for _ in range(seconds)]
     for c in run.calls:
         second = int(c.sent - origin - after_s)
-        if 0 <= second < seconds:
+        if 0 <= second < seconds and c.kind != "readyz":
             buckets[second][str(c.status)] = buckets[second].get(str(c.status), 0) + 1
     return buckets
 
@@ -260,13 +269,19 @@ def summarise(run: Run, store: dict[str, Any]) -> dict[str, Any]:
     ids = store["ids"]
     by_phase: dict[str, dict[str, Any]] = {}
     for phase in dict.fromkeys(c.phase for c in run.calls):
-        calls = [c for c in run.calls if c.phase == phase]
+        calls = [c for c in run.calls if c.phase == phase and c.kind != "readyz"]
         statuses: dict[str, Any] = {}
         for status in sorted({c.status for c in calls}):
             ms = sorted(c.latency_s * 1000 for c in calls if c.status == status)
             statuses[str(status)] = {"count": len(ms), "p50_ms": round(statistics.median(ms), 1),
                                      "max_ms": round(ms[-1], 1)}  # fmt: skip
         by_phase[phase] = statuses
+    readyz = {}
+    for phase in dict.fromkeys(c.phase for c in run.calls):
+        ms = sorted(c.latency_s * 1000 for c in run.calls if c.phase == phase and c.kind == "readyz")
+        codes = sorted({c.status for c in run.calls if c.phase == phase and c.kind == "readyz"})
+        if ms:
+            readyz[phase] = {"statuses": codes, "count": len(ms), "max_ms": round(ms[-1], 1)}
     ready = run.marks["neo4j_ready"]
     first_ok = {kind: first_success(run, ready, kind) for kind in ("attempt", "recommendation")}
     return {
@@ -278,6 +293,7 @@ def summarise(run: Run, store: dict[str, Any]) -> dict[str, Any]:
         "recommendations_stored": store["recommendations"],
         "recommendations_duplicated": store["recs_twice"],
         "statuses_by_phase": by_phase,
+        "readyz_by_phase": readyz,
         "seconds_to_first_success_after_neo4j_ready": min(first_ok.values()),
         "first_success_by_kind_s": first_ok,
         "statuses_by_second_after_neo4j_ready": recovery(run, ready),

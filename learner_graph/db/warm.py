@@ -15,6 +15,7 @@ quick 503s, then `rewarm` (the recommendation path, `RECOVER_NEXT`) with the bre
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from datetime import UTC, datetime
@@ -78,23 +79,28 @@ WARM_UP_TIMEOUT_S = 60.0  # a cold plan took up to 5.8 s at load 12, past a requ
 PATIENT = Timeouts(read=WARM_UP_TIMEOUT_S, write=WARM_UP_TIMEOUT_S)
 
 
-async def warm_plans(db: Graph, names: list[str] | None = None) -> int:
-    """Plan the queries `names` (default: every one of `PLANS` and `WRITES`) once each; returns
-    how many ran. A query that fails is logged and skipped (planned on first use instead); Neo4j
-    going away is raised."""
-    done = 0
-    for name in names or [*PLANS, *WRITES]:
-        try:
-            if name in WRITES:
-                await db.write(name, **WRITES[name])
-            else:
-                await db.read(name, **PLANS[name])
-            done += 1
-        except OUTAGE:
-            raise
-        except Exception as error:  # noqa: BLE001 - a plan not warmed is planned on first use
-            log.warning("plan warm-up of %s skipped: %s", name, error)
-    return done
+async def warm_plans(db: Graph, names: list[str] | None = None, *, parallel: int = 4) -> int:
+    """Plan the queries `names` (default: every one of `PLANS` and `WRITES`) once each, `parallel`
+    at a time (planning is CPU-bound in one server thread per query: on a shared machine more
+    threads get Neo4j more of it); returns how many ran. A query that fails is logged and skipped
+    (planned on first use instead); Neo4j going away is raised."""
+    slots = asyncio.Semaphore(parallel)
+
+    async def plan(name: str) -> bool:
+        async with slots:
+            try:
+                if name in WRITES:
+                    await db.write(name, **WRITES[name])
+                else:
+                    await db.read(name, **PLANS[name])
+                return True
+            except OUTAGE:
+                raise
+            except Exception as error:  # noqa: BLE001 - a plan not warmed is planned on first use
+                log.warning("plan warm-up of %s skipped: %s", name, error)
+                return False
+
+    return sum(await asyncio.gather(*(plan(name) for name in names or [*PLANS, *WRITES])))
 
 
 async def reconnect(db: Graph) -> None:
@@ -104,7 +110,7 @@ async def reconnect(db: Graph) -> None:
     db = db.with_timeouts(PATIENT)
     await db.read("health_probe")
     answered = time.perf_counter()
-    await warm_plans(db, RECOVER_FIRST)
+    await warm_plans(db, RECOVER_FIRST, parallel=len(RECOVER_FIRST))
     log.warning(
         "neo4j back: first answer in %.2f s, the attempt path planned in %.2f s",
         answered - started, time.perf_counter() - answered,
@@ -114,5 +120,5 @@ async def reconnect(db: Graph) -> None:
 async def rewarm(db: Graph) -> None:
     """After `reconnect`, with requests served again: plan the recommendation path."""
     started = time.perf_counter()
-    await warm_plans(db.with_timeouts(PATIENT), RECOVER_NEXT)
+    await warm_plans(db.with_timeouts(PATIENT), RECOVER_NEXT, parallel=len(RECOVER_NEXT))
     log.warning("neo4j back: the recommendation path planned in %.2f s", time.perf_counter() - started)
