@@ -23,7 +23,7 @@ from learner_graph.db import retries
 from learner_graph.db.breaker import Breaker
 from learner_graph.db.graph import CLI_RETRY_S, Graph, Timeouts, apply_schema_async, open_async_driver
 from learner_graph.db.queries import Queries
-from learner_graph.db.warm import reconnect, rewarm
+from learner_graph.db.warm import reconnect
 from learner_graph.errors import Conflict
 from learner_graph.experiments.hot import HotCache
 from learner_graph.learners.memory import make_scheduler
@@ -122,8 +122,7 @@ class Runtime:
                 driver, queries, settings.neo4j_database, timeouts=timeouts, on_retry=count_retry
             )
             # Back from an outage, the breaker warms the plans through the graph it guards.
-            breaker = Breaker(partial(reconnect, unguarded), then=partial(rewarm, unguarded))
-            graph = replace(unguarded, breaker=breaker)
+            graph = replace(unguarded, breaker=Breaker(partial(reconnect, unguarded)))
         else:
             graph = Graph(driver, queries, settings.neo4j_database, on_retry=count_retry)
         long = settings.neo4j_admin_timeout_s

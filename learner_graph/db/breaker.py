@@ -9,9 +9,9 @@ the API answers 503 + Retry-After) until the breaker's own recovery step succeed
 Recovery is not left to a client request, because a restarted Neo4j has forgotten every query
 plan and runs its first statements on a cold JVM: when the first requests after an outage were
 the probes, each planned its four statements at once with all the others and they ran past their
-5/10 s budgets together (504s, 47 s to the first success at load 15). One warm-up, one statement
-at a time, while clients get quick 503s, is cheaper for Neo4j and the first request after it
-runs on cached plans.
+5/10 s budgets together (504s, 47 s to the first success at load 15). One warm-up of each hot
+statement while clients get quick 503s is cheaper for Neo4j, and the requests after it run on
+cached plans.
 """
 
 from __future__ import annotations
@@ -45,19 +45,16 @@ class Breaker:
     """Per process, used from one event loop (no locks needed).
 
     `recover` is the recovery step: it raises while Neo4j is not back, and returns once it is
-    ready to serve (warm.py: a probe query, then the attempt path's plans); `then`, best effort,
-    runs once the breaker has closed (the recommendation path's plans)."""
+    ready to serve (warm.py: a probe query, then the hot paths' plans)."""
 
     def __init__(
         self,
         recover: Callable[[], Awaitable[object]],
         *,
-        then: Callable[[], Awaitable[object]] | None = None,
         probe_every_s: float = 0.25,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.recover = recover
-        self.then = then
         self.probe_every_s = probe_every_s
         self.clock = clock
         self.opened_at: float | None = None
@@ -90,12 +87,7 @@ class Breaker:
             assert self.opened_at is not None
             log.warning("neo4j answers again: serving after %.1f s", self.clock() - self.opened_at)
             self.opened_at = None
-            break
-        if self.then is not None:
-            try:
-                await self.then()
-            except Exception as error:  # noqa: BLE001 - what it did not do is done on first use
-                log.warning("after recovering: %s", error)
+            return
 
     async def close(self) -> None:
         """Stop recovering (the process is shutting down)."""
