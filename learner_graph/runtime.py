@@ -37,6 +37,7 @@ from learner_graph.recommendations.pinned import PinnedModels
 from learner_graph.recommendations.recorder import Recorder
 
 log = logging.getLogger(__name__)
+RECOVERY_CONNECT_S = 10.0  # connection timeout of the breaker's recovery step (requests: LG_NEO4J_TIMEOUT_S)
 
 
 class TrainingGuard:
@@ -112,17 +113,21 @@ class Runtime:
         queries = queries or Queries.load(settings.cypher_dir)  # a malformed file fails here, loudly
         metrics = metrics or Metrics()
         driver = open_async_driver(settings, retry_s=None if serving else CLI_RETRY_S)
+        # The breaker's recovery step connects with patience: a restarted Neo4j on a loaded machine
+        # took over the requests' 0.5 s to accept a connection, so with their driver it never came back.
+        patient = settings.model_copy(update={"neo4j_timeout_s": RECOVERY_CONNECT_S})
+        recovery_driver = open_async_driver(patient) if serving else None
 
         def count_retry(reason: str) -> None:
             metrics.store_retries.labels(reason=reason).inc()
 
-        if serving:
+        if recovery_driver is not None:
             timeouts = Timeouts(read=settings.neo4j_read_timeout_s, write=settings.neo4j_write_timeout_s)
             unguarded = Graph(
                 driver, queries, settings.neo4j_database, timeouts=timeouts, on_retry=count_retry
             )
-            # Back from an outage, the breaker warms the plans through the graph it guards.
-            graph = replace(unguarded, breaker=Breaker(partial(reconnect, unguarded)))
+            recovery = replace(unguarded, driver=recovery_driver)
+            graph = replace(unguarded, breaker=Breaker(partial(reconnect, recovery)))
         else:
             graph = Graph(driver, queries, settings.neo4j_database, on_retry=count_retry)
         long = settings.neo4j_admin_timeout_s
@@ -166,4 +171,6 @@ class Runtime:
             await runtime.training.close()
             await runtime.recorder.close()
             await driver.close()
+            if recovery_driver is not None:
+                await recovery_driver.close()
             await redis.aclose()

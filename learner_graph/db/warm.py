@@ -78,6 +78,7 @@ RECOVER = [
 ]  # fmt: skip
 WARM_UP_TIMEOUT_S = 60.0  # a cold plan took up to 5.8 s at load 12, past a request's 5 s read budget
 PATIENT = Timeouts(read=WARM_UP_TIMEOUT_S, write=WARM_UP_TIMEOUT_S)
+START_BUDGET_S = 30.0  # start-up does not wait longer for the plans (a cold Neo4j under load took 38 s)
 
 
 async def warm_plans(db: Graph, names: list[str] | None = None, *, parallel: int = 4) -> int:
@@ -102,6 +103,19 @@ async def warm_plans(db: Graph, names: list[str] | None = None, *, parallel: int
                 return False
 
     return sum(await asyncio.gather(*(plan(name) for name in names or [*PLANS, *WRITES])))
+
+
+async def warm_at_start(db: Graph) -> int:
+    """Start-up's warm-up: every plan, in parallel, for at most `START_BUDGET_S` (a server that
+    cannot plan them all by then starts anyway; the rest are planned on first use)."""
+    every = [*PLANS, *WRITES]
+    try:
+        return await asyncio.wait_for(
+            warm_plans(db.with_timeouts(PATIENT), every, parallel=len(every)), START_BUDGET_S
+        )
+    except TimeoutError:
+        log.warning("plan warm-up stopped after %.0f s; the rest are planned on first use", START_BUDGET_S)
+        return 0
 
 
 async def reconnect(db: Graph) -> None:
