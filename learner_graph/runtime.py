@@ -27,6 +27,7 @@ from learner_graph.db.warm import reconnect
 from learner_graph.errors import Conflict
 from learner_graph.experiments.hot import HotCache
 from learner_graph.learners.memory import make_scheduler
+from learner_graph.learners.migration import migrate_memory
 from learner_graph.learners.tenancy import Owners
 from learner_graph.learners.writer import AttemptWriter
 from learner_graph.metrics import Metrics
@@ -161,6 +162,9 @@ class Runtime:
             if apply_schema:
                 try:
                     await apply_schema_async(driver, queries, settings.neo4j_database)
+                    moved = await migrate_memory(db=runtime.admin_graph)
+                    if moved.seen:
+                        log.warning("review states moved onto Memory nodes: %s", moved)
                 except ServiceUnavailable as error:
                     log.error("schema not applied at start-up, neo4j unavailable: %s", error)
             with retries.counted(count_retry):  # the driver's retries: counted in metrics, not logged

@@ -214,3 +214,12 @@ async def fetch_all(tx: AsyncManagedTransaction, query: LiteralString, **params:
     """Run a query inside a transaction and return every record as a dict."""
     result = await tx.run(query, params)
     return [record.data() async for record in result]
+
+
+async def fetch_plain(
+    tx: AsyncManagedTransaction, query: LiteralString, **params: Any
+) -> list[dict[str, Any]]:
+    """`fetch_all` for the write path's queries, which return only plain values, lists and maps:
+    records are not walked value by value (`record.data()` was a sixth of a batch's Python time)."""
+    result = await tx.run(query, params)
+    return [dict(record) async for record in result]

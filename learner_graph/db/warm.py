@@ -41,7 +41,9 @@ PLANS: dict[str, dict[str, Any]] = {
     "content_requires_level": {"ids": [NOBODY], "limit": 1},
     "content_units_children": {"ids": [NOBODY], "limit": 1},
     "content_concepts_page": {"subject": NOBODY, "unit": None, "text": None, "limit": 1, "offset": 0},
-    "content_units_page": {"kind": NOBODY, "unit": None, "text": None, "limit": 1, "offset": 0},
+    "content_units_page": {
+        "kind": NOBODY, "unit": None, "concept": None, "text": None, "limit": 1, "offset": 0
+    },
     "content_questions_page": {
         "subject": NOBODY,
         "unit": None,
@@ -59,21 +61,16 @@ PLANS: dict[str, dict[str, Any]] = {
 
 WRITES: dict[str, dict[str, Any]] = {
     "rec_record_batch": {"rows": []},
-    "attempts_content": {"question_ids": [], "limit": 1},
-    "attempts_lock_users": {
-        "user_ids": [],
-        "concept_ids": [],
-        "now": datetime(2000, 1, 1, tzinfo=UTC),
-        "app": NOBODY,
-        "any_app": False,
+    "attempts_write": {
+        "question_ids": [], "user_ids": [], "rows": [], "now": datetime(2000, 1, 1, tzinfo=UTC),
+        "app": NOBODY, "any_app": False,
     },
-    "attempts_merge": {"rows": []},
-    "memory_write": {"rows": [], "now": datetime(2000, 1, 1, tzinfo=UTC)},
+    "memory_write": {"updates": [], "creates": [], "now": datetime(2000, 1, 1, tzinfo=UTC)},
 }
 
 # After an outage, before requests are let through: the statements of an attempt and of a recommendation.
 RECOVER = [
-    "tenancy_user_app", "attempts_content", "attempts_lock_users", "attempts_merge", "memory_write",
+    "tenancy_user_app", "attempts_write", "memory_write",
     "model_active_id", "experiments_running", "rec_student_state", "rec_record_batch",
 ]  # fmt: skip
 WARM_UP_TIMEOUT_S = 60.0  # a cold plan took up to 5.8 s at load 12, past a request's 5 s read budget

@@ -11,7 +11,7 @@ from fsrs import Scheduler
 from neo4j import AsyncManagedTransaction
 
 from learner_graph.api_keys import DEFAULT_APP
-from learner_graph.db.graph import Graph, fetch_all
+from learner_graph.db.graph import Graph, fetch_plain
 from learner_graph.errors import Invalid, NotFound
 from learner_graph.learners import memory
 from learner_graph.learners.models import AttemptIn, AttemptsRecorded, AttemptStatus
@@ -63,15 +63,16 @@ async def store(
     """
 
     async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
-        content = await _content(tx, db, attempts)
-        user_ids = sorted({row["user_id"] for row in rows})  # lock order: no deadlocks between batches
-        stored = await fetch_all(
-            tx, db.queries["attempts_lock_users"], user_ids=user_ids, concept_ids=content.touched(), now=now,
-            app=app, any_app=any_app,
-        )
+        [found] = await fetch_plain(
+            tx, db.queries["attempts_write"], question_ids=sorted({a.question_id for a in attempts}),
+            user_ids=sorted({row["user_id"] for row in rows}),  # lock order: no deadlocks between batches
+            rows=sorted(rows, key=lambda row: row["question_id"]),  # shared questions in one order
+            now=now, app=app, any_app=any_app,
+        )  # fmt: skip
+        content = _content(found["content"], attempts)
+        stored = found["stored"]
         _check_users(attempts, {r["user_id"] for r in stored if r["foreign"] or r["deleted"]})
-        by_question = sorted(rows, key=lambda row: row["question_id"])  # shared questions in one order
-        merged = await fetch_all(tx, db.queries["attempts_merge"], rows=by_question)
+        merged: list[dict[str, Any]] = found["merged"]
         created = [rows[m["index"]] for m in merged if m["created"]]
         if created:
             await _update_memory(tx, db, created, content, [r for r in stored if r["node"]], now, scheduler)
@@ -170,38 +171,28 @@ class _Content:
         return sorted(direct | {p for pairs in self.below.values() for p, _ in pairs})
 
 
-async def _content(tx: AsyncManagedTransaction, db: Graph, attempts: list[AttemptIn]) -> _Content:
-    """The batch's questions with their concepts; Invalid naming every unknown question, and every
-    question whose concepts' prerequisites are too wide to credit within `IMPLICIT_MAX_EDGES`."""
-    question_ids = sorted({a.question_id for a in attempts})
+def _content(found: list[dict[str, Any]], attempts: list[AttemptIn]) -> _Content:
+    """The batch's questions with their concepts (`attempts_write`'s `content`); Invalid naming
+    every unknown question."""
     content = _Content(defaultdict(list), {})
     missing: set[str] = set()
-    too_wide: set[str] = set()
-    query = db.queries["attempts_content"]
-    for r in await fetch_all(tx, query, question_ids=question_ids, limit=memory.IMPLICIT_MAX_EDGES + 1):
-        for question_id, found, weight in r["asked"]:
-            if not found:
+    for r in found:
+        for question_id, known, weight in r["asked"]:
+            if not known:
                 missing.add(question_id)
             elif r["concept_id"] is not None:
                 content.assesses[question_id].append((r["concept_id"], float(weight)))
-                if max(r["edges"]) > memory.IMPLICIT_MAX_EDGES:
-                    too_wide.add(question_id)
         if r["concept_id"] is not None:
-            content.below[r["concept_id"]] = memory.shortest_depths(r["levels"], r["concept_id"])
-    problems = [
-        {"field": f"attempts[{i}].question_id", "message": f"unknown question {a.question_id!r}"}
-        for i, a in enumerate(attempts)
-        if a.question_id in missing
-    ] + [
-        {"field": f"attempts[{i}].question_id", "message": f"question {a.question_id!r} assesses a concept"
-         f" with more than {memory.IMPLICIT_MAX_EDGES} prerequisite edges on one of its"
-         f" {memory.IMPLICIT_DEPTH} levels below: too wide to credit"}
-        for i, a in enumerate(attempts)
-        if a.question_id in too_wide
-    ]  # fmt: skip
-    if problems:
-        why = "unknown questions" if missing else "prerequisites too wide"
-        raise Invalid(f"attempts refused: {why}", problems)
+            content.below[r["concept_id"]] = [(p, int(depth)) for p, depth in r["below"]]
+    if missing:
+        raise Invalid(
+            "attempts refused: unknown questions",
+            [
+                {"field": f"attempts[{i}].question_id", "message": f"unknown question {a.question_id!r}"}
+                for i, a in enumerate(attempts)
+                if a.question_id in missing
+            ],
+        )
     return content
 
 
@@ -227,11 +218,15 @@ async def _update_memory(
     timed = [(datetime.fromisoformat(row["at"]), row["index"], row) for row in created]
     for at, _, row in sorted(timed, key=lambda t: (t[0], t[1])):
         _apply(row, at, content.assesses[row["question_id"]], content.below, states, changed, scheduler)
-    updates = [
-        {"user_id": u, "concept_id": c, "node": nodes.get((u, c))} | states[(u, c)].to_row()
-        for u, c in sorted(changed)
-    ]
-    await tx.run(db.queries["memory_write"], rows=updates, now=now)
+    updates, creates = [], []
+    for u, c in sorted(changed):
+        node = nodes.get((u, c))
+        row = states[(u, c)].to_row()
+        if node is None:
+            creates.append(row | {"user_id": u, "concept_id": c})
+        else:
+            updates.append(row | {"node": node})
+    await tx.run(db.queries["memory_write"], updates=updates, creates=creates, now=now)
 
 
 def _apply(

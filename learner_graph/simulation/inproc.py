@@ -33,6 +33,8 @@ from learner_graph.recommendations.student import Student
 from seed.histories import simulate_students
 from seed.simulator import Simulator
 
+IMPLICIT_DEPTH = 3  # implicit credit reaches this deep (`attempts_prerequisites`, learners.cypher)
+
 
 @dataclass
 class Engine:
@@ -166,7 +168,7 @@ def _prerequisites(catalog: Catalog, concept: str) -> list[tuple[str, int]]:
     queue = deque([(concept, 0)])
     while queue:
         current, d = queue.popleft()
-        if d == memory.IMPLICIT_DEPTH:
+        if d == IMPLICIT_DEPTH:
             continue
         for p in catalog.concepts[current].requires if current in catalog.concepts else ():
             if p not in depth and p != concept:
