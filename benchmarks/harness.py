@@ -126,7 +126,7 @@ def api_server(
         out.close()
 
 
-def _wait_ready(port: int, process: subprocess.Popen[bytes], timeout_s: float = 90) -> None:
+def _wait_ready(port: int, process: subprocess.Popen[bytes], timeout_s: float = 180) -> None:
     import httpx
 
     deadline = time.monotonic() + timeout_s

@@ -10,7 +10,8 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 
 from neo4j import AsyncDriver
 from neo4j.exceptions import ServiceUnavailable
@@ -22,6 +23,7 @@ from learner_graph.db import retries
 from learner_graph.db.breaker import Breaker
 from learner_graph.db.graph import CLI_RETRY_S, Graph, Timeouts, apply_schema_async, open_async_driver
 from learner_graph.db.queries import Queries
+from learner_graph.db.warm import reconnect
 from learner_graph.errors import Conflict
 from learner_graph.experiments.hot import HotCache
 from learner_graph.learners.memory import make_scheduler
@@ -36,6 +38,7 @@ from learner_graph.recommendations.pinned import PinnedModels
 from learner_graph.recommendations.recorder import Recorder
 
 log = logging.getLogger(__name__)
+RECOVERY_CONNECT_S = 10.0  # connection timeout of the breaker's recovery step (requests: LG_NEO4J_TIMEOUT_S)
 
 
 class TrainingGuard:
@@ -111,16 +114,21 @@ class Runtime:
         queries = queries or Queries.load(settings.cypher_dir)  # a malformed file fails here, loudly
         metrics = metrics or Metrics()
         driver = open_async_driver(settings, retry_s=None if serving else CLI_RETRY_S)
+        # The breaker's recovery step connects with patience: a restarted Neo4j on a loaded machine
+        # took over the requests' 0.5 s to accept a connection, so with their driver it never came back.
+        patient = settings.model_copy(update={"neo4j_timeout_s": RECOVERY_CONNECT_S})
+        recovery_driver = open_async_driver(patient) if serving else None
 
         def count_retry(reason: str) -> None:
             metrics.store_retries.labels(reason=reason).inc()
 
-        if serving:
+        if recovery_driver is not None:
             timeouts = Timeouts(read=settings.neo4j_read_timeout_s, write=settings.neo4j_write_timeout_s)
-            graph = Graph(
-                driver, queries, settings.neo4j_database, timeouts=timeouts, breaker=Breaker(),
-                on_retry=count_retry,
+            unguarded = Graph(
+                driver, queries, settings.neo4j_database, timeouts=timeouts, on_retry=count_retry
             )
+            recovery = replace(unguarded, driver=recovery_driver)
+            graph = replace(unguarded, breaker=Breaker(partial(reconnect, recovery)))
         else:
             graph = Graph(driver, queries, settings.neo4j_database, on_retry=count_retry)
         long = settings.neo4j_admin_timeout_s
@@ -162,7 +170,11 @@ class Runtime:
             with retries.counted(count_retry):  # the driver's retries: counted in metrics, not logged
                 yield runtime
         finally:
+            if graph.breaker is not None:
+                await graph.breaker.close()
             await runtime.training.close()
             await runtime.recorder.close()
             await driver.close()
+            if recovery_driver is not None:
+                await recovery_driver.close()
             await redis.aclose()

@@ -130,12 +130,10 @@ class Graph:
             call.close()  # never awaited: closed, so no "never awaited" warning
             raise
         try:
-            result = await call
+            return await call
         except BaseException as error:
             self.breaker.failed(error)
             raise
-        self.breaker.succeeded()
-        return result
 
     async def read(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """Run the named read query (routed to readers) and return its records as dicts."""
