@@ -5,7 +5,7 @@ attempts, review states and rejections live in a `recommendations.student.Studen
 memory, and each request runs the pipeline's pure steps (`score`, `settings`, `mix_input`,
 `mixer.mix`), so thousands of simulated learners over weeks run in minutes. Attempts update the
 review states with `learners.memory` as `record_attempts` does; dismissals move the target offset
-as `record_feedback` does (tests/integration/test_simulation_inproc.py checks both against the graph).
+as `record_feedback` does (tests/integration/simulation/test_inproc.py checks both against the graph).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Each step of the recommendation pipeline that runs before scoring, with exact values (the storage
-steps are tested against the real servers in tests/integration/test_recommendations.py)."""
+steps are tested against the real servers in tests/integration/recommendations/test_recommend.py)."""
 
 from __future__ import annotations
 
