@@ -149,7 +149,7 @@ def calibrate(counts: pd.DataFrame, features: pd.DataFrame) -> pd.Series:
     ~ N(1, 1). The abilities here are nearly free, θ ~ N(μ, 10²) with μ the logit of the pooled success
     rate: under the N(μ, 1) of the gains, the abilities of the students served the hardest questions
     are pulled down, and the fit blames the questions, which shrinks the scale it finds (to 3 instead
-    of 5 for a scale compressed 5 times, tests/unit/test_experiments_ability.py). Returns the
+    of 5 for a scale compressed 5 times, tests/unit/experiments/test_ability.py). Returns the
     difficulty of every question in `features`.
     """
     up, pairs = pd.factorize(pd.MultiIndex.from_frame(counts[["user_id", "phase"]]))

@@ -1,20 +1,19 @@
 """A recommendation's life, top to bottom: student, candidates, scope, settings, score, mix, record.
 
-`recommend` runs the steps in order and times them; each step is a function of keyword
-arguments below it, in the same order. Only `student`, `candidates`, `scope`, `assign` and
-`record` touch storage; the rest are pure. `predictions` reuses the first steps and `score`.
+`recommend` runs the steps in order and times them. The steps that touch storage (`student`,
+`candidates`, `scope`, `assign`, `model`, `record`) and the settings merge are functions of keyword
+arguments below it, in the same order; the pure ones live beside it: `scoring` (score the
+candidates, build the mixer's input), `mixer.mix` (rank), `served` (the response and its stored
+row). `predictions` reuses the first steps and `score`.
 Stateless across replicas: everything a step keeps between requests is in the caches it is given.
 """
 
 from __future__ import annotations
 
-import json
 import time
-import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
@@ -25,36 +24,18 @@ from learner_graph.experiments.hot import HotCache
 from learner_graph.experiments.models import Assignment
 from learner_graph.experiments.service import assign_and_expose
 from learner_graph.learners.activity import SetGoal
-from learner_graph.learners.memory import make_scheduler
 from learner_graph.mixer.mix import mix as mix_picks
-from learner_graph.mixer.models import Candidate, MixInput, Pick
-from learner_graph.mixer.order import UNTAGGED_P, tiebreaks
 from learner_graph.mixer.settings import MixSettings, merge, with_target_offset
-from learner_graph.model import History, QuestionSide, predict, predict_rows
+from learner_graph.model import QuestionSide
 from learner_graph.model.store import ModelStore
 from learner_graph.recommendations.catalog import Catalog, CatalogCache
-from learner_graph.recommendations.models import (
-    ExplanationOut,
-    ItemOut,
-    PredictionOut,
-    QuestionInline,
-    RecommendationOut,
-    RecommendationRequest,
-)
+from learner_graph.recommendations.models import PredictionOut, RecommendationOut, RecommendationRequest
 from learner_graph.recommendations.pinned import PinnedModels
 from learner_graph.recommendations.recorder import Recorder
-from learner_graph.recommendations.shortlist import shortlist
+from learner_graph.recommendations.scoring import mix_input, score
+from learner_graph.recommendations.served import record_row, response, with_questions
 from learner_graph.recommendations.student import MAX_ATTEMPTS, Student
 from learner_graph.timeutil import as_utc
-
-
-@dataclass(frozen=True)
-class Scored:
-    rows: np.ndarray  # question rows of the catalog's table
-    p: np.ndarray
-    known: np.ndarray  # bool per question: the model has a trained vector for it
-    model_version: str | None
-    attempts_in_scope: int
 
 
 async def recommend(
@@ -201,193 +182,6 @@ async def model(
     """The question side to score with: the pinned `version`, else the active one (None: no model yet)."""
     return await pinned.get(db, version) if version else await models.current(db)
 
-
-def score(
-    *,
-    side: QuestionSide | None,
-    learner: Student,
-    scope_rows: np.ndarray | None,
-    rows: np.ndarray,
-    catalog: Catalog,
-) -> Scored:
-    """P(correct) of every candidate row from the live fit (tag difficulty when there is no model)."""
-    history = learner.history_rows(in_rows(catalog, scope_rows))
-    if side is None:
-        tag_p = catalog.table.tag_p[rows]
-        p = np.where(np.isnan(tag_p), UNTAGGED_P, tag_p)
-        return Scored(rows, p, np.zeros(len(rows), dtype=bool), None, len(history))
-    at = side_rows(side, catalog)[rows]
-    if len(at) == 0 or at.min() >= 0:
-        p = predict_rows(side, History.from_rows(history), at)
-        return Scored(rows, p, np.ones(len(rows), dtype=bool), side.model_id, len(history))
-    # Questions newer than the loaded model: cold-started from their metadata, per request.
-    ids = [catalog.table.ids[r] for r in rows.tolist()]
-    meta = {
-        q: {
-            "text": catalog.questions[q].text,
-            "concept_ids": list(catalog.questions[q].concept_ids),
-            "difficulty_tag": catalog.questions[q].difficulty_tag,
-        }
-        for q, i in zip(ids, at.tolist(), strict=True)
-        if i < 0
-    }
-    p = predict(side, History.from_rows(history), ids, question_meta=meta)
-    return Scored(rows, p, at >= 0, side.model_id, len(history))
-
-
-def in_rows(catalog: Catalog, rows: np.ndarray | None) -> Callable[[str], bool] | None:
-    """A membership test of question ids against sorted rows (None: every question)."""
-    if rows is None:
-        return None
-    mask = np.zeros(len(catalog.table.ids), dtype=bool)
-    mask[rows] = True
-    position = catalog.table.position
-
-    def test(question_id: str) -> bool:
-        row = position.get(question_id)
-        return row is not None and bool(mask[row])
-
-    return test
-
-
-def side_rows(side: QuestionSide, catalog: Catalog) -> np.ndarray:
-    """Each catalog row's index in the model's question side (-1 when the side lacks it), cached."""
-    key = f"catalog-rows:{catalog.version}"
-    rows = side.cache.get(key)
-    if rows is None:
-        for old in [k for k in side.cache if k.startswith("catalog-rows:")]:
-            del side.cache[old]
-        get = side.index.get
-        rows = side.cache[key] = np.array([get(q, -1) for q in catalog.table.ids], dtype=np.int64)
-    return cast(np.ndarray, rows)
-
-
-def mix_input(
-    *,
-    scored: Scored,
-    learner: Student,
-    catalog: Catalog,
-    request: RecommendationRequest,
-    now: datetime,
-    settings: MixSettings,
-) -> MixInput:
-    """What the mixer ranks: the shortlisted candidates, the concept states, the streak, what is blocked."""
-    scheduler = make_scheduler(settings.review_retention)
-    last = learner.last_attempts()
-    views = learner.concept_views(catalog, now, scheduler, concept_p(catalog, scored),
-                                  reached=settings.target_p)
-    blocked = learner.rejected | set(request.context.exclude) | learner.recent(now, settings.recent_hours)
-    table = catalog.table
-    tb = tiebreaks(settings.seed, table.hashes[scored.rows])  # once, for the shortlist and the mixer
-    keep = shortlist(table, scored.rows, scored.p, scored.known, tb, views, blocked, now, settings, request.n)
-    shortlisted = []
-    ids, questions = table.ids, catalog.questions
-    for row, p, known, order in zip(
-        scored.rows[keep].tolist(), scored.p[keep].tolist(), scored.known[keep].tolist(), tb[keep].tolist(),
-        strict=True,
-    ):
-        question_id = ids[row]
-        meta = questions[question_id]
-        shortlisted.append(
-            Candidate(
-                question_id=question_id,
-                concepts=meta.concept_ids,
-                p_correct=p,
-                difficulty_tag=meta.difficulty_tag,
-                known_to_model=known,
-                last_attempt=last.get(question_id),
-                tiebreak=order,
-            )
-        )
-    return MixInput(
-        candidates=shortlisted,
-        concepts=views,
-        streak=learner.streak(now, settings.daily_goal_scale),
-        now=now,
-        attempts_in_scope=scored.attempts_in_scope,
-        blocked=blocked,
-    )
-
-
-def concept_p(catalog: Catalog, scored: Scored) -> dict[str, float]:
-    """The mean predicted P(correct) over each concept's scored questions (what readiness reads)."""
-    table = catalog.table
-    at = np.full(len(table.ids), np.nan)
-    at[scored.rows] = scored.p
-    p = at[table.pair_row]
-    keep = ~np.isnan(p)
-    columns = table.pair_concept[keep]
-    total = np.bincount(columns, weights=p[keep], minlength=len(table.concept_ids))
-    count = np.bincount(columns, minlength=len(table.concept_ids))
-    return {table.concept_ids[k]: float(total[k] / count[k]) for k in np.flatnonzero(count).tolist()}
-
-
-def response(
-    *,
-    request: RecommendationRequest,
-    assignments: list[Assignment],
-    scored: Scored,
-    picks: list[Pick],
-    now: datetime,
-    recommendation_id: str | None = None,
-) -> RecommendationOut:
-    """The served recommendation: a new id, the arms, the model version and the explained items."""
-    arms = {a.experiment_key: a.arm for a in assignments}
-    return RecommendationOut(
-        id=recommendation_id or "rec_" + uuid.uuid4().hex,
-        user_id=request.user_id,
-        arm=",".join(f"{k}:{v}" for k, v in sorted(arms.items())) or None,
-        experiments=arms,
-        model_version=scored.model_version,
-        served_at=now,
-        items=[
-            ItemOut(
-                question_id=p.question_id,
-                kind=p.kind,
-                p_correct=round(p.p_correct, 4),
-                concepts=list(p.concepts),
-                explanation=ExplanationOut(**asdict(p.explanation)),
-                fallback=p.fallback,
-            )
-            for p in picks
-        ],
-    )
-
-
-def with_questions(*, out: RecommendationOut, catalog: Catalog) -> None:
-    """Each item's question inline (text, difficulty tag, concepts), so an app needs no second call."""
-    for item in out.items:
-        meta = catalog.questions[item.question_id]
-        item.question = QuestionInline(
-            id=item.question_id, text=meta.text, difficulty_tag=meta.difficulty_tag,
-            concepts=list(meta.concept_ids),
-        )
-
-
-def record_row(
-    *,
-    request: RecommendationRequest,
-    out: RecommendationOut,
-    goal: SetGoal | None = None,
-    app: str = DEFAULT_APP,
-) -> dict[str, Any]:
-    """The `rec_record_batch` row of a served recommendation; `goal`: the daily goal it showed,
-    to fix on the learner for their day when it was not fixed yet; `app`: where a new learner is
-    created."""
-    return {
-        "goal_day": goal.day.isoformat() if goal else None,
-        "goal_base": goal.base if goal else None,
-        "id": out.id,
-        "user_id": out.user_id,
-        "app": app,
-        "arm": out.arm,
-        "experiment_arms": json.dumps(out.experiments),
-        "model_version": out.model_version,
-        "served_at": out.served_at,
-        "items": json.dumps([i.model_dump() for i in out.items]),
-        "request": request.model_dump_json(exclude={"overrides"}),
-        "question_ids": [i.question_id for i in out.items],
-    }
 
 
 async def record(

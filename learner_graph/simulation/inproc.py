@@ -5,7 +5,7 @@ attempts, review states and rejections live in a `recommendations.student.Studen
 memory, and each request runs the pipeline's pure steps (`score`, `settings`, `mix_input`,
 `mixer.mix`), so thousands of simulated learners over weeks run in minutes. Attempts update the
 review states with `learners.memory` as `record_attempts` does; dismissals move the target offset
-as `record_feedback` does (tests/integration/test_simulation_inproc.py checks both against the graph).
+as `record_feedback` does (tests/integration/simulation/test_inproc.py checks both against the graph).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from learner_graph.mixer.settings import MAX_TARGET_OFFSET, Overrides
 from learner_graph.model import QuestionSide
 from learner_graph.model.data import from_records
 from learner_graph.model.train import TrainConfig, train
-from learner_graph.recommendations import pipeline
+from learner_graph.recommendations import pipeline, scoring
 from learner_graph.recommendations.catalog import Catalog, ConceptMeta, QuestionMeta
 from learner_graph.recommendations.feedback import TARGET_STEP
 from learner_graph.recommendations.models import RecommendationRequest
@@ -75,8 +75,8 @@ class Engine:
     def predict(self, learner: Student, units: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(question rows, P(correct)) of every question under the units, from the live fit."""
         rows = self.rows(units)
-        scored = pipeline.score(side=self.side, learner=learner, scope_rows=self.scope(units), rows=rows,
-                                catalog=self.catalog)
+        scored = scoring.score(side=self.side, learner=learner, scope_rows=self.scope(units), rows=rows,
+                               catalog=self.catalog)
         return scored.rows, scored.p
 
     def recommend(self, learner: Student, *, units: list[str], n: int, seed: int, now: datetime,
@@ -88,12 +88,12 @@ class Engine:
         request = RecommendationRequest(user_id=learner.user_id, units=units, n=n, seed=seed,
                                         overrides=Overrides.model_validate(overrides or {}))
         rows = self.rows(units)
-        scored = pipeline.score(side=self.side, learner=learner, scope_rows=self.scope(units), rows=rows,
-                                catalog=self.catalog)
+        scored = scoring.score(side=self.side, learner=learner, scope_rows=self.scope(units), rows=rows,
+                               catalog=self.catalog)
         settings = pipeline.settings(request=request, service={"review_retention": self.retention},
                                      assignments=[], learner=learner)
-        data = pipeline.mix_input(scored=scored, learner=learner, catalog=self.catalog, request=request,
-                                  now=now, settings=settings)
+        data = scoring.mix_input(scored=scored, learner=learner, catalog=self.catalog, request=request,
+                                 now=now, settings=settings)
         return mix(data, settings, n)
 
     def record(self, learner: Student, *, question_id: str, correct: bool, at: datetime,

@@ -94,3 +94,8 @@ def test_sample_ratio_mismatch() -> None:
 def test_p_values_are_written_one_way(p: float | None, text: str) -> None:
     """The same cases as the console's `pValue` (console/src/utils/format.test.ts)."""
     assert format_p(p) == text
+
+
+def test_holm_caps_at_one_after_the_step_down() -> None:
+    # 0.6 × 2 = 1.2 is capped at 1; 0.7 × 1 is raised to the running maximum, then capped too.
+    assert holm(pd.Series([0.6, 0.7])).tolist() == [1.0, 1.0]

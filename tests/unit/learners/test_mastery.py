@@ -20,3 +20,12 @@ def test_ready_needs_every_prerequisite_mastered() -> None:
 
 def test_a_mastered_concept_is_not_ready() -> None:
     assert ready_concepts({"add": ["count"], "count": []}, {"add", "count"}) == set()
+
+
+def test_a_predicted_p_of_exactly_the_threshold_counts_as_mastered() -> None:
+    assert mastered({}, {"x": MASTERED, "y": MASTERED - 1e-9}) == {"x"}
+
+
+def test_a_prerequisite_missing_from_the_map_has_none_of_its_own() -> None:
+    # `a` is named as b's prerequisite but not listed itself: it requires nothing.
+    assert ready_concepts({"b": ["a"]}, {"a"}) == {"b"}

@@ -153,3 +153,44 @@ def test_stored_driver_times_come_back_as_utc() -> None:
     state = MemoryState.from_props(stored)
     assert state.due == datetime(2026, 1, 8, 9, tzinfo=UTC) and state.due.tzinfo is UTC
     assert state.last_review == T0 and state.last_review.tzinfo is UTC
+
+
+def test_the_write_row_holds_the_plain_properties_and_the_two_times_as_iso_strings() -> None:
+    state = review(MemoryState(), correct=True, at=T0, weight=1.0, scheduler=SCHEDULER, time_ms=5)
+    assert state.due is not None and state.stability is not None
+    assert state.to_row() == {
+        "state": {
+            "stability": state.stability, "difficulty": state.difficulty, "reps": 1, "lapses": 0,
+            "wins": 1.0, "fails": 0.0, "last_time_ms": 5, "mastery": pytest.approx(2 / 3),
+        },
+        "due": state.due.isoformat(),
+        "last_review": "2026-01-05T09:00:00+00:00",
+    }
+    assert MemoryState().to_row() == {
+        "state": {"stability": None, "difficulty": None, "reps": 0, "lapses": 0, "wins": 0.0, "fails": 0.0,
+                  "last_time_ms": None, "mastery": 0.5},
+        "due": None,
+        "last_review": None,
+    }
+
+
+def test_iso_times_come_back_as_utc() -> None:
+    state = MemoryState.from_props(
+        {"stability": 2.0, "due": "2026-01-08T10:00:00+01:00", "last_review": "2026-01-05T09:00:00+00:00"}
+    )
+    assert state == MemoryState(stability=2.0, due=datetime(2026, 1, 8, 9, tzinfo=UTC), last_review=T0)
+    assert state.due is not None and state.due.tzinfo is UTC
+    assert state.last_review is not None and state.last_review.tzinfo is UTC
+
+
+def test_stored_driver_times_in_another_offset_become_plain_utc_datetimes() -> None:
+    from datetime import timezone
+
+    from neo4j.time import DateTime
+
+    plus_one = timezone(timedelta(hours=1))
+    state = MemoryState.from_props({"stability": 2.0, "due": DateTime(2026, 1, 8, 10, 0, 0, tzinfo=plus_one),
+                                    "last_review": DateTime(2026, 1, 5, 10, 0, 0, tzinfo=plus_one)})
+    assert (type(state.due), type(state.last_review)) == (datetime, datetime)
+    assert state.due == datetime(2026, 1, 8, 9, tzinfo=UTC) and state.due.tzinfo is UTC
+    assert state.last_review == T0 and state.last_review.tzinfo is UTC

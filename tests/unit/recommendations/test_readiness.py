@@ -9,7 +9,7 @@ import pytest
 
 from learner_graph.learners.memory import make_scheduler
 from learner_graph.recommendations.catalog import Catalog, ConceptMeta, QuestionMeta
-from learner_graph.recommendations.pipeline import Scored, concept_p
+from learner_graph.recommendations.scoring import Scored, concept_p
 from learner_graph.simulation.inproc import new_learner
 
 NOW = datetime(2025, 3, 3, 12, tzinfo=UTC)

@@ -12,7 +12,7 @@ from neo4j import Driver
 from learner_graph.content import traversals
 from learner_graph.lists import MAX_OFFSET, encode_offset
 from tests.conftest import auth
-from tests.integration.test_fail_fast import dense_units
+from tests.integration.db.test_fail_fast import dense_units
 
 READER = auth("learner_app")
 LEVELS = 30

@@ -11,7 +11,7 @@ from learner_graph.config import Settings
 from learner_graph.db.queries import Queries
 from learner_graph.model.service import train_version
 from tests.conftest import auth
-from tests.integration.test_model_versions import FAST, load_simulated, with_graph
+from tests.integration.model.test_versions import FAST, load_simulated, with_graph
 
 APP = auth("learner_app")
 

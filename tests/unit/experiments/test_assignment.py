@@ -17,7 +17,7 @@ from learner_graph.experiments.assignment import (
 )
 from learner_graph.experiments.models import Arm, Experiment, Namespace
 
-CASES = json.loads((Path(__file__).parent.parent / "fixtures" / "growthbook_cases.json").read_text())
+CASES = json.loads((Path(__file__).parents[2] / "fixtures" / "growthbook_cases.json").read_text())
 
 
 @pytest.mark.parametrize(("seed", "value", "version", "expected"), CASES["hash"])

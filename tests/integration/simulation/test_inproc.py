@@ -15,7 +15,7 @@ from learner_graph.recommendations import pipeline
 from learner_graph.recommendations.models import RecommendationRequest
 from learner_graph.simulation.inproc import Engine, new_learner
 from learner_graph.simulation.world import World, ensure_content, open_world
-from tests.integration.test_simulation import small_curriculum
+from tests.integration.simulation.test_simulation import small_curriculum
 
 pytestmark = pytest.mark.integration
 T0 = datetime(2025, 3, 3, 17, tzinfo=UTC)
