@@ -17,7 +17,7 @@ from learner_graph.learners.memory import make_scheduler
 from learner_graph.learners.migration import Moved, migrate_memory
 from learner_graph.learners.models import AttemptIn
 from learner_graph.runtime import Runtime
-from tests.integration.test_learners_concurrency import states, with_graph
+from tests.integration.learners.test_concurrency import states, with_graph
 from tests.learners_fixtures import CHAIN, make_chain
 
 NOW = datetime(2026, 3, 10, 12, tzinfo=UTC)
