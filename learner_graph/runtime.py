@@ -22,6 +22,7 @@ from learner_graph.db import retries
 from learner_graph.db.breaker import Breaker
 from learner_graph.db.graph import CLI_RETRY_S, Graph, Timeouts, apply_schema_async, open_async_driver
 from learner_graph.db.queries import Queries
+from learner_graph.db.versions import Versions
 from learner_graph.errors import Conflict
 from learner_graph.experiments.hot import HotCache
 from learner_graph.learners.memory import make_scheduler
@@ -33,6 +34,7 @@ from learner_graph.ratelimit import RateLimiter
 from learner_graph.recommendations.catalog import CatalogCache
 from learner_graph.recommendations.pinned import PinnedModels
 from learner_graph.recommendations.recorder import Recorder
+from learner_graph.recommendations.states import LearnerStates
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +87,7 @@ class Runtime:
     admin_graph: Graph  # the same graph with the long timeouts of imports, training and admin work
     owners: Owners
     rate_limiter: RateLimiter
+    states: LearnerStates  # learners' states between their requests, checked against `graph.versions`
     training: TrainingGuard = field(default_factory=TrainingGuard)
 
     @classmethod
@@ -114,21 +117,22 @@ class Runtime:
         def count_retry(reason: str) -> None:
             metrics.store_retries.labels(reason=reason).inc()
 
-        if serving:
-            timeouts = Timeouts(read=settings.neo4j_read_timeout_s, write=settings.neo4j_write_timeout_s)
-            graph = Graph(
-                driver, queries, settings.neo4j_database, timeouts=timeouts, breaker=Breaker(),
-                on_retry=count_retry,
-            )
-        else:
-            graph = Graph(driver, queries, settings.neo4j_database, on_retry=count_retry)
-        long = settings.neo4j_admin_timeout_s
         redis = Redis.from_url(
             settings.redis_url,
             socket_timeout=settings.redis_timeout_s,
             socket_connect_timeout=settings.redis_timeout_s,
         )
         cache = Cache(redis, on_error=lambda op: metrics.redis_errors.labels(op=op).inc())
+        versions = Versions(cache)  # every process bumps after its writes; caches check them
+        if serving:
+            timeouts = Timeouts(read=settings.neo4j_read_timeout_s, write=settings.neo4j_write_timeout_s)
+            graph = Graph(
+                driver, queries, settings.neo4j_database, timeouts=timeouts, breaker=Breaker(),
+                on_retry=count_retry, versions=versions,
+            )
+        else:
+            graph = Graph(driver, queries, settings.neo4j_database, on_retry=count_retry, versions=versions)
+        long = settings.neo4j_admin_timeout_s
 
         runtime = cls(
             settings=settings,
@@ -148,6 +152,7 @@ class Runtime:
             metrics=metrics,
             owners=Owners(),
             rate_limiter=RateLimiter(cache),
+            states=LearnerStates(versions if settings.learner_cache else None),
         )
         try:
             if apply_schema:

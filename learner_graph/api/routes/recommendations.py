@@ -19,6 +19,7 @@ from learner_graph.api.deps import (
     ReaderOrToken,
     RecorderDep,
     SettingsDep,
+    StatesDep,
 )
 from learner_graph.api.security import require
 from learner_graph.api_keys import ApiKey, Role
@@ -51,6 +52,7 @@ async def recommend(
     recorder: RecorderDep,
     owners: OwnersDep,
     settings: SettingsDep,
+    states: StatesDep,
     body: RecommendationRequest,
     include: Annotated[
         list[Literal["question"]],
@@ -76,6 +78,7 @@ async def recommend(
         recorder=recorder,
         app=app,
         include_question="question" in include,
+        states=states,
     )
 
 
