@@ -126,9 +126,10 @@ ORDER BY reports DESC, question_id
 LIMIT $limit
 
 -- name: rec_units
--- Every unit with its filter scope (null: the unit itself).
+-- Every unit with its filter scope (null: the unit itself) and what it directly contains.
 MATCH (u:Unit)
-RETURN u.id AS id, u.filter_scope AS filter_scope
+RETURN u.id AS id, u.filter_scope AS filter_scope,
+       [(u)-[:CONTAINS]->(c:Unit) | c.id] AS units, [(u)-[:CONTAINS]->(q:Question) | q.id] AS questions
 
 -- name: rec_owners
 -- The learner of each listed recommendation that exists (attempts may name only those).
