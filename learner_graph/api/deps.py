@@ -23,7 +23,6 @@ from learner_graph.model.store import ModelStore
 from learner_graph.recommendations.catalog import CatalogCache
 from learner_graph.recommendations.pinned import PinnedModels
 from learner_graph.recommendations.recorder import Recorder
-from learner_graph.recommendations.states import LearnerStates
 from learner_graph.runtime import Runtime, TrainingGuard
 
 
@@ -73,10 +72,6 @@ async def get_experiments(runtime: RuntimeDep) -> HotCache:
     return runtime.experiments
 
 
-async def get_states(runtime: RuntimeDep) -> LearnerStates:
-    return runtime.states
-
-
 async def get_metrics(request: Request) -> Metrics:
     metrics: Metrics = request.app.state.metrics  # exists before the lifespan: middleware counts too
     return metrics
@@ -104,7 +99,6 @@ ModelsDep = Annotated[ModelStore, Depends(get_models)]
 PinnedDep = Annotated[PinnedModels, Depends(get_pinned)]
 RecorderDep = Annotated[Recorder, Depends(get_recorder)]
 ExperimentsDep = Annotated[HotCache, Depends(get_experiments)]
-StatesDep = Annotated[LearnerStates, Depends(get_states)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 TrainingDep = Annotated[TrainingGuard, Depends(get_training)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
