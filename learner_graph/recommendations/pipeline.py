@@ -408,8 +408,8 @@ async def record(
         await db.write_plain("rec_record_batch", rows=[row])
     else:
         await recorder.write(db, row)
-    if goal is not None:  # the learner's day goal is now stored: a state read before it is stale
-        await db.changed(learners=[request.user_id])
+    # No version bump for the day's goal stored here: a state kept from before it computes the same
+    # goal from the same attempts and day, and storing it again changes nothing (`rec_record_batch`).
 
 
 async def predictions(
