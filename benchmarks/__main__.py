@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 # The benchmark graph first (built once, reused), then what runs against it, then the offline ones.
-# content_import and simulate_* run against LG_NEO4J_URI and are run by hand (see docs/BENCHMARKS.md).
+# content_import and simulate_* run against LG_NEO4J_URI and are run by hand (see docs/BENCHMARKS.md);
+# so is console, which also times pages on the demo's Neo4j (`python -m benchmarks console`).
 BENCHMARKS: list[str] = [
     "graph", "recommend", "attempts", "model_eval", "model_speed", "seed_simulation", "faults", "outcomes",
 ]

@@ -12,7 +12,7 @@ RETURN u {
 } AS unit
 
 -- name: content_units_page
--- A page of unit views filtered by kind, text and an ancestor unit (any depth), by id.
+-- A page of unit views filtered by kind, text, an ancestor unit (any depth) and a concept its own questions assess, by id.
 CALL () {
   WITH $text AS words WHERE words IS NOT NULL AND words <> ''
   CALL db.index.fulltext.queryNodes('unit_text', words) YIELD node
@@ -22,10 +22,15 @@ CALL () {
   OPTIONAL MATCH (:Unit {id: $unit})-[:CONTAINS*1..32]->(x:Unit)
   RETURN collect(DISTINCT x) AS under  // DISTINCT endpoints: a pruning BFS, no path enumeration
 }
+CALL () {
+  OPTIONAL MATCH (:Concept {id: $concept})<-[:ASSESSES]-(:Question)<-[:CONTAINS]-(x:Unit)
+  RETURN collect(DISTINCT x) AS holding
+}
 MATCH (u:Unit)
 WHERE ($kind IS NULL OR u.kind = $kind)
   AND ($text IS NULL OR u IN hits)
   AND ($unit IS NULL OR u IN under)
+  AND ($concept IS NULL OR u IN holding)
 WITH u ORDER BY u.id
 WITH collect(u) AS matched
 WITH size(matched) AS total, matched[$offset..$offset + $limit] AS page

@@ -120,14 +120,35 @@ RETURN u.id AS user_id, phase, question_ids, n, correct
 -- name: experiment_delayed_retention
 -- Per exposed user, attempts in the window on a concept the user had not practised for $delay_days or more, and how many were right.
 MATCH (u:User)-[x:EXPOSED]->(:Experiment {key: $key})
-MATCH (u)-[:ATTEMPTED]->(a:Attempt)-[:OF]->(:Question)-[:ASSESSES]->(c:Concept)
-WHERE a.at >= x.first_at AND a.at < $until
-CALL (u, a, c) {
-  MATCH (u)-[:ATTEMPTED]->(b:Attempt)-[:OF]->(:Question)-[:ASSESSES]->(c)
-  WHERE b.at < a.at
-  RETURN max(b.at) AS previous
+CALL (u, x) {
+  // One pass over the user's attempts per concept, the times compared in memory: matching each
+  // attempt's earlier attempts in the graph instead took 8 s on the demo's 1,550 learners.
+  MATCH (u)-[:ATTEMPTED]->(a:Attempt)-[:OF]->(:Question)-[:ASSESSES]->(c:Concept)
+  WHERE a.at < $until
+  WITH c, collect(a) AS seen
+  WITH seen, [b IN seen | b.at] AS times
+  UNWIND seen AS a
+  WITH a, times, a.at - duration({days: $delay_days}) AS cutoff
+  WHERE a.at >= x.first_at
+    AND any(t IN times WHERE t < a.at)
+    AND none(t IN times WHERE t < a.at AND t > cutoff)
+  WITH DISTINCT a  // an attempt on several such concepts counts once
+  RETURN count(a) AS attempts, sum(CASE WHEN a.correct THEN 1 ELSE 0 END) AS correct
 }
-WITH u, a, previous
-WHERE previous IS NOT NULL AND previous <= a.at - duration({days: $delay_days})
-WITH u, a, max(CASE WHEN a.correct THEN 1 ELSE 0 END) AS correct
-RETURN u.id AS user_id, count(a) AS attempts, sum(correct) AS correct
+WITH u, attempts, correct WHERE attempts > 0
+RETURN u.id AS user_id, attempts, correct
+
+-- name: experiment_results_version
+-- What an experiment's results depend on, read from the count store (constant time): its definition, the active model, and how many attempts, exposures, rejections, learners and deleted learners there are.
+OPTIONAL MATCH (e:Experiment {key: $key})
+CALL () { MATCH (a:Attempt) RETURN count(a) AS attempts }
+CALL () { MATCH ()-[x:EXPOSED]->() RETURN count(x) AS exposures }
+CALL () { MATCH ()-[r:REJECTED]->() RETURN count(r) AS rejections }
+CALL () { MATCH (u:User) RETURN count(u) AS users }
+CALL () { MATCH (t:Tombstone) RETURN count(t) AS tombstones }
+CALL () { MATCH (m:Memory) RETURN count(m) AS memories }
+CALL () {
+  OPTIONAL MATCH (m:ModelVersion {active: true})
+  RETURN m.id AS model ORDER BY m.activated_at DESC LIMIT 1
+}
+RETURN e {.*} AS experiment, attempts, exposures, rejections, users, tombstones, memories, model

@@ -27,11 +27,14 @@ async def get_unit(*, db: Graph, unit_id: str) -> Unit:
 
 
 async def list_units(
-    *, db: Graph, kind: str | None, unit: str | None, text: str | None, limit: int, offset: int
+    *, db: Graph, kind: str | None, unit: str | None, concept: str | None, text: str | None,
+    limit: int, offset: int,
 ) -> Page[Unit]:
-    """Units by id, filtered by kind, by an ancestor unit (any depth) and by name text."""
+    """Units by id, filtered by kind, by an ancestor unit (any depth), by name text and by a concept
+    that a question directly in the unit assesses."""
     rows = await db.read(
-        "content_units_page", kind=kind, unit=unit, text=fulltext_query(text), limit=limit, offset=offset
+        "content_units_page", kind=kind, unit=unit, concept=concept, text=fulltext_query(text),
+        limit=limit, offset=offset,
     )
     items = [Unit(**item) for item in rows[0]["items"]]
     return Page[Unit].at(items, offset=offset, total=rows[0]["total"])

@@ -31,7 +31,9 @@ PLANS: dict[str, dict[str, Any]] = {
     "content_requires_level": {"ids": [NOBODY], "limit": 1},
     "content_units_children": {"ids": [NOBODY], "limit": 1},
     "content_concepts_page": {"subject": NOBODY, "unit": None, "text": None, "limit": 1, "offset": 0},
-    "content_units_page": {"kind": NOBODY, "unit": None, "text": None, "limit": 1, "offset": 0},
+    "content_units_page": {
+        "kind": NOBODY, "unit": None, "concept": None, "text": None, "limit": 1, "offset": 0
+    },
     "content_questions_page": {
         "subject": NOBODY,
         "unit": None,

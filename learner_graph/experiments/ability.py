@@ -34,7 +34,7 @@ from learner_graph.db.graph import Graph
 from learner_graph.model import registry
 from learner_graph.model.coldstart import with_questions
 from learner_graph.model.side import QuestionSide
-from learner_graph.model.store import with_graph_questions
+from learner_graph.model.store import ModelStore, with_graph_questions
 
 PRIOR_SD = 1.0  # logits, for abilities and for the difficulty parameters (tag levels, model scale)
 MAX_STEPS = 50
@@ -93,19 +93,30 @@ async def ability_counts(*, db: Graph, key: str, until: datetime) -> pd.DataFram
     return counts.astype({"n": float, "correct": float}).reset_index(drop=True)[COUNTS]
 
 
-async def user_ability_gains(*, db: Graph, key: str, until: datetime) -> pd.Series:
-    """`ability_gain` of every exposed user with at least three attempts in the window, by user id."""
+async def user_ability_gains(
+    *, db: Graph, key: str, until: datetime, models: ModelStore | None = None
+) -> pd.Series:
+    """`ability_gain` of every exposed user with at least three attempts in the window, by user id.
+
+    `models`: the process's active model, already extended to the graph's questions (the API's);
+    without it the active model is loaded and extended here, which costs seconds.
+    """
     counts = await ability_counts(db=db, key=key, until=until)
     question_ids = sorted(set(counts["question_id"]))
     rows = await db.read("model_question_meta", question_ids=question_ids)
     tags = pd.Series({row["id"]: row["difficulty_tag"] for row in rows}, index=question_ids, dtype=float)
-    side = await registry.load_active(db=db)
+    side = await models.current(db) if models is not None else await _active_side(db)
     model = None
     if side is not None:
-        side = await with_graph_questions(db, side)  # questions newer than the model: its cold start
         model = await asyncio.to_thread(model_difficulty, side, question_ids)
     difficulty = await asyncio.to_thread(calibrate, counts, question_features(tags, model))
     return await asyncio.to_thread(ability_gain, counts, difficulty)
+
+
+async def _active_side(db: Graph) -> QuestionSide | None:
+    side = await registry.load_active(db=db)
+    # questions newer than the model: their cold start
+    return None if side is None else await with_graph_questions(db, side)
 
 
 def model_difficulty(side: QuestionSide, question_ids: Sequence[str]) -> pd.Series:

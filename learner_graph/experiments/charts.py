@@ -8,6 +8,7 @@ import math
 import textwrap
 
 from learner_graph.experiments.results import MetricRow, Results
+from learner_graph.experiments.stats import format_p
 
 WRAP = 95  # characters per line of the summary under the plot
 
@@ -35,7 +36,7 @@ def lift_chart(results: Results) -> bytes:
         error = [[max(lift - low, 0.0)], [max(high - lift, 0.0)]]
         axis.errorbar(lift, y, xerr=error, fmt="o", color=f"C{arms.index(row.arm)}", capsize=3)
         axis.annotate(
-            f"n={row.n}, p={_p(row.p_adjusted)}", (high, y), xytext=(6, -3), textcoords="offset points"
+            f"n={row.n}, p={format_p(row.p_adjusted)}", (high, y), xytext=(6, -3), textcoords="offset points"
         )
     if not rows:
         axis.text(
@@ -77,7 +78,3 @@ def chart_rows(results: Results) -> list[MetricRow]:
 
 def _finite(value: float | None) -> bool:
     return value is not None and math.isfinite(value)
-
-
-def _p(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2g}"

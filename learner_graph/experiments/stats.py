@@ -19,6 +19,17 @@ RELATIVE_LIFT_RULE = (
     "relative lift is reported only when the control mean is positive: divided by a zero or "
     "negative mean its sign and size mean nothing (read abs_lift instead)"
 )
+SCIENTIFIC_BELOW = 1e-4  # p-values this small are written in scientific notation
+
+
+def format_p(value: float | None) -> str:
+    """A p-value as every report writes it: 4 decimals, scientific under 1e-4 ("1.5e-12").
+
+    The console's `pValue` (console/src/utils/format.ts) follows the same rule.
+    """
+    if value is None:
+        return "n/a"
+    return f"{value:.1e}" if value < SCIENTIFIC_BELOW else f"{value:.4f}"
 
 
 @dataclass(frozen=True)

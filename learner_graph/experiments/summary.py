@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from learner_graph.experiments.models import LOWER_IS_BETTER, Experiment
-from learner_graph.experiments.stats import SampleRatio
+from learner_graph.experiments.stats import SampleRatio, format_p
 
 if TYPE_CHECKING:
     from learner_graph.experiments.results import MetricRow
@@ -18,7 +18,8 @@ def summary_lines(experiment: Experiment, metrics: list[MetricRow], srm: SampleR
     lines = []
     if srm.mismatch:
         lines.append(
-            f"Warning: the split of exposed users does not match the arm weights (p = {srm.p_value:.2g}). "
+            "Warning: the split of exposed users does not match the arm weights "
+            f"(p = {format_p(srm.p_value)}). "
             "Assignment or exposure logging is likely broken; do not trust these results until it is fixed."
         )
     decision = experiment.primary_metrics or [m.metric for m in metrics if m.role == "secondary"]
@@ -42,12 +43,12 @@ def _decision_line(row: MetricRow) -> str:
     if not significant:
         return (
             f"{row.arm} vs control on {_name(row)}: {_lift(row)}, not distinguishable from no change "
-            f"(adjusted p = {_p(row.p_adjusted)}); keep running or accept no effect."
+            f"(adjusted p = {format_p(row.p_adjusted)}); keep running or accept no effect."
         )
     verdict = "worse" if _worse(row) else "better"
     return (
         f"{row.arm} is {verdict} than control on {_name(row)}: {_lift(row)}, 95% CI "
-        f"[{row.ci_low:+.3g}, {row.ci_high:+.3g}] (adjusted p = {_p(row.p_adjusted)})."
+        f"[{row.ci_low:+.3g}, {row.ci_high:+.3g}] (adjusted p = {format_p(row.p_adjusted)})."
     )
 
 
@@ -63,7 +64,3 @@ def _lift(row: MetricRow) -> str:
 
 def _name(row: MetricRow) -> str:
     return row.metric.replace("_", " ")
-
-
-def _p(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2g}"

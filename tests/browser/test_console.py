@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 from neo4j import Driver
 from playwright.sync_api import Page, expect
 
+from learner_graph.config import PROJECT_ROOT
+from learner_graph.experiments.stats import format_p
 from tests.browser import worlds
 from tests.browser.conftest import Api, graph_ready, shot, sign_in
 
@@ -197,10 +200,16 @@ def test_experiment_created_started_and_results_with_srm(page: Page, api: Api, d
     api.call("POST", "/v1/experiments/skewed/stop", "experimenter")
     page.goto("/console/#/experiments/skewed")
     expect(page.get_by_test_id("srm-banner")).to_contain_text("Sample ratio mismatch")
-    forest = page.get_by_test_id("forest-plot")
-    expect(forest).to_contain_text("attempts · easy")
-    expect(forest).to_contain_text("accuracy · easy")
-    expect(page.get_by_role("list", name="Summary").get_by_role("listitem").first).to_be_visible()
+    # One p-value format everywhere: the banner writes the SRM p as the API's summary does.
+    srm_p = format_p(api.call("GET", "/v1/experiments/skewed/results", "analyst")["srm_p_value"])
+    expect(page.get_by_test_id("srm-banner")).to_contain_text(f"p = {srm_p}")
+    expect(page.get_by_role("list", name="Summary").get_by_role("listitem").first).to_contain_text(
+        f"p = {srm_p}"
+    )
+    # One block per metric, each on its own axis; the heading says what is drawn.
+    for metric in ("attempts", "accuracy"):
+        expect(page.get_by_test_id(f"forest-{metric}")).to_contain_text("easy")
+    expect(page.get_by_role("heading", name="each metric on its own axis")).to_be_visible()
     expect(page.get_by_role("img", name="Cumulative exposures per arm by day")).to_contain_text(
         "control: 150"
     )
@@ -316,3 +325,80 @@ def test_a_2000_concept_graph_is_usable(page: Page, api: Api) -> None:
     expect(panel.get_by_role("heading", name="Prerequisites")).to_be_visible()
     page.get_by_label("math").uncheck()
     shot(page, "graph-2000")
+
+
+AXE = PROJECT_ROOT / "console" / "node_modules" / "axe-core" / "axe.min.js"
+# Every focusable control the page shows (what a keyboard user must be able to reach).
+CONTROLS_JS = """() => {
+  const all = [...document.querySelectorAll(
+    'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]),'
+    + ' textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])')];
+  // checkVisibility: not hidden by display, visibility or a closed <details>
+  const shown = all.filter((el) => el.checkVisibility({visibilityProperty: true}));
+  shown.forEach((el, i) => el.setAttribute('data-kb', String(i)));
+  return shown.map(
+    (el) => (el.getAttribute('aria-label') || el.textContent || el.name || el.tagName).trim().slice(0, 40));
+}"""
+
+
+def tab_through(page: Page) -> None:
+    """Tab from the top of the page until focus comes back round; every control must be reached."""
+    controls = page.evaluate(CONTROLS_JS)
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    reached: set[int] = set()
+    for _ in range(2 * len(controls) + 10):  # scrollable boxes are tab stops too in chromium
+        page.keyboard.press("Tab")
+        index = page.evaluate("document.activeElement?.getAttribute('data-kb')")
+        if index is not None:
+            reached.add(int(index))
+        if len(reached) == len(controls):
+            break
+    missed = [name for i, name in enumerate(controls) if i not in reached]
+    assert controls and not missed, f"{page.url}: not reached by Tab: {missed}"
+
+
+def axe_problems(page: Page) -> list[str]:
+    """axe-core's WCAG 2 A checks (names and labels of controls, images, roles), bundled from npm."""
+    page.add_script_tag(path=str(AXE))
+    report = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a']}})")
+    return [f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in report["violations"]]
+
+
+def test_every_control_reached_by_keyboard_and_labelled(page: Page, api: Api, db: Driver) -> None:
+    api.call("POST", "/v1/content/import", "content_editor", json=worlds.curriculum())
+    worlds.broken_reports(db, "q-a-1", users=2)
+    experiment = {
+        "key": "kb", "control": "control", "primary_metrics": ["attempts"],
+        "arms": [{"name": "control", "weight": 0.5}, {"name": "easy", "weight": 0.5}],
+    }
+    api.call("POST", "/v1/experiments", "experimenter", json=experiment)
+    api.call("POST", "/v1/experiments/kb/start", "experimenter")
+    worlds.expose(db, "kb", {"control": 20, "easy": 20})
+    sign_in(page, "admin")
+    problems = {}
+    for path in ("graph", "units", "questions", "import", "audit", "flags", "experiments",
+                 "experiments/kb", "models", "learners"):
+        if path == "models":  # after the results page: these versions have no vectors to load
+            worlds.model_versions(db)
+        page.goto(f"/console/#/{path}")
+        expect(page.get_by_role("status")).to_have_count(0)
+        if path == "graph":
+            graph_ready(page)
+        tab_through(page)
+        problems[path] = axe_problems(page)
+    assert all(not found for found in problems.values()), problems
+
+    # The concept graph by keyboard: type in the search box, Tab to a match, Enter opens its panel.
+    page.goto("/console/#/graph")
+    graph_ready(page)
+    page.get_by_label("Find a concept").focus()
+    page.keyboard.type("Adding")
+    matches = page.get_by_role("list", name="Matching concepts")
+    expect(matches.get_by_role("button")).not_to_have_count(0)
+    page.keyboard.press("Tab")  # the Find button
+    page.keyboard.press("Tab")  # the first match
+    expect(matches.get_by_role("button").first).to_be_focused()
+    page.keyboard.press("Enter")
+    panel = page.get_by_role("region", name=re.compile("^Concept "))
+    expect(panel.get_by_role("heading", level=2)).to_be_focused()
+    expect(panel.get_by_role("list", name="Units")).to_be_visible()

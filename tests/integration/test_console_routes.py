@@ -12,7 +12,7 @@ from neo4j import Driver
 from learner_graph.api.app import create_app
 from learner_graph.config import Settings
 from tests.conftest import auth
-from tests.content_fixtures import concept, question
+from tests.content_fixtures import concept, question, unit
 
 DRAFT = {
     "key": "easier",
@@ -33,6 +33,28 @@ def test_concept_graph_in_one_answer(client: TestClient, db: Driver) -> None:
     assert sorted(c["id"] for c in graph["concepts"]) == ["a", "b", "c"]
     assert {c["id"]: c["subject"] for c in graph["concepts"]}["c"] == "physics"
     assert sorted(map(tuple, graph["edges"])) == [("b", "a"), ("c", "a"), ("c", "b")]
+
+
+def test_units_holding_a_concepts_questions(client: TestClient, db: Driver) -> None:
+    """The concept panel lists the units whose own questions assess the concept (not their ancestors)."""
+    concept(client, "a")
+    concept(client, "b")
+    question(client, "qa", "a")
+    question(client, "qab", "a", "b")
+    question(client, "qb", "b")
+    unit(client, "u.a", questions=["qa"])
+    unit(client, "u.ab", questions=["qab"])
+    unit(client, "u.b", questions=["qb"])
+    unit(client, "u.top", units=["u.a", "u.b"])
+
+    def units_of(cid: str) -> list[str]:
+        response = client.get("/v1/units", params={"concept": cid}, headers=auth("analyst"))
+        assert response.status_code == 200, response.text
+        return [u["id"] for u in response.json()["items"]]
+
+    assert units_of("a") == ["u.a", "u.ab"]
+    assert units_of("b") == ["u.ab", "u.b"]
+    assert units_of("nowhere") == []
 
 
 def test_learners_listed_searched_and_paged(client: TestClient, db: Driver) -> None:

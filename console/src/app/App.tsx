@@ -1,16 +1,27 @@
 import { QueryClientProvider, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import { HashRouter, Navigate, NavLink, Route, Routes } from "react-router-dom";
 
-import { AuditPage, FlagsPage, GraphPage, ImportPage, QuestionsPage, UnitsPage } from "../features/content";
-import { ExperimentPage, ExperimentsPage } from "../features/experiments";
 import { SignIn, useMe } from "../features/auth";
-import { LearnersPage } from "../features/learners";
-import { ModelsPage } from "../features/models";
 import { ErrorNote, Loading } from "../components/Status";
 import { queryClient } from "../lib/query";
 import { can, type Permission } from "../lib/roles";
 import { clearKey, getKey } from "../lib/session";
+
+// Each feature is its own chunk, fetched when one of its pages is first opened (Cytoscape, which
+// the graph and learner pages draw with, is a chunk of its own: components/GraphView.tsx).
+const content = () => import("../features/content");
+const experiments = () => import("../features/experiments");
+const AuditPage = lazy(() => content().then((m) => ({ default: m.AuditPage })));
+const FlagsPage = lazy(() => content().then((m) => ({ default: m.FlagsPage })));
+const GraphPage = lazy(() => content().then((m) => ({ default: m.GraphPage })));
+const ImportPage = lazy(() => content().then((m) => ({ default: m.ImportPage })));
+const QuestionsPage = lazy(() => content().then((m) => ({ default: m.QuestionsPage })));
+const UnitsPage = lazy(() => content().then((m) => ({ default: m.UnitsPage })));
+const ExperimentPage = lazy(() => experiments().then((m) => ({ default: m.ExperimentPage })));
+const ExperimentsPage = lazy(() => experiments().then((m) => ({ default: m.ExperimentsPage })));
+const LearnersPage = lazy(() => import("../features/learners").then((m) => ({ default: m.LearnersPage })));
+const ModelsPage = lazy(() => import("../features/models").then((m) => ({ default: m.ModelsPage })));
 
 type Page = { path: string; label: string; needs: Permission };
 
@@ -69,19 +80,21 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
       </header>
       <main className="content">
         {pages.length === 0 && <p>This key ({role}) is for learner apps; the console has nothing for it.</p>}
-        <Routes>
-          <Route path="/graph" element={<GraphPage canEdit={can(role, "content.write")} />} />
-          <Route path="/units" element={<UnitsPage canEdit={can(role, "content.write")} />} />
-          <Route path="/questions" element={<QuestionsPage canEdit={can(role, "content.write")} />} />
-          <Route path="/import" element={<ImportPage canEdit={can(role, "content.write")} />} />
-          <Route path="/audit" element={<AuditPage />} />
-          <Route path="/flags" element={<FlagsPage canResolve={can(role, "content.write")} />} />
-          <Route path="/experiments" element={<ExperimentsPage canEdit={can(role, "experiments.write")} />} />
-          <Route path="/experiments/:key" element={<ExperimentPage canEdit={can(role, "experiments.write")} />} />
-          <Route path="/models" element={<ModelsPage canActivate={can(role, "models.write")} />} />
-          <Route path="/learners" element={<LearnersPage />} />
-          <Route path="*" element={pages[0] ? <Navigate to={pages[0].path} replace /> : null} />
-        </Routes>
+        <Suspense fallback={<Loading what="the page" />}>
+          <Routes>
+            <Route path="/graph" element={<GraphPage canEdit={can(role, "content.write")} />} />
+            <Route path="/units" element={<UnitsPage canEdit={can(role, "content.write")} />} />
+            <Route path="/questions" element={<QuestionsPage canEdit={can(role, "content.write")} />} />
+            <Route path="/import" element={<ImportPage canEdit={can(role, "content.write")} />} />
+            <Route path="/audit" element={<AuditPage />} />
+            <Route path="/flags" element={<FlagsPage canResolve={can(role, "content.write")} />} />
+            <Route path="/experiments" element={<ExperimentsPage canEdit={can(role, "experiments.write")} />} />
+            <Route path="/experiments/:key" element={<ExperimentPage canEdit={can(role, "experiments.write")} />} />
+            <Route path="/models" element={<ModelsPage canActivate={can(role, "models.write")} />} />
+            <Route path="/learners" element={<LearnersPage />} />
+            <Route path="*" element={pages[0] ? <Navigate to={pages[0].path} replace /> : null} />
+          </Routes>
+        </Suspense>
       </main>
     </HashRouter>
   );

@@ -1,10 +1,21 @@
-import cytoscape, { type Core, type ElementDefinition } from "cytoscape";
-import dagre from "cytoscape-dagre";
-import { useEffect, useRef } from "react";
+import type cytoscape from "cytoscape";
+import type { Core, ElementDefinition } from "cytoscape";
+import { useEffect, useRef, useState } from "react";
 
 import { layeredPositions } from "./layered";
 
-cytoscape.use(dagre);
+type Cytoscape = typeof cytoscape;
+let loading: Promise<Cytoscape> | null = null;
+
+/** Cytoscape and its dagre layout, fetched as their own chunk the first time a graph is drawn
+ * (only the graph and learner pages need them). */
+function loadCytoscape(): Promise<Cytoscape> {
+  loading ??= Promise.all([import("cytoscape"), import("cytoscape-dagre")]).then(([core, dagre]) => {
+    core.default.use(dagre.default);
+    return core.default;
+  });
+  return loading;
+}
 
 export type GraphNode = { id: string; name: string; subject?: string | null };
 export type Paint = { fill?: string; outline?: boolean; title?: string };
@@ -78,10 +89,19 @@ export function GraphView({ nodes, edges, selected, onSelect, highlight, paint =
   const cy = useRef<Core | null>(null);
   const select = useRef(onSelect);
   select.current = onSelect;
+  const [lib, setLib] = useState<Cytoscape | null>(null);
 
   useEffect(() => {
-    if (!box.current) return;
-    const instance = cytoscape({
+    let live = true;
+    void loadCytoscape().then((loaded) => live && setLib(() => loaded));
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  useEffect(() => {
+    if (!box.current || !lib) return;
+    const instance = lib({
       container: box.current,
       elements: elements(nodes, edges, paint),
       style: STYLE,
@@ -101,8 +121,11 @@ export function GraphView({ nodes, edges, selected, onSelect, highlight, paint =
     });
     cy.current = instance;
     box.current.dataset.ready = "true";
-    return () => instance.destroy();
-  }, [nodes, edges, paint]);
+    return () => {
+      instance.destroy();
+      cy.current = null;
+    };
+  }, [lib, nodes, edges, paint]);
 
   useEffect(() => {
     const instance = cy.current;
@@ -112,7 +135,7 @@ export function GraphView({ nodes, edges, selected, onSelect, highlight, paint =
         n.toggleClass("hidden", hiddenSubjects.includes(n.data("subject")));
       });
     });
-  }, [hiddenSubjects, nodes, edges, paint]);
+  }, [lib, hiddenSubjects, nodes, edges, paint]);
 
   useEffect(() => {
     const instance = cy.current;
@@ -125,7 +148,7 @@ export function GraphView({ nodes, edges, selected, onSelect, highlight, paint =
         instance.animate({ center: { eles: node }, zoom: Math.max(instance.zoom(), 0.8) }, { duration: 200 });
       }
     }
-  }, [selected, nodes, edges, paint]);
+  }, [lib, selected, nodes, edges, paint]);
 
   useEffect(() => {
     const instance = cy.current;
@@ -142,7 +165,7 @@ export function GraphView({ nodes, edges, selected, onSelect, highlight, paint =
       instance.fit(instance.elements(".cycle"), 80);
       if (instance.zoom() > 1) instance.zoom({ level: 1, renderedPosition: { x: instance.width() / 2, y: instance.height() / 2 } });
     }
-  }, [highlight, nodes, edges, paint]);
+  }, [lib, highlight, nodes, edges, paint]);
 
   return (
     <div

@@ -31,13 +31,17 @@ async def list_units(
     db: GraphDep,
     kind: str | None = None,
     unit: str | None = None,
+    concept: str | None = None,
     text: Text = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[Unit]:
-    """Units by id; filter by kind, by an ancestor `unit` (any depth) and by name text (`q`)."""
+    """Units by id; filter by kind, by an ancestor `unit` (any depth), by name text (`q`) and by a
+    `concept` that one of the unit's own questions assesses."""
     offset = decode_offset(cursor)
-    return await units.list_units(db=db, kind=kind, unit=unit, text=text, limit=limit, offset=offset)
+    return await units.list_units(
+        db=db, kind=kind, unit=unit, concept=concept, text=text, limit=limit, offset=offset
+    )
 
 
 @router.post("", status_code=201)

@@ -9,7 +9,14 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
-from learner_graph.api.deps import Experimenter, ExperimentReader, ExperimentsDep, GraphDep
+from learner_graph.api.deps import (
+    CacheDep,
+    Experimenter,
+    ExperimentReader,
+    ExperimentsDep,
+    GraphDep,
+    ModelsDep,
+)
 from learner_graph.experiments import service
 from learner_graph.experiments.charts import lift_chart
 from learner_graph.experiments.models import (
@@ -19,7 +26,8 @@ from learner_graph.experiments.models import (
     Experiment,
     ExperimentCreate,
 )
-from learner_graph.experiments.results import Results, experiment_results, results_csv
+from learner_graph.experiments.results import Results, results_csv
+from learner_graph.experiments.results_cache import cached_results
 from learner_graph.lists import Cursor, Limit, Page, page_of
 from learner_graph.mixer.settings import OVERRIDABLE, Overrides
 
@@ -118,9 +126,16 @@ async def exposures(key: str, db: GraphDep, _: ExperimentReader) -> list[dict[st
     responses={200: {"content": {"text/csv": {}, "image/png": {}}}},
 )
 async def get_results(
-    key: str, db: GraphDep, _: ExperimentReader, format: Literal["json", "csv", "png"] = Query(default="json")
+    key: str,
+    db: GraphDep,
+    cache: CacheDep,
+    models: ModelsDep,
+    _: ExperimentReader,
+    format: Literal["json", "csv", "png"] = Query(default="json"),
 ) -> Results | Response:
-    results = await experiment_results(db=db, key=key, now=datetime.now(UTC))
+    """Per-arm counts, the sample-ratio check and every metric compared with control; reused from
+    Redis while no attempt, exposure or learner has changed since (`results_cache`)."""
+    results = await cached_results(db=db, cache=cache, models=models, key=key, now=datetime.now(UTC))
     if format == "csv":
         return Response(results_csv(results), media_type="text/csv", headers=_attachment(key, "csv"))
     if format == "png":

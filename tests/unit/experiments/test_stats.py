@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from learner_graph.experiments.stats import compare, holm, sample_ratio_test, summarise
+from learner_graph.experiments.stats import compare, format_p, holm, sample_ratio_test, summarise
 
 USERS = pd.DataFrame(
     {
@@ -84,3 +84,13 @@ def test_sample_ratio_mismatch() -> None:
     borderline = sample_ratio_test({"a": 553, "b": 447}, {"a": 0.5, "b": 0.5})
     assert borderline.p_value == pytest.approx(sps.chisquare([553, 447]).pvalue)
     assert borderline.mismatch is (borderline.p_value < 0.001)
+
+
+@pytest.mark.parametrize(
+    ("p", "text"),
+    [(None, "n/a"), (1.0, "1.0000"), (0.034, "0.0340"), (0.0001, "0.0001"), (0.0000999, "1.0e-04"),
+     (1.5e-12, "1.5e-12"), (0.0, "0.0e+00")],
+)
+def test_p_values_are_written_one_way(p: float | None, text: str) -> None:
+    """The same cases as the console's `pValue` (console/src/utils/format.test.ts)."""
+    assert format_p(p) == text

@@ -22,6 +22,13 @@ export const useConcept = (id: string | null) =>
     enabled: id !== null,
   });
 
+/** The units whose own questions assess a concept. */
+export const useConceptUnits = (id: string, limit = 20) =>
+  useQuery({
+    queryKey: ["content", "units", "concept", id, limit],
+    queryFn: () => unwrap(api.GET("/v1/units", { params: { query: { concept: id, limit } } })),
+  });
+
 export type QuestionFilter = { q?: string; unit?: string; concept?: string; difficulty?: number; offset: number };
 
 export const useQuestions = (filter: QuestionFilter, limit = 20) =>

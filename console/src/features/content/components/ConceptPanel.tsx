@@ -1,21 +1,25 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 
 import { Confirm } from "../../../components/Confirm";
 import { Field } from "../../../components/Field";
 import { Empty, ErrorNote, FieldError, Loading } from "../../../components/Status";
 import { ApiError } from "../../../lib/api";
-import { useConcept, useDeleteConcept, useQuestions, useRemovePrerequisite, useUpdateConcept, type ConceptGraph } from "../api/content";
+import { useConcept, useConceptUnits, useDeleteConcept, useQuestions, useRemovePrerequisite, useUpdateConcept, type ConceptGraph } from "../api/content";
 
 type Props = { id: string; graph: ConceptGraph; canEdit: boolean; onSelect: (id: string | null) => void };
 
-/** One concept: its description, prerequisites, dependents and questions; edited in place. */
+/** One concept: its description, prerequisites, dependents, units and questions; edited in place. */
 export function ConceptPanel({ id, graph, canEdit, onSelect }: Props) {
   const concept = useConcept(id);
   const questions = useQuestions({ concept: id, offset: 0 }, 10);
+  const units = useConceptUnits(id);
   const name = (cid: string) => graph.concepts.find((c) => c.id === cid)?.name ?? cid;
   const prerequisites = graph.edges.filter(([c]) => c === id).map(([, p]) => p);
   const dependents = graph.edges.filter(([, p]) => p === id).map(([c]) => c);
   const removeEdge = useRemovePrerequisite();
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Opening a concept (by search, a link or the graph) moves keyboard focus to its panel.
+  useEffect(() => heading.current?.focus(), [id, concept.isPending]);
 
   if (concept.isPending) return <Loading what="the concept" />;
   if (concept.error) return <ErrorNote error={concept.error} />;
@@ -23,7 +27,7 @@ export function ConceptPanel({ id, graph, canEdit, onSelect }: Props) {
   const c = concept.data;
   return (
     <section className="panel" aria-label={`Concept ${c.name}`}>
-      <h2>{c.name}</h2>
+      <h2 ref={heading} tabIndex={-1}>{c.name}</h2>
       <p className="muted">
         <code>{c.id}</code> · {c.subject}
       </p>
@@ -53,6 +57,16 @@ export function ConceptPanel({ id, graph, canEdit, onSelect }: Props) {
             <button type="button" className="link" onClick={() => onSelect(d)}>
               {name(d)}
             </button>
+          </li>
+        ))}
+      </ul>
+      <h3>Units {units.data ? `(${units.data.total})` : ""}</h3>
+      {units.data?.items.length === 0 && <Empty>No unit holds a question on it.</Empty>}
+      <ErrorNote error={units.error} />
+      <ul aria-label="Units">
+        {units.data?.items.map((u) => (
+          <li key={u.id}>
+            <code>{u.id}</code> {u.name} <span className="muted">({u.kind})</span>
           </li>
         ))}
       </ul>

@@ -66,27 +66,47 @@ function ConceptOptions({ graph, id }: { graph: ConceptGraph; id: string }) {
   );
 }
 
+const MATCHES_SHOWN = 8;
+
+/** Find a concept by id or name: Enter opens the best match, and the matches are listed as buttons,
+ * the keyboard's way onto the graph (Tab to one, Enter opens it and moves focus to its panel). */
 function Search({ graph, onFound }: { graph: ConceptGraph; onFound: (id: string) => void }) {
   const [text, setText] = useState("");
   const [missing, setMissing] = useState(false);
+  const needle = text.trim().toLowerCase();
+  const matches = useMemo(() => {
+    if (!needle) return [];
+    const exact = graph.concepts.filter((c) => c.id.toLowerCase() === needle);
+    const rest = graph.concepts.filter(
+      (c) => c.id.toLowerCase() !== needle && (c.name.toLowerCase().includes(needle) || c.id.toLowerCase().includes(needle)),
+    );
+    return [...exact, ...rest];
+  }, [graph, needle]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const needle = text.trim().toLowerCase();
-    const hit =
-      graph.concepts.find((c) => c.id.toLowerCase() === needle) ??
-      graph.concepts.find((c) => c.name.toLowerCase().includes(needle) || c.id.toLowerCase().includes(needle));
-    setMissing(!hit);
-    if (hit) onFound(hit.id);
+    setMissing(matches.length === 0);
+    if (matches[0]) onFound(matches[0].id);
   };
   return (
-    <form onSubmit={submit} role="search" className="row">
+    <form onSubmit={submit} role="search" className="row wrap">
       <label className="field inline">
         <span>Find a concept</span>
-        <input value={text} onChange={(e) => setText(e.target.value)} list="concept-search" placeholder="id or name" />
+        <input value={text} onChange={(e) => { setText(e.target.value); setMissing(false); }} placeholder="id or name" />
       </label>
-      <ConceptOptions graph={graph} id="concept-search" />
       <button type="submit">Find</button>
       {missing && <span className="field-error">No concept matches.</span>}
+      {matches.length > 0 && (
+        <ul className="matches" aria-label="Matching concepts">
+          {matches.slice(0, MATCHES_SHOWN).map((c) => (
+            <li key={c.id}>
+              <button type="button" className="link" onClick={() => onFound(c.id)}>
+                {c.name} <span className="muted">({c.id})</span>
+              </button>
+            </li>
+          ))}
+          {matches.length > MATCHES_SHOWN && <li className="muted">and {matches.length - MATCHES_SHOWN} more: type more of the name</li>}
+        </ul>
+      )}
     </form>
   );
 }

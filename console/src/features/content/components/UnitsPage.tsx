@@ -41,12 +41,13 @@ function TreeNode({ node, canEdit, parent }: { node: Tree; canEdit: boolean; par
     <details open={parent === null} className="tree">
       <summary>
         <strong>{node.name}</strong> <span className="muted">{node.kind} · <code>{node.id}</code> · {node.questions.length} questions</span>
-        {canEdit && parent && (
-          <button type="button" className="small" aria-label={`Remove ${node.id} from ${parent}`} onClick={() => member.mutate({ unit: parent, child: node.id, kind: "unit", remove: true })}>
-            remove
-          </button>
-        )}
       </summary>
+      {/* not inside <summary>: a control in a control is out of reach of screen readers */}
+      {canEdit && parent && (
+        <button type="button" className="small" aria-label={`Remove ${node.id} from ${parent}`} onClick={() => member.mutate({ unit: parent, child: node.id, kind: "unit", remove: true })}>
+          remove from {parent}
+        </button>
+      )}
       <ErrorNote error={member.error} />
       {node.units.map((child) => (
         <TreeNode key={child.id} node={child} canEdit={canEdit} parent={node.id} />

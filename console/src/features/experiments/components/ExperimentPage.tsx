@@ -4,9 +4,9 @@ import { Link, useParams } from "react-router-dom";
 import { Confirm } from "../../../components/Confirm";
 import { Field } from "../../../components/Field";
 import { ErrorNote, Loading } from "../../../components/Status";
-import { download, num, when } from "../../../utils/format";
+import { download, num, pValue, when } from "../../../utils/format";
 import { fetchResultsCsv, useCoverage, useExperiment, useExposures, useResults, useRules, useTransition, type Experiment, type Results } from "../api/experiments";
-import { forestRows } from "../forest";
+import { forestMetrics } from "../forest";
 import { ExperimentForm } from "./ExperimentForm";
 import { ExposuresChart } from "./ExposuresChart";
 import { ForestPlot } from "./ForestPlot";
@@ -83,7 +83,7 @@ function ResultsView({ experiment }: { experiment: Experiment }) {
   if (results.isPending) return <Loading what="results" />;
   if (results.error) return <ErrorNote error={results.error} />;
   const r: Results = results.data;
-  const rows = forestRows(r.metrics, r.control, rules.data?.lower_is_better ?? ["dismissals"]);
+  const forest = forestMetrics(r.metrics, r.control, rules.data?.lower_is_better ?? ["dismissals"]);
   const csv = async () => {
     try {
       download(`${experiment.key}-results.csv`, await fetchResultsCsv(experiment.key), "text/csv");
@@ -96,7 +96,7 @@ function ResultsView({ experiment }: { experiment: Experiment }) {
       <h3>Results</h3>
       {r.srm_warning && (
         <div className="banner warn" role="alert" data-testid="srm-banner">
-          <strong>Sample ratio mismatch</strong> (p = {num(r.srm_p_value, 4)}): the arms' sizes differ from their weights more
+          <strong>Sample ratio mismatch</strong> (p = {pValue(r.srm_p_value)}): the arms' sizes differ from their weights more
           than chance allows. Assignment or exposure logging may be broken; do not trust these results until it is explained.
         </div>
       )}
@@ -111,8 +111,9 @@ function ResultsView({ experiment }: { experiment: Experiment }) {
           ))}
         </tbody>
       </table>
-      <h4>Lift vs {r.control} (95% CI, relative to the control mean)</h4>
-      <ForestPlot rows={rows} />
+      <h4>Lift vs {r.control}: each arm's mean minus {r.control}'s, with its 95% CI, each metric on its own axis in its own unit</h4>
+      <p className="muted">Relative lift in brackets where {r.control}'s mean is positive. Green: significantly better (Holm-adjusted p &lt; 0.05); red: significantly worse; ⚑ guardrail.</p>
+      <ForestPlot metrics={forest} />
       <table className="metrics">
         <thead>
           <tr><th>metric</th><th>role</th><th>arm</th><th>n</th><th>mean</th><th>lift</th><th>95% CI</th><th>p</th><th>Holm p</th><th>d</th></tr>
@@ -127,8 +128,8 @@ function ResultsView({ experiment }: { experiment: Experiment }) {
               <td>{num(m.mean)}</td>
               <td>{m.rel_lift == null ? "–" : `${num(m.rel_lift * 100, 1)}%`}</td>
               <td>{m.ci_low == null ? "–" : `[${num(m.ci_low)}, ${num(m.ci_high)}]`}</td>
-              <td>{num(m.p_value, 4)}</td>
-              <td>{num(m.p_adjusted, 4)}</td>
+              <td>{pValue(m.p_value)}</td>
+              <td>{pValue(m.p_adjusted)}</td>
               <td>{num(m.cohens_d)}</td>
             </tr>
           ))}
