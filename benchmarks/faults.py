@@ -1,9 +1,10 @@
 """Faults under load: 16 learners post attempts and ask for recommendations while Neo4j is stopped and
 restarted and Redis is killed and restarted. Nothing acknowledged may be lost or stored twice.
 
-Runs alone (`python -m benchmarks faults`) on its own small Neo4j (FAULTS_NEO4J_PORT, a fresh
-`.lg/neo4j-faults`) and its own redis-server, so killing them disturbs nobody; the API is
-`learner-graph serve` in a subprocess, as in production. Each client retries a failed attempt
+Runs alone (`python -m benchmarks faults`) on its own small Neo4j (LG_FAULTS_NEO4J_PORT, a fresh
+`.lg/neo4j-faults`) and its own redis-server (LG_FAULTS_REDIS_PORT, else a free port), so killing
+them disturbs nobody; the API is `learner-graph serve` in a subprocess, as in production
+(LG_FAULTS_API_PORT, else a free port). Each client retries a failed attempt
 with the same attempt_id until it is acknowledged (waiting at most 0.2 s, so recovery is seen
 as soon as it happens). Writes `benchmarks/results/faults.json`.
 """
@@ -32,6 +33,8 @@ from learner_graph.db.graph import apply_schema
 from learner_graph.db.queries import Queries
 
 PORT = int(os.environ.get("LG_FAULTS_NEO4J_PORT", "7691"))
+REDIS_PORT = int(os.environ.get("LG_FAULTS_REDIS_PORT", "0"))  # 0: a free port
+API_PORT = int(os.environ.get("LG_FAULTS_API_PORT", "0"))
 DATA_DIR = PROJECT_ROOT / ".lg" / "neo4j-faults"
 CLIENTS = 16
 STEADY_S = 4.0  # load before, between and after the faults (once every client has been answered)
@@ -115,11 +118,19 @@ async def client(number: int, http: httpx.AsyncClient, run: Run) -> None:
         await _call(http, run, "recommendation", "/v1/recommendations", ask)
 
 
-async def _call(http: httpx.AsyncClient, run: Run, kind: str, path: str, body: dict[str, Any]) -> int:
+async def readiness(http: httpx.AsyncClient, run: Run) -> None:
+    """A load balancer's probe: `/readyz` every 0.5 s (its statuses and latency by phase)."""
+    while not run.stop:
+        await _call(http, run, "readyz", "/readyz", None)
+        await asyncio.sleep(0.5)
+
+
+async def _call(http: httpx.AsyncClient, run: Run, kind: str, path: str, body: dict[str, Any] | None) -> int:
     sent = time.perf_counter()
     phase = run.phase
     try:
-        status = (await http.post(path, json=body)).status_code
+        answer = await http.get(path) if body is None else await http.post(path, json=body)
+        status = answer.status_code
     except httpx.HTTPError:
         status = 0
     run.calls.append(Call(kind, phase, sent, time.perf_counter() - sent, status))
@@ -147,7 +158,7 @@ class PrivateRedis:
     """The benchmark's own redis-server, which it kills with SIGKILL and starts again."""
 
     def __init__(self) -> None:
-        self.port = free_port()
+        self.port = REDIS_PORT or free_port()
         self.dir = PROJECT_ROOT / ".lg" / "redis-faults"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.process: subprocess.Popen[bytes] | None = None
@@ -180,6 +191,7 @@ async def scenario(base_url: str, instance: embedded.Instance, redis: PrivateRed
     async with httpx.AsyncClient(base_url=base_url, headers=headers, limits=limits, timeout=30) as http:
         await warm(http)
         clients = [asyncio.create_task(client(k, http, run)) for k in range(CLIENTS)]
+        clients.append(asyncio.create_task(readiness(http, run)))
         run.started = time.perf_counter()
 
         def mark(name: str) -> None:
@@ -242,17 +254,34 @@ def first_success(run: Run, after_s: float, kind: str) -> float:
     return round(min(answered) - after_s, 2) if answered else float("nan")
 
 
+def recovery(run: Run, after_s: float, seconds: int = 10) -> list[dict[str, int]]:
+    """The statuses of the calls sent in each second after `after_s` (since the run began)."""
+    origin = run.started
+    buckets: list[dict[str, int]] = [{} for _ in range(seconds)]
+    for c in run.calls:
+        second = int(c.sent - origin - after_s)
+        if 0 <= second < seconds and c.kind != "readyz":
+            buckets[second][str(c.status)] = buckets[second].get(str(c.status), 0) + 1
+    return buckets
+
+
 def summarise(run: Run, store: dict[str, Any]) -> dict[str, Any]:
     ids = store["ids"]
     by_phase: dict[str, dict[str, Any]] = {}
     for phase in dict.fromkeys(c.phase for c in run.calls):
-        calls = [c for c in run.calls if c.phase == phase]
+        calls = [c for c in run.calls if c.phase == phase and c.kind != "readyz"]
         statuses: dict[str, Any] = {}
         for status in sorted({c.status for c in calls}):
             ms = sorted(c.latency_s * 1000 for c in calls if c.status == status)
             statuses[str(status)] = {"count": len(ms), "p50_ms": round(statistics.median(ms), 1),
                                      "max_ms": round(ms[-1], 1)}  # fmt: skip
         by_phase[phase] = statuses
+    readyz = {}
+    for phase in dict.fromkeys(c.phase for c in run.calls):
+        ms = sorted(c.latency_s * 1000 for c in run.calls if c.phase == phase and c.kind == "readyz")
+        codes = sorted({c.status for c in run.calls if c.phase == phase and c.kind == "readyz"})
+        if ms:
+            readyz[phase] = {"statuses": codes, "count": len(ms), "max_ms": round(ms[-1], 1)}
     ready = run.marks["neo4j_ready"]
     first_ok = {kind: first_success(run, ready, kind) for kind in ("attempt", "recommendation")}
     return {
@@ -264,8 +293,10 @@ def summarise(run: Run, store: dict[str, Any]) -> dict[str, Any]:
         "recommendations_stored": store["recommendations"],
         "recommendations_duplicated": store["recs_twice"],
         "statuses_by_phase": by_phase,
+        "readyz_by_phase": readyz,
         "seconds_to_first_success_after_neo4j_ready": min(first_ok.values()),
         "first_success_by_kind_s": first_ok,
+        "statuses_by_second_after_neo4j_ready": recovery(run, ready),
         "timeline_s": {k: round(v, 2) for k, v in run.marks.items()},
     }
 
@@ -282,7 +313,7 @@ def run() -> dict[str, Any]:
     try:
         make_content(uri)
         env = {"LG_REDIS_URL": redis.url}
-        with api_server(uri, log=DATA_DIR / "api.log", env=env) as base:
+        with api_server(uri, port=API_PORT or None, log=DATA_DIR / "api.log", env=env) as base:
             outcome = asyncio.run(scenario(base, instance, redis))
         result = summarise(outcome, stored(uri))
         result |= {"load_average_before": before, "load_average_after": load(), "machine": machine()}

@@ -126,7 +126,7 @@ def api_server(
         out.close()
 
 
-READY_S = float(os.environ.get("LG_BENCH_READY_S", "90"))  # warm-up on a busy machine may need more
+READY_S = float(os.environ.get("LG_BENCH_READY_S", "180"))  # warm-up on a busy machine may need more
 
 
 def _wait_ready(port: int, process: subprocess.Popen[bytes], timeout_s: float = READY_S) -> None:

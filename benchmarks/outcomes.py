@@ -17,8 +17,10 @@ from benchmarks.harness import load, machine, write_result
 from learner_graph.cli.simulate import run_outcomes
 from learner_graph.config import Settings
 
-LEARNERS = int(os.environ.get("LG_BENCH_LEARNERS", "40"))
-TUNE_LEARNERS = int(os.environ.get("LG_BENCH_TUNE_LEARNERS", "0"))  # the grid: 36 settings, ~20 min at 10
+# 120: what the paired mixer-vs-next test needs for p < 0.01 at 90% power at the last measured
+# difference (`learners_for_p01` in outcomes.json); about 15 min of CPU on 2 idle cores.
+LEARNERS = int(os.environ.get("LG_BENCH_LEARNERS", "120"))
+TUNE_LEARNERS = int(os.environ.get("LG_BENCH_TUNE_LEARNERS", "0"))  # the grid: 21 settings, ~5 min CPU at 8
 AB_LEARNERS = int(os.environ.get("LG_BENCH_AB_LEARNERS", "0"))
 
 

@@ -68,10 +68,9 @@ CALL (c) { MATCH (m:Memory {concept_id: c.id}) DETACH DELETE m }
 DETACH DELETE c
 
 -- name: content_prerequisite_check
--- Whether c REQUIRES p already exists, and the shortest p->..->c path a new edge would close into a cycle.
+-- Whether c REQUIRES p already exists (the cycle check walks level by level: traversals.path_between).
 MATCH (c:Concept {id: $concept_id}), (p:Concept {id: $prerequisite_id})
-OPTIONAL MATCH path = shortestPath((p)-[:REQUIRES*]->(c))
-RETURN EXISTS { (c)-[:REQUIRES]->(p) } AS present, [n IN nodes(path) | n.id] AS path
+RETURN EXISTS { (c)-[:REQUIRES]->(p) } AS present
 
 -- name: content_prerequisite_add
 -- Add the edge c REQUIRES p (checked for cycles by the caller in this transaction).

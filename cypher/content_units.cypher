@@ -70,10 +70,9 @@ MATCH (u:Unit {id: $id})
 DETACH DELETE u
 
 -- name: content_unit_child_check
--- Whether parent CONTAINS child already, and the shortest child->..->parent path a new edge would close.
+-- Whether parent CONTAINS child already (the cycle check walks level by level: traversals.path_between).
 MATCH (parent:Unit {id: $parent_id}), (child:Unit {id: $child_id})
-OPTIONAL MATCH path = shortestPath((child)-[:CONTAINS*]->(parent))
-RETURN EXISTS { (parent)-[:CONTAINS]->(child) } AS present, [n IN nodes(path) | n.id] AS path
+RETURN EXISTS { (parent)-[:CONTAINS]->(child) } AS present
 
 -- name: content_unit_add_unit
 -- Append a child unit after the parent's last child unit.

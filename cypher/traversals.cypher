@@ -19,6 +19,13 @@ ORDER BY parent, r.position, c.id
 RETURN parent AS source, c.id AS id, c:Question AS leaf, c.name AS name, c.kind AS kind
 LIMIT $limit
 
+-- name: content_unit_subunits_level
+-- One level of the unit graph, units only (a cycle check): the child units of some units, at most $limit rows.
+UNWIND $ids AS parent
+MATCH (:Unit {id: parent})-[:CONTAINS]->(c:Unit)
+RETURN parent AS source, c.id AS id
+LIMIT $limit
+
 -- name: content_concept_found
 -- The concept, if it exists.
 MATCH (c:Concept {id: $concept_id})

@@ -10,7 +10,8 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 
 from neo4j import AsyncDriver
 from neo4j.exceptions import ServiceUnavailable
@@ -23,9 +24,11 @@ from learner_graph.db.breaker import Breaker
 from learner_graph.db.graph import CLI_RETRY_S, Graph, Timeouts, apply_schema_async, open_async_driver
 from learner_graph.db.queries import Queries
 from learner_graph.db.versions import Versions
+from learner_graph.db.warm import reconnect
 from learner_graph.errors import Conflict
 from learner_graph.experiments.hot import HotCache
 from learner_graph.learners.memory import make_scheduler
+from learner_graph.learners.migration import migrate_memory
 from learner_graph.learners.tenancy import Owners
 from learner_graph.learners.writer import AttemptWriter
 from learner_graph.metrics import Metrics
@@ -37,6 +40,7 @@ from learner_graph.recommendations.recorder import Recorder
 from learner_graph.recommendations.states import LearnerStates
 
 log = logging.getLogger(__name__)
+RECOVERY_CONNECT_S = 10.0  # connection timeout of the breaker's recovery step (requests: LG_NEO4J_TIMEOUT_S)
 
 
 class TrainingGuard:
@@ -113,6 +117,10 @@ class Runtime:
         queries = queries or Queries.load(settings.cypher_dir)  # a malformed file fails here, loudly
         metrics = metrics or Metrics()
         driver = open_async_driver(settings, retry_s=None if serving else CLI_RETRY_S)
+        # The breaker's recovery step connects with patience: a restarted Neo4j on a loaded machine
+        # took over the requests' 0.5 s to accept a connection, so with their driver it never came back.
+        patient = settings.model_copy(update={"neo4j_timeout_s": RECOVERY_CONNECT_S})
+        recovery_driver = open_async_driver(patient) if serving else None
 
         def count_retry(reason: str) -> None:
             metrics.store_retries.labels(reason=reason).inc()
@@ -124,12 +132,14 @@ class Runtime:
         )
         cache = Cache(redis, on_error=lambda op: metrics.redis_errors.labels(op=op).inc())
         versions = Versions(cache)  # every process bumps after its writes; caches check them
-        if serving:
+        if recovery_driver is not None:
             timeouts = Timeouts(read=settings.neo4j_read_timeout_s, write=settings.neo4j_write_timeout_s)
-            graph = Graph(
-                driver, queries, settings.neo4j_database, timeouts=timeouts, breaker=Breaker(),
-                on_retry=count_retry, versions=versions,
+            unguarded = Graph(
+                driver, queries, settings.neo4j_database, timeouts=timeouts, on_retry=count_retry,
+                versions=versions,
             )
+            recovery = replace(unguarded, driver=recovery_driver)
+            graph = replace(unguarded, breaker=Breaker(partial(reconnect, recovery)))
         else:
             graph = Graph(driver, queries, settings.neo4j_database, on_retry=count_retry, versions=versions)
         long = settings.neo4j_admin_timeout_s
@@ -158,12 +168,19 @@ class Runtime:
             if apply_schema:
                 try:
                     await apply_schema_async(driver, queries, settings.neo4j_database)
+                    moved = await migrate_memory(db=runtime.admin_graph)
+                    if moved.seen:
+                        log.warning("review states moved onto Memory nodes: %s", moved)
                 except ServiceUnavailable as error:
                     log.error("schema not applied at start-up, neo4j unavailable: %s", error)
             with retries.counted(count_retry):  # the driver's retries: counted in metrics, not logged
                 yield runtime
         finally:
+            if graph.breaker is not None:
+                await graph.breaker.close()
             await runtime.training.close()
             await runtime.recorder.close()
             await driver.close()
+            if recovery_driver is not None:
+                await recovery_driver.close()
             await redis.aclose()

@@ -31,7 +31,7 @@ from learner_graph.api.routes import (
 from learner_graph.api_keys import find_key
 from learner_graph.config import Settings
 from learner_graph.db.queries import Queries
-from learner_graph.db.warm import warm_plans
+from learner_graph.db.warm import warm_at_start
 from learner_graph.logs import configure, request_id
 from learner_graph.metrics import GcTimer, Metrics
 from learner_graph.runtime import Runtime
@@ -112,7 +112,7 @@ async def warm_up(runtime: Runtime) -> None:
         version = (await db.read("rec_content_version"))[0]["version"]
         await runtime.catalogs.get(db, str(version))
         await runtime.models.current(db)
-        await warm_plans(db)
+        await warm_at_start(db)
     except Exception as error:  # noqa: BLE001 - never fail start-up for a cache
         log.warning("warm-up skipped: %s", error)
         return

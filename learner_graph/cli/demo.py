@@ -1,6 +1,6 @@
 """`learner-graph demo`: what `make run` does once the servers are up.
 
-Applies the schema, imports the demo curriculum, loads a few thousand simulated learners through
+Applies the schema, imports the demo curriculum, loads a thousand simulated learners through
 the attempts import, trains and activates a model, then serves the API. Every step is skipped
 when its result is already there, so a second `make run` starts in seconds.
 """
@@ -24,11 +24,12 @@ from learner_graph.content.importer import import_content
 from learner_graph.db.graph import apply_schema, open_driver
 from learner_graph.db.queries import Queries
 from learner_graph.learners.history_import import import_history
+from learner_graph.learners.migration import migrate_memory
 from learner_graph.model import registry
 from learner_graph.model.service import train_version
 from learner_graph.runtime import Runtime
 
-DEMO_STUDENTS = 2000
+DEMO_STUDENTS = 1000  # about 50k attempts: enough for the model, the console and the experiment demo
 DEMO_CSV = PROJECT_ROOT / ".lg" / "demo" / "attempts.csv.gz"
 
 
@@ -53,6 +54,7 @@ async def load_demo(settings: Settings, *, students: int) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     async with Runtime.open(settings) as runtime:
         graph = runtime.graph
+        await migrate_memory(db=runtime.admin_graph)  # a demo graph of an older version
         started = time.monotonic()
         document = build_curriculum()
         result = await import_content(db=graph, document=document, author="demo")

@@ -22,7 +22,7 @@ def add_import_command(kinds: argparse._SubParsersAction[argparse.ArgumentParser
     parser.add_argument("file", type=Path)
     parser.add_argument("--prefix", default="", help="prefix for user, question and concept ids, e.g. a09-")
     parser.add_argument("--name", default=None, help="name of the dataset's root unit (default: file name)")
-    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--batch-size", type=int, default=2000)
     parser.set_defaults(run=_import)
 
 

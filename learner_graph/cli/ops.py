@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
 import time
@@ -13,6 +14,8 @@ from learner_graph.config import PROJECT_ROOT, Settings
 from learner_graph.db import embedded
 from learner_graph.db.graph import apply_schema, open_driver
 from learner_graph.db.queries import Queries
+from learner_graph.learners.migration import Moved, migrate_memory
+from learner_graph.runtime import Runtime
 
 DEMO_KEYS_FILE = PROJECT_ROOT / ".lg" / "demo-keys.env"
 WORKER_HEALTHCHECK_S = 60
@@ -27,8 +30,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     neo4j.add_argument("--pagecache", default="512m", help="Neo4j page cache, e.g. 1g")
     neo4j.set_defaults(run=_neo4j)
 
-    schema = commands.add_parser("schema", help="apply cypher/schema.cypher")
-    schema.add_argument("action", choices=["apply"])
+    schema = commands.add_parser(
+        "schema", help="apply cypher/schema.cypher; `migrate` also moves data stored the old way"
+    )
+    schema.add_argument("action", choices=["apply", "migrate"])
     schema.set_defaults(run=_schema)
 
     keys = commands.add_parser("keys", help="demo API keys for development")
@@ -75,7 +80,15 @@ def _schema(args: argparse.Namespace) -> int:
     with open_driver(settings) as driver:
         applied = apply_schema(driver, queries, settings.neo4j_database)
     print(f"schema applied: {len(applied)} statements")
+    if args.action == "migrate":
+        moved = asyncio.run(_migrate(settings))
+        print(f"review states: {moved.seen} old MEMORY relationships, {moved.moved} moved to Memory nodes")
     return 0
+
+
+async def _migrate(settings: Settings) -> Moved:
+    async with Runtime.open(settings) as runtime:
+        return await migrate_memory(db=runtime.admin_graph)
 
 
 def ensure_demo_keys(path: Path) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
+from learner_graph.content import traversals
 from learner_graph.content.audit import Change, audited
 from learner_graph.content.models import Concept, ConceptUpdate, EdgeResult
 from learner_graph.content.search import fulltext_query
@@ -119,8 +120,9 @@ async def add_prerequisite(*, db: Graph, concept_id: str, prerequisite_id: str, 
         )[0]
         if check["present"]:
             return False, []
-        if check["path"]:
-            raise cycle_conflict("prerequisite", [concept_id, *check["path"]])
+        query = db.queries["content_requires_level"]
+        if path := await traversals.path_between(tx, query, prerequisite_id, concept_id, "prerequisite_id"):
+            raise cycle_conflict("prerequisite", [concept_id, *path])
         await run("content_prerequisite_add", concept_id=concept_id, prerequisite_id=prerequisite_id)
         edge = {"concept": concept_id, "requires": prerequisite_id}
         return True, [Change("prerequisite", f"{concept_id}->{prerequisite_id}", "create", None, edge)]

@@ -24,6 +24,7 @@ UNIT_DEPTH = 10  # how deep units are resolved to their questions unless a calle
 MAX_ROWS = 10_000  # edges one traversal may read, over all its levels
 MAX_TREE_ITEMS = 10_000  # units and questions one unit tree may list (a shared unit counts each time)
 MAX_UNIT_IDS = 200  # units one /v1/units/resolve request may name
+CYCLE_DEPTH = 100  # levels a cycle check follows (a prerequisite chain or unit nesting that deep is refused)
 
 Children = dict[str, list[dict[str, Any]]]  # node id -> the rows of its direct children, in order
 
@@ -72,6 +73,38 @@ async def _walk(
                 seen.add(row["id"])
                 frontier.append(row["id"])
     return children
+
+
+async def path_between(
+    tx: AsyncManagedTransaction, query: LiteralString, source: str, target: str, field: str
+) -> list[str] | None:
+    """A shortest path of ids `source` -> ... -> `target` along `query`'s edges, or None if there
+    is none: the cycle check of a new edge. Breadth first like `_walk`, each node expanded once,
+    stopping at the target. A check it cannot finish within `CYCLE_DEPTH` levels and `MAX_ROWS`
+    edges raises Invalid naming `field`: the edge is refused rather than risk a cycle."""
+    parents: dict[str, str] = {}
+    frontier, budget = [source], MAX_ROWS
+    for _ in range(CYCLE_DEPTH):
+        if not frontier:
+            return None
+        rows = await fetch_all(tx, query, ids=frontier, limit=budget + 1)
+        if len(rows) > budget:
+            raise too_large(field, f"the cycle check reaches more than {MAX_ROWS} edges from {source!r}")
+        budget -= len(rows)
+        frontier = []
+        for row in rows:
+            if row["id"] == source or row["id"] in parents:
+                continue
+            parents[row["id"]] = row["source"]
+            if row["id"] == target:
+                path = [target]
+                while path[-1] != source:
+                    path.append(parents[path[-1]])
+                return path[::-1]
+            frontier.append(row["id"])
+    if frontier:
+        raise too_large(field, f"the cycle check goes deeper than {CYCLE_DEPTH} levels from {source!r}")
+    return None
 
 
 def depth_ranges(

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from neo4j import AsyncManagedTransaction
 
+from learner_graph.content import traversals
 from learner_graph.content.audit import Change, audited
 from learner_graph.content.concepts import cycle_conflict
 from learner_graph.content.models import EdgeResult, Unit, UnitUpdate
@@ -129,8 +130,10 @@ async def add_child(*, db: Graph, unit_id: str, kind: ChildKind, child_id: str, 
         check = (await run(query, **params))[0]
         if check["present"]:
             return False, []
-        if check.get("path"):
-            raise cycle_conflict("containment", [unit_id, *check["path"]])
+        if kind == "unit":
+            level = db.queries["content_unit_subunits_level"]
+            if path := await traversals.path_between(tx, level, child_id, unit_id, "child_id"):
+                raise cycle_conflict("containment", [unit_id, *path])
         await run("content_unit_add_unit" if kind == "unit" else "content_unit_add_question", **params)
         edge: dict[str, Any] = {"unit": unit_id, kind: child_id}
         return True, [Change("containment", f"{unit_id}->{child_id}", "create", None, edge)]

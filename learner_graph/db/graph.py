@@ -138,12 +138,10 @@ class Graph:
             call.close()  # never awaited: closed, so no "never awaited" warning
             raise
         try:
-            result = await call
+            return await call
         except BaseException as error:
             self.breaker.failed(error)
             raise
-        self.breaker.succeeded()
-        return result
 
     async def read(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """Run the named read query (routed to readers) and return its records as dicts."""
@@ -224,3 +222,12 @@ async def fetch_all(tx: AsyncManagedTransaction, query: LiteralString, **params:
     """Run a query inside a transaction and return every record as a dict."""
     result = await tx.run(query, params)
     return [record.data() async for record in result]
+
+
+async def fetch_plain(
+    tx: AsyncManagedTransaction, query: LiteralString, **params: Any
+) -> list[dict[str, Any]]:
+    """`fetch_all` for the write path's queries, which return only plain values, lists and maps:
+    records are not walked value by value (`record.data()` was a sixth of a batch's Python time)."""
+    result = await tx.run(query, params)
+    return [dict(record) async for record in result]

@@ -5,15 +5,25 @@ route took 0.3-0.65 s, later ones 7-70 ms. The parameters below match nothing (a
 can send: ids may not contain '~'), so the reads are cheap and return nothing; the writes get
 empty lists to UNWIND, so they are planned and commit nothing (the first recommendation's record
 step took 480 ms before they were warmed).
+
+A restarted Neo4j has forgotten every plan, and on a cold JVM planning is far slower: at a load
+average of 12 on two cores its first statement took 6.2 s and the plans below 0.3-5.8 s each
+(38 s in all; 0.4 s once warm). So after an outage the breaker (breaker.py) plans the statements
+of an attempt and of a recommendation again (`RECOVER`, in parallel) before it lets requests
+through, while clients still get quick 503s: let through earlier, 16 clients planned the same
+statements at once, and under load their first commits ran past the 10 s write budget (504s).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from datetime import UTC, datetime
 from typing import Any
 
-from learner_graph.db.graph import Graph
+from learner_graph.db.breaker import OUTAGE
+from learner_graph.db.graph import Graph, Timeouts
 
 log = logging.getLogger(__name__)
 NOBODY = "~warm-up~"
@@ -43,27 +53,77 @@ PLANS: dict[str, dict[str, Any]] = {
         "limit": 1,
         "offset": 0,
     },
+    "tenancy_user_app": {"user_id": NOBODY},
+    "experiments_running": {},
+    "model_active_id": {},
 }
 
 
 WRITES: dict[str, dict[str, Any]] = {
     "rec_record_batch": {"rows": []},
-    "attempts_content": {"question_ids": []},
-    "attempts_merge": {"rows": []},
+    "attempts_write": {
+        "question_ids": [], "user_ids": [], "rows": [], "now": datetime(2000, 1, 1, tzinfo=UTC),
+        "app": NOBODY, "any_app": False,
+    },
+    "memory_write": {"updates": [], "creates": [], "now": datetime(2000, 1, 1, tzinfo=UTC)},
 }
 
+# After an outage, before requests are let through: the statements of an attempt and of a recommendation.
+RECOVER = [
+    "tenancy_user_app", "attempts_write", "memory_write",
+    "model_active_id", "experiments_running", "rec_student_state", "rec_record_batch",
+]  # fmt: skip
+WARM_UP_TIMEOUT_S = 60.0  # a cold plan took up to 5.8 s at load 12, past a request's 5 s read budget
+PATIENT = Timeouts(read=WARM_UP_TIMEOUT_S, write=WARM_UP_TIMEOUT_S)
+START_BUDGET_S = 30.0  # start-up does not wait longer for the plans (a cold Neo4j under load took 38 s)
 
-async def warm_plans(db: Graph) -> int:
-    """Plan every query of `PLANS` and `WRITES` once; returns how many ran (a failure is logged,
-    never raised)."""
-    done = 0
-    for name, params in [*PLANS.items(), *WRITES.items()]:
-        try:
-            if name in WRITES:
-                await db.write(name, **params)
-            else:
-                await db.read(name, **params)
-            done += 1
-        except Exception as error:  # noqa: BLE001 - a plan not warmed is planned on first use
-            log.warning("plan warm-up of %s skipped: %s", name, error)
-    return done
+
+async def warm_plans(db: Graph, names: list[str] | None = None, *, parallel: int = 4) -> int:
+    """Plan the queries `names` (default: every one of `PLANS` and `WRITES`) once each, `parallel`
+    at a time (planning is CPU-bound in one server thread per query: on a shared machine more
+    threads get Neo4j more of it); returns how many ran. A query that fails is logged and skipped
+    (planned on first use instead); Neo4j going away is raised."""
+    slots = asyncio.Semaphore(parallel)
+
+    async def plan(name: str) -> bool:
+        async with slots:
+            try:
+                if name in WRITES:
+                    await db.write(name, **WRITES[name])
+                else:
+                    await db.read(name, **PLANS[name])
+                return True
+            except OUTAGE:
+                raise
+            except Exception as error:  # noqa: BLE001 - a plan not warmed is planned on first use
+                log.warning("plan warm-up of %s skipped: %s", name, error)
+                return False
+
+    return sum(await asyncio.gather(*(plan(name) for name in names or [*PLANS, *WRITES])))
+
+
+async def warm_at_start(db: Graph) -> int:
+    """Start-up's warm-up: every plan, in parallel, for at most `START_BUDGET_S` (a server that
+    cannot plan them all by then starts anyway; the rest are planned on first use)."""
+    every = [*PLANS, *WRITES]
+    try:
+        return await asyncio.wait_for(
+            warm_plans(db.with_timeouts(PATIENT), every, parallel=len(every)), START_BUDGET_S
+        )
+    except TimeoutError:
+        log.warning("plan warm-up stopped after %.0f s; the rest are planned on first use", START_BUDGET_S)
+        return 0
+
+
+async def reconnect(db: Graph) -> None:
+    """The breaker's recovery step: raise unless Neo4j answers, then plan the hot paths again.
+    `db` is the graph without its breaker."""
+    started = time.perf_counter()
+    db = db.with_timeouts(PATIENT)
+    await db.read("health_probe")
+    answered = time.perf_counter()
+    await warm_plans(db, RECOVER, parallel=len(RECOVER))
+    log.warning(
+        "neo4j back: first answer in %.2f s, the hot paths planned in %.2f s",
+        answered - started, time.perf_counter() - answered,
+    )  # fmt: skip

@@ -11,7 +11,7 @@ from fsrs import Scheduler
 from neo4j import AsyncManagedTransaction
 
 from learner_graph.api_keys import DEFAULT_APP
-from learner_graph.db.graph import Graph, fetch_all
+from learner_graph.db.graph import Graph, fetch_plain
 from learner_graph.errors import Invalid, NotFound
 from learner_graph.learners import memory
 from learner_graph.learners.models import AttemptIn, AttemptsRecorded, AttemptStatus
@@ -63,15 +63,16 @@ async def store(
     """
 
     async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
-        content = await _content(tx, db, attempts)
-        user_ids = sorted({row["user_id"] for row in rows})  # lock order: no deadlocks between batches
-        stored = await fetch_all(
-            tx, db.queries["attempts_lock_users"], user_ids=user_ids, concept_ids=content.touched(), now=now,
-            app=app, any_app=any_app,
-        )
+        [found] = await fetch_plain(
+            tx, db.queries["attempts_write"], question_ids=sorted({a.question_id for a in attempts}),
+            user_ids=sorted({row["user_id"] for row in rows}),  # lock order: no deadlocks between batches
+            rows=sorted(rows, key=lambda row: row["question_id"]),  # shared questions in one order
+            now=now, app=app, any_app=any_app,
+        )  # fmt: skip
+        content = _content(found["content"], attempts)
+        stored = found["stored"]
         _check_users(attempts, {r["user_id"] for r in stored if r["foreign"] or r["deleted"]})
-        by_question = sorted(rows, key=lambda row: row["question_id"])  # shared questions in one order
-        merged = await fetch_all(tx, db.queries["attempts_merge"], rows=by_question)
+        merged: list[dict[str, Any]] = found["merged"]
         created = [rows[m["index"]] for m in merged if m["created"]]
         if created:
             await _update_memory(tx, db, created, content, [r for r in stored if r["node"]], now, scheduler)
@@ -172,14 +173,14 @@ class _Content:
         return sorted(direct | {p for pairs in self.below.values() for p, _ in pairs})
 
 
-async def _content(tx: AsyncManagedTransaction, db: Graph, attempts: list[AttemptIn]) -> _Content:
-    """The batch's questions with their concepts; Invalid naming every unknown question."""
-    question_ids = sorted({a.question_id for a in attempts})
+def _content(found: list[dict[str, Any]], attempts: list[AttemptIn]) -> _Content:
+    """The batch's questions with their concepts (`attempts_write`'s `content`); Invalid naming
+    every unknown question."""
     content = _Content(defaultdict(list), {})
     missing: set[str] = set()
-    for r in await fetch_all(tx, db.queries["attempts_content"], question_ids=question_ids):
-        for question_id, found, weight in r["asked"]:
-            if not found:
+    for r in found:
+        for question_id, known, weight in r["asked"]:
+            if not known:
                 missing.add(question_id)
             elif r["concept_id"] is not None:
                 content.assesses[question_id].append((r["concept_id"], float(weight)))
@@ -219,11 +220,15 @@ async def _update_memory(
     timed = [(datetime.fromisoformat(row["at"]), row["index"], row) for row in created]
     for at, _, row in sorted(timed, key=lambda t: (t[0], t[1])):
         _apply(row, at, content.assesses[row["question_id"]], content.below, states, changed, scheduler)
-    updates = [
-        {"user_id": u, "concept_id": c, "node": nodes.get((u, c))} | states[(u, c)].to_row()
-        for u, c in sorted(changed)
-    ]
-    await tx.run(db.queries["memory_write"], rows=updates, now=now)
+    updates, creates = [], []
+    for u, c in sorted(changed):
+        node = nodes.get((u, c))
+        row = states[(u, c)].to_row()
+        if node is None:
+            creates.append(row | {"user_id": u, "concept_id": c})
+        else:
+            updates.append(row | {"node": node})
+    await tx.run(db.queries["memory_write"], updates=updates, creates=creates, now=now)
 
 
 def _apply(

@@ -15,22 +15,25 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import TypeAdapter
 
 from learner_graph.content.importer import import_content
 from learner_graph.db import retries
 from learner_graph.db.graph import Graph
 from learner_graph.errors import Invalid
+from learner_graph.fields import ID_PATTERN, ID_RULE
 from learner_graph.learners.attempts import record_attempts
 from learner_graph.learners.memory import make_scheduler
 from learner_graph.learners.models import AttemptIn
 
 SYNTHETIC_START = datetime(2009, 9, 1, 15, tzinfo=UTC)
 SESSION_SIZE = 20  # synthetic times: a session of this many attempts a day, 90 s apart
+DEFAULT_TIME_MS = 30_000  # a row without time_spent_ms
 
 
 @dataclass
@@ -102,30 +105,60 @@ def content_document(frame: pd.DataFrame, *, prefix: str, name: str) -> dict[str
 
 
 def attempts(frame: pd.DataFrame, *, prefix: str) -> list[AttemptIn]:
-    """Rows as attempts with stable ids (`prefix + user + '-' + seq`) and real or synthetic times."""
-    records: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
-    return [_attempt(row, prefix) for row in records]
+    """Rows as attempts with stable ids (`prefix + user + '-' + seq`) and real or synthetic times.
 
-
-def _attempt(row: dict[str, Any], prefix: str) -> AttemptIn:
-    seq = int(row["seq_idx"])
-    stamp = row.get("timestamp")
-    if isinstance(stamp, str):
-        at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    else:
-        user_offset = int(hashlib.sha1(str(row["user_id"]).encode()).hexdigest()[:6], 16) % (24 * 60)
-        at = SYNTHETIC_START + timedelta(
-            days=seq // SESSION_SIZE, minutes=user_offset, seconds=90 * (seq % SESSION_SIZE)
-        )
-    spent = row.get("time_spent_ms")
-    return AttemptIn(
-        attempt_id=f"{prefix}{row['user_id']}-{seq}",
-        user_id=f"{prefix}{row['user_id']}",
-        question_id=f"{prefix}{row['item_id']}",
-        correct=bool(int(row["correct"])),
-        time_spent_ms=int(spent) if spent is not None and spent == spent else 30_000,
-        at=at,
+    Column by column: the ids are checked against the API's id rule at once (a bad one refuses the
+    file, naming its rows), the times computed for the whole file, then the attempts validated in
+    one call. Row by row this was most of a large file's preparation (ASSISTments 2009: 39 s).
+    """
+    users = prefix + frame["user_id"].astype(str)
+    seqs = frame["seq_idx"].astype(int)
+    ids = {"attempt_id": users + "-" + seqs.astype(str), "user_id": users,
+           "question_id": prefix + frame["item_id"].astype(str)}  # fmt: skip
+    _check_ids(ids)
+    correct = frame["correct"].astype(int) != 0
+    spent = (
+        frame["time_spent_ms"].fillna(DEFAULT_TIME_MS).astype(int)
+        if "time_spent_ms" in frame
+        else pd.Series(DEFAULT_TIME_MS, index=frame.index)
     )
+    at = _times(frame, seqs)
+    columns = zip(ids["attempt_id"], ids["user_id"], ids["question_id"], correct, spent, at, strict=True)
+    keys = ("attempt_id", "user_id", "question_id", "correct", "time_spent_ms", "at")
+    return _ATTEMPTS.validate_python(
+        [dict(zip(keys, (a, u, q, bool(c), int(ms), at), strict=True)) for a, u, q, c, ms, at in columns]
+    )
+
+
+_ATTEMPTS = TypeAdapter(list[AttemptIn])  # one validator call for a whole file: a third of the per-row cost
+
+
+def _check_ids(columns: dict[str, pd.Series]) -> None:
+    problems = [
+        {"field": f"rows[{i}].{name}", "message": f"{value!r} is not an id: {ID_RULE}"}
+        for name, values in columns.items()
+        for i, value in values[~values.str.match(ID_PATTERN)].items()
+    ]
+    if problems:
+        raise Invalid(f"{len(problems)} ids in the file break the id rule", problems[:20])
+
+
+def _times(frame: pd.DataFrame, seqs: pd.Series) -> list[datetime]:
+    """The row's `timestamp` where given (ISO 8601; no zone is UTC), else a synthetic time: sessions
+    of SESSION_SIZE attempts a day, 90 s apart, at a time of day fixed per student."""
+    minute = {
+        u: int(hashlib.sha1(u.encode()).hexdigest()[:6], 16) % (24 * 60) for u in frame["user_id"].unique()
+    }
+    synthetic = (
+        pd.Timestamp(SYNTHETIC_START)
+        + pd.to_timedelta(seqs // SESSION_SIZE, unit="D")
+        + pd.to_timedelta(frame["user_id"].map(minute), unit="m")
+        + pd.to_timedelta(90 * (seqs % SESSION_SIZE), unit="s")
+    )
+    if "timestamp" in frame:
+        given = pd.to_datetime(frame["timestamp"], utc=True, format="ISO8601")
+        synthetic = given.where(given.notna(), synthetic)
+    return [at.replace(tzinfo=UTC) for at in synthetic.dt.tz_convert("UTC").dt.to_pydatetime()]
 
 
 def lanes(items: list[AttemptIn], size: int, count: int) -> list[list[list[AttemptIn]]]:
@@ -148,7 +181,7 @@ async def import_history(
     prefix: str,
     name: str,
     progress_file: Path,
-    batch_size: int = 500,
+    batch_size: int = 2000,  # bulk: a transaction's fixed cost shared by more attempts than the API's 500
     concurrency: int = 3,
     author: str = "import",
     on_batch: Callable[[int, int], None] | None = None,

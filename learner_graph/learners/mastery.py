@@ -16,15 +16,19 @@ from graphlib import TopologicalSorter
 MASTERED = 0.7  # a concept's level (evidence × retrievability) from which it counts as mastered
 
 
-def mastered(levels: Mapping[str, float], predicted: Mapping[str, float] | None = None) -> set[str]:
-    """The concepts whose level is at least MASTERED, or whose questions the model expects right that often.
+def mastered(levels: Mapping[str, float], predicted: Mapping[str, float] | None = None, *,
+             reached: float = MASTERED) -> set[str]:
+    """The concepts whose level is at least MASTERED, or whose questions the model expects right
+    at least `reached` of the time.
 
     `predicted` is the model's mean P(correct) per concept, when the caller has one: a student
     practising at the target P (0.5) never builds a level of 0.7 from answers alone, so without
-    the model's view the prerequisites of the next concepts would never count as known.
+    the model's view the prerequisites of the next concepts would never count as known. The
+    recommender passes its target P as `reached`: a learner who has reached the target on a
+    concept moves on to the outer fringe (docs/BENCHMARKS.md, "Learning outcomes").
     """
     known = {cid for cid, level in levels.items() if level >= MASTERED}
-    return known | {cid for cid, p in (predicted or {}).items() if p >= MASTERED}
+    return known | {cid for cid, p in (predicted or {}).items() if p >= reached}
 
 
 def ready_concepts(requires: Mapping[str, Iterable[str]], known: set[str]) -> set[str]:

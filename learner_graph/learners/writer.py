@@ -20,6 +20,7 @@ from typing import Any
 from fsrs import Scheduler
 
 from learner_graph.api_keys import DEFAULT_APP
+from learner_graph.db.breaker import database_fault
 from learner_graph.db.graph import Graph
 from learner_graph.learners.attempts import check_times, rows_of, statuses, store
 from learner_graph.learners.models import AttemptIn, AttemptsRecorded
@@ -106,8 +107,9 @@ class AttemptWriter:
                 app=app, any_app=any_app,
             )
         except Exception as error:  # noqa: BLE001 - retried request by request, or handed back
-            if len(group) == 1:
-                _settle(group[0].done, error=error)
+            if len(group) == 1 or database_fault(error):
+                for request in group:
+                    _settle(request.done, error=error)
                 return
             for request in group:
                 await self._commit(db, [request])

@@ -14,7 +14,15 @@ if TYPE_CHECKING:
 
 
 class _Model(nn.Module):
-    def __init__(self, n_students: int, n_questions: int, n_concepts: int, dim: int) -> None:
+    """The success model; a question's bias is its difficulty tag's level plus its own offset `b`.
+
+    Only the offset is shrunk to 0, so a question with few attempts keeps its tag's level rather
+    than the average question's (with a few attempts per question, shrinking the whole bias to 0
+    left the model unable to tell a hard question from an easy one; docs/BENCHMARKS.md).
+    """
+
+    def __init__(self, n_students: int, n_questions: int, n_concepts: int, dim: int,
+                 tag: torch.Tensor | None = None) -> None:
         super().__init__()
         self.theta = nn.Parameter(torch.randn(n_students, dim) * 0.1)
         self.c = nn.Parameter(torch.zeros(n_students))
@@ -23,11 +31,17 @@ class _Model(nn.Module):
         # One extra concept slot: the padding, always multiplied by weight 0.
         self.cb, self.cw, self.cf = (nn.Parameter(torch.zeros(n_concepts + 1)) for _ in range(3))
         self.tw, self.tf = nn.Parameter(torch.zeros(())), nn.Parameter(torch.zeros(()))
+        # One level per tag, the last for untagged questions (0 unless some are untagged).
+        self.tag: torch.Tensor = tag if tag is not None else torch.zeros(n_questions, dtype=torch.int64)
+        self.level = nn.Parameter(torch.zeros(int(self.tag.max()) + 1 if n_questions else 1))
+
+    def question_bias(self) -> torch.Tensor:
+        return self.b + self.level[self.tag]
 
     def forward(self, x: dict[str, torch.Tensor], theta: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
         k = x["concept"]
         concepts = (x["weight"] * (self.cb[k] + self.cw[k] * x["lw"] + self.cf[k] * x["lf"])).sum(1)
-        base = self.b[x["q"]] + concepts + self.tw * x["tw"] + self.tf * x["tf"]
+        base = self.question_bias()[x["q"]] + concepts + self.tw * x["tw"] + self.tf * x["tf"]
         return base + (self.e[x["q"]] * theta).sum(1) + c
 
     def penalty(self, l2: float, l2_bias: float) -> torch.Tensor:
@@ -80,7 +94,8 @@ def fit_params(data: Encoded, train_rows: np.ndarray, val_rows: np.ndarray,
     torch.set_num_threads(max(1, min(config.threads, 2)))
     rng = np.random.default_rng(config.seed)
     x = _tensors(data)
-    model = _Model(int(data.student.max()) + 1, len(data.questions), len(data.concepts), config.dim)
+    model = _Model(int(data.student.max()) + 1, len(data.questions), len(data.concepts), config.dim,
+                   torch.from_numpy(data.tag))
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, foreach=True)
     train_idx, val_idx = np.flatnonzero(train_rows), torch.from_numpy(np.flatnonzero(val_rows))
     train_s = torch.from_numpy(np.unique(data.student[train_rows]))
@@ -103,6 +118,7 @@ def _export(model: _Model, train_s: torch.Tensor) -> dict[str, Any]:
         phi = torch.cat([model.theta[train_s], model.c[train_s, None]], 1).double().numpy()
         names = ("b", "e", "cb", "cw", "cf")
         arrays = {name: getattr(model, name).detach().double().numpy() for name in names}
+        arrays["b"] = model.question_bias().detach().double().numpy()
     # One training student has no spread to measure: fall back to the unit prior used in training.
     spread = np.atleast_2d(np.cov(phi, rowvar=False)) if len(phi) > 1 else np.eye(phi.shape[1])
     cov = spread + 1e-4 * np.eye(phi.shape[1])

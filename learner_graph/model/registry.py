@@ -69,17 +69,28 @@ async def load_active(*, db: Graph) -> QuestionSide | None:
 TRAINING_LEASE = timedelta(hours=2)  # a trainer that died holding the lease frees it after this
 
 
-@asynccontextmanager
-async def training_lease(*, db: Graph, holder: str | None = None) -> AsyncIterator[str]:
-    """Hold the one-training-at-a-time lease in Neo4j for the block (every process and the trainer
-    share it). Raises Conflict naming the holder when another training is running."""
+async def take_training_lease(*, db: Graph, holder: str | None = None) -> str:
+    """Take the one-training-at-a-time lease in Neo4j (every process and the trainer share it) and
+    return its holder name; raises Conflict naming the holder when another training is running."""
     holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     now = datetime.now(UTC)
     rows = await db.write("model_training_acquire", holder=holder, now=now, until=now + TRAINING_LEASE)
     if not rows[0]["free"]:
         until = rows[0]["until"].to_native().isoformat()
         raise Conflict(f"a training run is already in progress ({rows[0]['holder']}, lease until {until})")
+    return holder
+
+
+async def release_training_lease(*, db: Graph, holder: str) -> None:
+    """Give the lease back (a no-op unless `holder` holds it)."""
+    await db.write("model_training_release", holder=holder)
+
+
+@asynccontextmanager
+async def training_lease(*, db: Graph, holder: str | None = None) -> AsyncIterator[str]:
+    """Hold the training lease for the block (`take_training_lease`, released on the way out)."""
+    holder = await take_training_lease(db=db, holder=holder)
     try:
         yield holder
     finally:
-        await db.write("model_training_release", holder=holder)
+        await release_training_lease(db=db, holder=holder)

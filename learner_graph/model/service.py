@@ -50,12 +50,17 @@ def _train_and_score(train_log: AttemptLog, test_log: AttemptLog, config: TrainC
 
 
 async def train_version(*, db: Graph, model_dir: Any, units: list[str] | None = None, force: bool = False,
-                        config: TrainConfig = TrainConfig()) -> dict[str, Any]:
+                        config: TrainConfig = TrainConfig(), lease: str | None = None) -> dict[str, Any]:
     """Export, train, evaluate beside the active version on held-out students, register, maybe activate.
 
-    One training at a time across every process (a lease in Neo4j): raises Conflict otherwise."""
-    async with registry.training_lease(db=db):
+    One training at a time across every process (a lease in Neo4j): raises Conflict otherwise. A
+    caller that took the lease already (the train route, to answer 409 before going to the
+    background) passes its holder as `lease`; it is released here either way."""
+    holder = lease or await registry.take_training_lease(db=db)
+    try:
         return await _train_version(db=db, model_dir=model_dir, units=units, force=force, config=config)
+    finally:
+        await registry.release_training_lease(db=db, holder=holder)
 
 
 async def _train_version(*, db: Graph, model_dir: Any, units: list[str] | None, force: bool,

@@ -47,6 +47,8 @@ class Encoded:
     w: np.ndarray
     features: CountFeatures
     correct: np.ndarray
+    tag: np.ndarray  # per question: its difficulty tag's index in `tags`, len(tags) when untagged
+    tags: list[int]
 
 
 def encode(log: AttemptLog) -> Encoded:
@@ -60,7 +62,11 @@ def encode(log: AttemptLog) -> Encoded:
     idx = np.array([concept_of[c] for x in lists for c, _ in x], dtype=np.int64)
     w = np.array([wt for x in lists for _, wt in x], dtype=np.float64)
     features = count_features(student, question, log.correct, ptr, idx, w, len(concept_ids))
-    return Encoded(student, question, list(questions), concept_ids, ptr, idx, w, features, log.correct)
+    tags = sorted({log.tags[q] for q in questions if q in log.tags})
+    tag_of = {t: k for k, t in enumerate(tags)}
+    tag = np.array([tag_of.get(log.tags.get(q, -1), len(tags)) for q in questions], dtype=np.int64)
+    return Encoded(student, question, list(questions), concept_ids, ptr, idx, w, features, log.correct,
+                   tag, tags)
 
 
 def split_students(n_students: int, fraction: float, seed: int) -> np.ndarray:

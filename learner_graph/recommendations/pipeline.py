@@ -278,7 +278,8 @@ def mix_input(
     """What the mixer ranks: the shortlisted candidates, the concept states, the streak, what is blocked."""
     scheduler = make_scheduler(settings.review_retention)
     last = learner.last_attempts()
-    views = learner.concept_views(catalog, now, scheduler, concept_p(catalog, scored))
+    views = learner.concept_views(catalog, now, scheduler, concept_p(catalog, scored),
+                                  reached=settings.target_p)
     blocked = learner.rejected | set(request.context.exclude) | learner.recent(now, settings.recent_hours)
     table = catalog.table
     tb = tiebreaks(settings.seed, table.hashes[scored.rows])  # once, for the shortlist and the mixer

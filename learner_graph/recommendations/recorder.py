@@ -14,6 +14,7 @@ from typing import Any
 
 from neo4j.exceptions import ServiceUnavailable
 
+from learner_graph.db.breaker import database_fault
 from learner_graph.db.graph import Graph
 
 MAX_BATCH = 128
@@ -77,8 +78,9 @@ class Recorder:
         try:
             await db.write_plain("rec_record_batch", rows=rows)
         except Exception as error:  # noqa: BLE001 - retried row by row, or handed to the request
-            if len(batch) == 1:
-                _settle(batch[0][1], error)
+            if len(batch) == 1 or database_fault(error):
+                for _, done in batch:
+                    _settle(done, error)
                 return
             for item in batch:
                 await self._commit(db, [item])

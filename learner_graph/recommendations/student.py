@@ -10,8 +10,8 @@ from typing import Any
 from fsrs import Scheduler
 
 from learner_graph.learners import activity
+from learner_graph.learners.mastery import MASTERED, ready_concepts
 from learner_graph.learners.mastery import mastered as mastered_of
-from learner_graph.learners.mastery import ready_concepts
 from learner_graph.learners.memory import MemoryState
 from learner_graph.learners.service import stored_goal
 from learner_graph.mixer.models import ConceptView, StreakView
@@ -80,11 +80,13 @@ class Student:
         return StreakView(current=s.current, daily_goal=s.daily_goal, today=s.today.questions)
 
     def concept_views(self, catalog: Catalog, now: datetime, scheduler: Scheduler,
-                      predicted: dict[str, float] | None = None) -> dict[str, ConceptView]:
-        """The mixer's view of every concept; `predicted`: the model's mean P(correct) per concept."""
+                      predicted: dict[str, float] | None = None, *,
+                      reached: float = MASTERED) -> dict[str, ConceptView]:
+        """The mixer's view of every concept; `predicted`: the model's mean P(correct) per concept,
+        which counts a concept as known from `reached` on (the recommender's target P)."""
         recall = {cid: state.retrievability(now, scheduler) for cid, state in self.memory.items()}
         levels = {cid: state.evidence * recall[cid] for cid, state in self.memory.items()}
-        mastered = mastered_of(levels, predicted)
+        mastered = mastered_of(levels, predicted, reached=reached)
         ready = ready_concepts({cid: meta.requires for cid, meta in catalog.concepts.items()}, mastered)
         views: dict[str, ConceptView] = {}
         for cid, meta in catalog.concepts.items():

@@ -112,11 +112,18 @@ def aa_tests(users: pd.DataFrame, *, repetitions: int, metrics: tuple[str, ...] 
         m: {
             "repetitions": len(ps),
             "share_below_0.05": round(sum(p < 0.05 for p in ps) / len(ps), 3),
+            "share_ci_95": rejection_ci(sum(p < 0.05 for p in ps), len(ps)),
             "ks_p_value_vs_uniform": round(float(sps.kstest(ps, "uniform").pvalue), 4),
             "mean_p": round(sum(ps) / len(ps), 3),
         }
         for m, ps in p_values.items()
     }
+
+
+def rejection_ci(rejected: int, repetitions: int) -> list[float]:
+    """Wilson 95% interval of a rejection rate (of the re-splits of this population: they share its users)."""
+    ci = sps.binomtest(rejected, repetitions).proportion_ci(confidence_level=0.95, method="wilson")
+    return [round(float(ci.low), 4), round(float(ci.high), 4)]
 
 
 def _row(row: dict[Any, Any]) -> dict[str, Any]:

@@ -23,13 +23,26 @@ def mean_ci(values: list[float] | np.ndarray, level: float = 0.95) -> dict[str, 
     return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half}
 
 
-def paired(a: list[float], b: list[float]) -> dict[str, float]:
-    """a − b on the same learners: mean difference, its 95% CI, paired t-test p and a's win share."""
+def paired(a: list[float], b: list[float]) -> dict[str, float | int | None]:
+    """a − b on the same learners: mean difference, its 95% CI, paired t-test p, a's win share, and
+    the learners a paired test needs to reach p < 0.01 nine times in ten at this difference."""
     diff = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
     ci = mean_ci(diff)
     p_value = float(sps.ttest_rel(a, b).pvalue) if diff.any() else 1.0
     return {"mean_diff": ci["mean"], "ci_low": ci["ci_low"], "ci_high": ci["ci_high"], "p_value": p_value,
-            "a_wins_share": float((diff > 0).mean())}
+            "a_wins_share": float((diff > 0).mean()), "learners_for_p01": learners_needed(diff)}
+
+
+def learners_needed(diff: np.ndarray, *, alpha: float = 0.01, power: float = 0.9) -> int | None:
+    """Paired-test sample size for the observed mean difference and spread (normal approximation,
+    plus the usual z²/2 for estimating the spread); None when there is no difference to detect."""
+    mean, sd = float(np.mean(diff)), float(np.std(diff, ddof=1)) if diff.size > 1 else 0.0
+    if mean == 0 or not np.isfinite(mean):
+        return None
+    if sd == 0:
+        return 2
+    z_alpha, z_power = sps.norm.ppf(1 - alpha / 2), sps.norm.ppf(power)
+    return int(np.ceil(((z_alpha + z_power) * sd / mean) ** 2 + z_alpha**2 / 2))
 
 
 def success_by_history(outcomes: list[CourseOutcome]) -> list[dict[str, Any]]:

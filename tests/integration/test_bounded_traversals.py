@@ -196,3 +196,44 @@ def test_a_dense_unit_graph_resolves_within_the_read_budget(client: TestClient, 
     dense_units(db)  # 4^15 paths from d-0-0 to its question: path enumeration ran into the timeout
     response = client.post("/v1/units/resolve", json={"unit_ids": ["d-0-0"], "max_depth": 20}, headers=READER)
     assert response.json() == {"question_ids": ["q-deep"]}
+
+
+EDITOR = auth("content_editor")
+
+
+def cycle_of(response: Any) -> list[str]:
+    assert response.status_code == 409, response.text
+    return list(response.json()["error"]["details"][0]["path"])
+
+
+def test_cycle_checks_on_the_ladder_find_the_shortest_cycle_level_by_level(
+    client: TestClient, db: Driver
+) -> None:
+    ladder(db)
+    # top reaches L29b only along the ladder (30 hops over 2^29 paths), L29a also directly.
+    long = cycle_of(client.put("/v1/concepts/L29b/prerequisites/top", headers=EDITOR))
+    assert long[:2] == ["L29b", "top"] and long[-1] == "L29b" and len(long) == 32
+    assert all(long[k + 2] in (f"L{k}a", f"L{k}b") for k in range(29))
+    short = cycle_of(client.put("/v1/concepts/L29a/prerequisites/top", headers=EDITOR))
+    assert short == ["L29a", "top", "L29a"]
+    assert client.put("/v1/concepts/top/prerequisites/L5a", headers=EDITOR).status_code == 200  # no cycle
+    units = cycle_of(client.put("/v1/units/U29b/units/U0a", headers=EDITOR))
+    assert units[:2] == ["U29b", "U0a"] and units[-1] == "U29b" and len(units) == 31  # 29 hops down
+    assert client.put("/v1/units/D39/units/U0a", headers=EDITOR).status_code == 200  # no cycle
+    stored = db.execute_query("MATCH ()-[r:REQUIRES|CONTAINS]->() RETURN count(r) AS n").records[0]["n"]
+    assert stored == 3 + 4 * 29 + 1 + 4 * 29 + 2 + 39 + 1  # only the two edges that close no cycle
+
+
+def test_a_cycle_check_it_cannot_finish_within_its_budget_refuses_the_edge(
+    client: TestClient, db: Driver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ladder(db)
+    monkeypatch.setattr(traversals, "MAX_ROWS", 20)  # the ladder's top five levels hold 19 edges
+    wide = client.put("/v1/concepts/L29b/prerequisites/top", headers=EDITOR)
+    assert refused_field(wide) == ["prerequisite_id"] and wide.json()["error"]["details"][0]["in"] == "path"
+    monkeypatch.setattr(traversals, "MAX_ROWS", 10_000)
+    monkeypatch.setattr(traversals, "CYCLE_DEPTH", 20)  # D0 > ... > D39 is 39 levels deep
+    assert refused_field(client.put("/v1/units/D39/units/D0", headers=EDITOR)) == ["child_id"]
+    assert client.put("/v1/units/D39/units/D25", headers=EDITOR).status_code == 409  # 14 levels: found
+    edges = db.execute_query("MATCH (:Unit {id: 'D39'})-[r:CONTAINS]->() RETURN count(r) AS n").records
+    assert edges[0]["n"] == 0

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
+from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from learner_graph.config import Settings
@@ -12,6 +14,7 @@ from learner_graph.db.graph import Graph
 from learner_graph.db.queries import Queries
 from learner_graph.errors import Conflict
 from learner_graph.model import registry
+from tests.conftest import auth
 from tests.experiments_fixtures import on_graph
 
 
@@ -53,3 +56,26 @@ def test_an_expired_lease_is_taken_over(db: Driver, settings: Settings, queries:
             return holder
 
     assert on_graph(settings, queries, work) != "crashed"
+
+
+def test_the_train_route_answers_409_while_another_holder_trains(client: TestClient, db: Driver) -> None:
+    db.execute_query(
+        "CREATE (:Meta {key: 'training', holder: 'trainer-a', until: datetime() + duration('PT1H')})"
+    )
+    refused = client.post("/v1/admin/models/train", json={}, headers=auth("admin"))
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "conflict" and "trainer-a" in refused.json()["error"]["message"]
+    assert _lease_holder(db) == "trainer-a"  # refused without touching the other holder's lease
+
+    db.execute_query("MATCH (l:Meta {key: 'training'}) REMOVE l.holder, l.until")
+    started = client.post("/v1/admin/models/train", json={}, headers=auth("admin"))
+    assert started.status_code == 202
+    deadline = time.monotonic() + 20
+    while _lease_holder(db) is not None and time.monotonic() < deadline:  # the run (nothing to train on) ends
+        time.sleep(0.1)
+    assert _lease_holder(db) is None  # the route's lease went back when its run ended
+
+
+def _lease_holder(db: Driver) -> str | None:
+    records = db.execute_query("MATCH (l:Meta {key: 'training'}) RETURN l.holder AS holder").records
+    return records[0]["holder"] if records else None

@@ -44,3 +44,15 @@ def test_a_new_learner_the_model_expects_to_know_a_concept_is_ready_for_the_next
     assert at_threshold["A"].mastered and at_threshold["B"].ready
     below = learner.concept_views(catalog(), NOW, scheduler, {"A": 0.69})
     assert not below["A"].mastered and not below["B"].ready
+
+
+def test_a_learner_who_reached_the_target_on_a_concept_moves_on() -> None:
+    learner = new_learner("new")
+    scheduler = make_scheduler(0.9)
+    predicted = {"A": 0.55, "B": 0.3, "C": 0.1}
+    strict = learner.concept_views(catalog(), NOW, scheduler, predicted)  # the mastery threshold, 0.7
+    assert strict["A"].ready and not strict["B"].ready
+    at_target = learner.concept_views(catalog(), NOW, scheduler, predicted, reached=0.5)
+    assert at_target["A"].mastered and not at_target["A"].ready and at_target["B"].ready
+    harder = learner.concept_views(catalog(), NOW, scheduler, predicted, reached=0.6)
+    assert harder["A"].ready and not harder["B"].ready

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pytest
 
 from learner_graph.simulation.course import CourseOutcome, CoursePlan, Probes, schedule
@@ -83,3 +84,26 @@ def test_confidence_interval_and_paired_test_match_hand_values() -> None:
     # t = 2 / (0.816497 / 2) = 4.898979 on 3 d.f.: two-sided p = 0.016277
     assert result["p_value"] == pytest.approx(0.016277, abs=1e-5)
     assert result["a_wins_share"] == 1.0
+
+
+def test_learners_needed_for_p01_matches_hand_values_and_the_exact_power() -> None:
+    from scipy import stats as sps
+
+    from learner_graph.simulation.outcome_stats import learners_needed
+
+    # differences 1, 2, 3, 2: mean 2, s.d. 0.816497; (2.575829 + 1.281552)² · (0.816497 / 2)² = 2.4800,
+    # plus 2.575829² / 2 = 3.3175: 5.80, so 6 learners
+    assert paired([2.0, 3.0, 5.0, 4.0], [1.0, 1.0, 2.0, 2.0])["learners_for_p01"] == 6
+    assert learners_needed(np.array([1.0, -1.0, 2.0, -2.0])) is None  # no difference to detect
+    # Half a standard deviation: the exact power of a paired t-test (noncentral t) at the size given
+    spread = np.array([-1.5, -0.5, 0.5, 1.5])
+    n = learners_needed(0.5 + spread / np.std(spread, ddof=1))
+    exact = sps.nct.sf(sps.t.ppf(1 - 0.01 / 2, n - 1), n - 1, 0.5 * np.sqrt(n))
+    assert n == 63 and 0.9 <= exact < 0.91
+
+
+def test_rejection_rate_interval_is_wilsons() -> None:
+    from learner_graph.simulation.experiment import rejection_ci
+
+    # 10 of 200: centre (0.05 + 1.96²/400) / (1 + 1.96²/200) = 0.058481, half width 0.031100
+    assert rejection_ci(10, 200) == pytest.approx([0.0274, 0.0896], abs=1e-4)

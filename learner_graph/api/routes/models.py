@@ -16,6 +16,7 @@ from learner_graph.api.deps import (
     SettingsDep,
     TrainingDep,
 )
+from learner_graph.errors import Conflict
 from learner_graph.fields import Id, Input
 from learner_graph.lists import Cursor, Limit, Page, page_of
 from learner_graph.model import registry
@@ -55,10 +56,16 @@ async def activate_model(model_id: str, db: GraphDep, models: ModelsDep, _: Admi
 @router.post("/admin/models/train", status_code=status.HTTP_202_ACCEPTED)
 async def train_model(body: TrainRequest, db: AdminGraphDep, settings: SettingsDep, training: TrainingDep,
                       _: Admin) -> dict[str, Any]:
-    """Start a training run in the background (one at a time per process)."""
+    """Start a training run in the background; 409 while another one runs (in any process or the
+    trainer: the lease in Neo4j is taken here, before answering, and released when the run ends)."""
+    if training.running:
+        raise Conflict("a training run is already in progress in this process")
+    lease = await registry.take_training_lease(db=db)
 
     async def run() -> None:
-        await train_version(db=db, model_dir=settings.model_dir, units=body.scope or None, force=body.force)
+        await train_version(
+            db=db, model_dir=settings.model_dir, units=body.scope or None, force=body.force, lease=lease
+        )
 
     training.start(run)
     return {"status": "started", "scope": body.scope, "force": body.force}

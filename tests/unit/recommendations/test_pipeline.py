@@ -160,14 +160,21 @@ def test_mix_input_blocks_rejected_excluded_and_recent_questions() -> None:
         question_id="q1", concepts=("add",), p_correct=0.9, difficulty_tag=1, known_to_model=True,
         last_attempt=NOW - timedelta(hours=1), tiebreak=first.tiebreak,
     )
-    assert data.concepts["add"].ready and not data.concepts["sub"].ready  # sub requires add
+    # The model expects add's questions right (0.9 + 0.5 + 0.6) / 3 = 0.67 of the time, past the
+    # target 0.5: add counts as known and the learner moves on to sub (0.45, below the target).
+    assert data.concepts["add"].mastered and not data.concepts["add"].ready and data.concepts["sub"].ready
+    below = pipeline.mix_input(
+        scored=scored, learner=learner(), catalog=catalog(), request=request(), now=NOW,
+        settings=MixSettings(seed=3, target_p=0.7),
+    )
+    assert below.concepts["add"].ready and not below.concepts["sub"].ready  # sub requires add
     assert (data.attempts_in_scope, data.now, data.streak.today) == (2, NOW, 1)
 
 
 def test_mix_input_reads_mastery_from_memory() -> None:
     strong = MemoryState(stability=30.0, difficulty=5.0, due=NOW + timedelta(days=20),
                          last_review=NOW - timedelta(days=1), reps=5, wins=8.0)
-    scored = pipeline.Scored(np.array([2]), np.array([0.5]), np.array([True]), None, 0)
+    scored = pipeline.Scored(np.array([2]), np.array([0.4]), np.array([True]), None, 0)  # sub: below target
     data = pipeline.mix_input(
         scored=scored, learner=learner(memory={"add": strong}), catalog=catalog(), request=request(),
         now=NOW, settings=MixSettings(),

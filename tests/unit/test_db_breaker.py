@@ -1,0 +1,76 @@
+"""The circuit breaker: open on an outage, refuse at once, recover in the background, then close."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from neo4j.exceptions import ClientError, ServiceUnavailable, TransientError
+
+from learner_graph.db.breaker import Breaker, CircuitOpen, database_fault
+
+
+def timed_out() -> ClientError:
+    error = ClientError("The transaction has not completed within the timeout specified at its start")
+    error._neo4j_code = "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration"
+    return error
+
+
+def test_an_outage_opens_it_refuses_calls_and_the_recovery_step_closes_it() -> None:
+    tries: list[int] = []
+
+    async def recover() -> None:
+        tries.append(len(tries))
+        if len(tries) < 3:  # down for two intervals, back on the third
+            raise ServiceUnavailable("connection refused")
+
+    async def scenario() -> None:
+        breaker = Breaker(recover, probe_every_s=0.01)
+        breaker.before()  # closed: calls go through
+        breaker.failed(ServiceUnavailable("connection refused"))
+        assert breaker.is_open
+        with pytest.raises(CircuitOpen):
+            breaker.before()
+        breaker.failed(ServiceUnavailable("again"))  # already open: no second recovery
+        for _ in range(200):
+            if not breaker.is_open:
+                break
+            await asyncio.sleep(0.01)
+        assert not breaker.is_open and len(tries) == 3
+        breaker.before()
+        await breaker.close()
+
+    asyncio.run(scenario())
+
+
+def test_errors_of_one_query_do_not_open_it() -> None:
+    async def scenario() -> None:
+        breaker = Breaker(asyncio.sleep, probe_every_s=0.01)
+        breaker.failed(timed_out())
+        breaker.failed(TransientError("deadlock"))
+        breaker.failed(ValueError("a bug"))
+        assert not breaker.is_open
+
+    asyncio.run(scenario())
+
+
+def test_closing_stops_a_recovery_in_progress() -> None:
+    async def never() -> None:
+        raise ServiceUnavailable("still down")
+
+    async def scenario() -> None:
+        breaker = Breaker(never, probe_every_s=0.01)
+        breaker.failed(OSError("reset"))
+        await asyncio.sleep(0.05)
+        await breaker.close()
+        assert breaker.is_open and breaker._task is not None and breaker._task.cancelled()
+
+    asyncio.run(scenario())
+
+
+def test_database_faults_are_outages_and_timeouts_not_bad_queries() -> None:
+    assert database_fault(ServiceUnavailable("down")) and database_fault(CircuitOpen("open"))
+    assert database_fault(timed_out()) and database_fault(ConnectionResetError())
+    syntax = ClientError("bad query")
+    syntax._neo4j_code = "Neo.ClientError.Statement.SyntaxError"
+    assert not database_fault(syntax) and not database_fault(ValueError("bad row"))
