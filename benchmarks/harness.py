@@ -126,7 +126,10 @@ def api_server(
         out.close()
 
 
-def _wait_ready(port: int, process: subprocess.Popen[bytes], timeout_s: float = 180) -> None:
+READY_S = float(os.environ.get("LG_BENCH_READY_S", "180"))  # warm-up on a busy machine may need more
+
+
+def _wait_ready(port: int, process: subprocess.Popen[bytes], timeout_s: float = READY_S) -> None:
     import httpx
 
     deadline = time.monotonic() + timeout_s

@@ -21,7 +21,8 @@ CALL () {
   WHERE a.user_id = $user_id AND a.at IS NOT NULL  // a predicate on both properties of attempt_user_at, or it is not used
   WITH a ORDER BY a.at DESC LIMIT $max_attempts
   RETURN collect(a.question_id) AS attempt_questions, collect(a.correct) AS attempt_correct,
-         collect(a.at.epochMillis) AS attempt_at_ms, collect(a.time_ms) AS attempt_time_ms
+         collect(a.at.epochMillis) AS attempt_at_ms,
+         collect(coalesce(a.time_ms, 0)) AS attempt_time_ms  // collect drops nulls: the lists must align
 }
 // The catalog key: epoch and version, plus node counts (count-store lookups) for content written
 // around the content API.
@@ -106,7 +107,7 @@ CALL (u, created) {
     WHEN coalesce(u.target_offset, 0.0) + $target_step < -$max_offset THEN -$max_offset
     ELSE coalesce(u.target_offset, 0.0) + $target_step END
 }
-RETURN created, u.target_offset AS target_offset
+RETURN created, u.target_offset AS target_offset, u.id AS user_id
 
 -- name: rec_feedback_targets
 -- Does the recommendation exist and did it include the question.
@@ -125,9 +126,10 @@ ORDER BY reports DESC, question_id
 LIMIT $limit
 
 -- name: rec_units
--- Every unit with its filter scope (null: the unit itself).
+-- Every unit with its filter scope (null: the unit itself) and what it directly contains.
 MATCH (u:Unit)
-RETURN u.id AS id, u.filter_scope AS filter_scope
+RETURN u.id AS id, u.filter_scope AS filter_scope,
+       [(u)-[:CONTAINS]->(c:Unit) | c.id] AS units, [(u)-[:CONTAINS]->(q:Question) | q.id] AS questions
 
 -- name: rec_owners
 -- The learner of each listed recommendation that exists (attempts may name only those).

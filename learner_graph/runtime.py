@@ -23,6 +23,7 @@ from learner_graph.db import retries
 from learner_graph.db.breaker import Breaker
 from learner_graph.db.graph import CLI_RETRY_S, Graph, Timeouts, apply_schema_async, open_async_driver
 from learner_graph.db.queries import Queries
+from learner_graph.db.versions import Versions
 from learner_graph.db.warm import reconnect
 from learner_graph.errors import Conflict
 from learner_graph.experiments.hot import HotCache
@@ -36,6 +37,7 @@ from learner_graph.ratelimit import RateLimiter
 from learner_graph.recommendations.catalog import CatalogCache
 from learner_graph.recommendations.pinned import PinnedModels
 from learner_graph.recommendations.recorder import Recorder
+from learner_graph.recommendations.states import LearnerStates
 
 log = logging.getLogger(__name__)
 RECOVERY_CONNECT_S = 10.0  # connection timeout of the breaker's recovery step (requests: LG_NEO4J_TIMEOUT_S)
@@ -89,6 +91,7 @@ class Runtime:
     admin_graph: Graph  # the same graph with the long timeouts of imports, training and admin work
     owners: Owners
     rate_limiter: RateLimiter
+    states: LearnerStates  # learners' states between their requests, checked against `graph.versions`
     training: TrainingGuard = field(default_factory=TrainingGuard)
 
     @classmethod
@@ -122,22 +125,24 @@ class Runtime:
         def count_retry(reason: str) -> None:
             metrics.store_retries.labels(reason=reason).inc()
 
-        if recovery_driver is not None:
-            timeouts = Timeouts(read=settings.neo4j_read_timeout_s, write=settings.neo4j_write_timeout_s)
-            unguarded = Graph(
-                driver, queries, settings.neo4j_database, timeouts=timeouts, on_retry=count_retry
-            )
-            recovery = replace(unguarded, driver=recovery_driver)
-            graph = replace(unguarded, breaker=Breaker(partial(reconnect, recovery)))
-        else:
-            graph = Graph(driver, queries, settings.neo4j_database, on_retry=count_retry)
-        long = settings.neo4j_admin_timeout_s
         redis = Redis.from_url(
             settings.redis_url,
             socket_timeout=settings.redis_timeout_s,
             socket_connect_timeout=settings.redis_timeout_s,
         )
         cache = Cache(redis, on_error=lambda op: metrics.redis_errors.labels(op=op).inc())
+        versions = Versions(cache)  # every process bumps after its writes; caches check them
+        if recovery_driver is not None:
+            timeouts = Timeouts(read=settings.neo4j_read_timeout_s, write=settings.neo4j_write_timeout_s)
+            unguarded = Graph(
+                driver, queries, settings.neo4j_database, timeouts=timeouts, on_retry=count_retry,
+                versions=versions,
+            )
+            recovery = replace(unguarded, driver=recovery_driver)
+            graph = replace(unguarded, breaker=Breaker(partial(reconnect, recovery)))
+        else:
+            graph = Graph(driver, queries, settings.neo4j_database, on_retry=count_retry, versions=versions)
+        long = settings.neo4j_admin_timeout_s
 
         runtime = cls(
             settings=settings,
@@ -157,6 +162,7 @@ class Runtime:
             metrics=metrics,
             owners=Owners(),
             rate_limiter=RateLimiter(cache),
+            states=LearnerStates(versions if settings.learner_cache else None),
         )
         try:
             if apply_schema:

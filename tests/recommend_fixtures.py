@@ -6,7 +6,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from neo4j import Driver
+from redis import Redis
 
+from learner_graph.db.versions import CONTENT
 from tests.conftest import auth
 from tests.learners_fixtures import CHAIN, make_chain
 
@@ -33,8 +35,12 @@ def make_course(db: Driver, questions_per_concept: int = 8) -> None:
     db.execute_query("MERGE (m:Meta {key: 'content'}) ON CREATE SET m.epoch = randomUUID() SET m.version = 1")
 
 
-def bump_content_version(db: Driver) -> None:
+def bump_content_version(db: Driver, redis: Redis | None = None) -> None:
+    """What a content edit's commit does (`content.audit.audited`): the version in Neo4j +1 and,
+    with `redis`, a new content token there (learners' states cached before it are not served)."""
     db.execute_query("MATCH (m:Meta {key: 'content'}) SET m.version = m.version + 1")
+    if redis is not None:
+        redis.delete("lg:" + CONTENT)
 
 
 def recommend(client: TestClient, **body: Any) -> Any:

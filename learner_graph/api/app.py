@@ -107,7 +107,7 @@ async def warm_up(runtime: Runtime) -> None:
     here is logged and the first request loads them instead.
     """
     started = time.perf_counter()
-    db = runtime.graph
+    db = runtime.admin_graph  # a request's 5 s read budget is too short for 20k questions on a busy machine
     try:
         version = (await db.read("rec_content_version"))[0]["version"]
         await runtime.catalogs.get(db, str(version))

@@ -73,7 +73,9 @@ async def audited(db: Graph, *, author: str, work: Work[T]) -> tuple[T, int]:
         )
         return result, int(rows[0]["version"])
 
-    return await db.in_write_transaction(run)
+    result, version = await db.in_write_transaction(run)
+    await db.changed(content=True)
+    return result, version
 
 
 async def content_version(*, db: Graph) -> int:

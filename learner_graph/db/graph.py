@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, LiteralString, TypeVar
 
@@ -23,6 +23,7 @@ from learner_graph.config import Settings
 from learner_graph.db import retries
 from learner_graph.db.breaker import Breaker
 from learner_graph.db.queries import Queries
+from learner_graph.db.versions import CONTENT, Versions, learner_key
 
 SCHEMA_FILE = "schema.cypher"
 CLI_RETRY_S = 30.0
@@ -111,10 +112,17 @@ class Graph:
     timeouts: Timeouts = field(default_factory=Timeouts)
     breaker: Breaker | None = None
     on_retry: Callable[[str], None] | None = None  # told the reason of each transient failure retried
+    versions: Versions | None = None  # version tokens other processes' caches check (None: no caches)
 
     def with_timeouts(self, timeouts: Timeouts) -> Graph:
         """The same graph for another class of work (e.g. a content import inside the API)."""
         return replace(self, timeouts=timeouts)
+
+    async def changed(self, *, learners: Iterable[str] = (), content: bool = False) -> None:
+        """After a commit, before answering: caches holding these learners' state (or the content)
+        read before it must not serve it again, in any process (`db/versions.py`)."""
+        if self.versions is not None:
+            await self.versions.bump([*map(learner_key, learners), *([CONTENT] if content else [])])
 
     def _query(self, name: str, routing: RoutingControl) -> Query:
         timeout = self.timeouts.read if routing == RoutingControl.READ else self.timeouts.write

@@ -78,7 +78,9 @@ async def store(
             await _update_memory(tx, db, created, content, [r for r in stored if r["node"]], now, scheduler)
         return merged
 
-    return {m["attempt_id"]: m for m in await db.in_write_transaction(work)}
+    merged = {m["attempt_id"]: m for m in await db.in_write_transaction(work)}
+    await db.changed(learners={row["user_id"] for row in rows})
+    return merged
 
 
 def statuses(attempts: list[AttemptIn], merged: dict[str, dict[str, Any]]) -> AttemptsRecorded:

@@ -68,6 +68,7 @@ def _user(raw: dict[str, Any]) -> UserOut:
 async def update_user(*, db: Graph, user_id: str, patch: UserPatch) -> UserOut:
     changes = patch.model_dump(exclude_unset=True, exclude_none=True)
     rows = await db.write("user_update", user_id=user_id, changes=changes)
+    await db.changed(learners=[user_id])
     if not rows:
         raise NotFound(f"unknown user {user_id!r}")
     return _user(rows[0]["user"])
@@ -80,6 +81,7 @@ async def put_user(
     it is new. A deleted learner's id is NotFound: it is never reused."""
     changes = profile.model_dump(exclude_unset=True, exclude_none=True)
     rows = await db.write("user_put", user_id=user_id, changes=changes, now=now, app=app)
+    await db.changed(learners=[user_id])
     if not rows:
         raise NotFound(f"unknown user {user_id!r} (deleted)")
     return _user(rows[0]["user"]), bool(rows[0]["created"])
@@ -97,6 +99,7 @@ async def delete_user(*, db: Graph, user_id: str, now: datetime) -> dict[str, in
     calling it again.
     """
     found = await db.write("deletion_tombstone", user_id=user_id, now=now)
+    await db.changed(learners=[user_id])
     if not found or not found[0]["found"]:
         raise NotFound(f"unknown user {user_id!r}")
     counts: dict[str, int] = {}
@@ -191,6 +194,7 @@ async def streak(
     if fix_goal and (fixed is None or fixed.day != today):
         base = activity.goal_base(days, today)
         rows = await db.write("user_goal_set", user_id=user_id, day=today.isoformat(), base=base)
+        await db.changed(learners=[user_id])
         fixed = activity.SetGoal(today, float(rows[0]["base"])) if rows else None
     result = activity.streak(days, now, user.timezone, goal_scale, fixed)
     return StreakOut(

@@ -1,8 +1,9 @@
 """The content a recommendation reads, held in process and keyed by the content version.
 
-Question metadata and the concept graph are loaded once per content version; resolved units
-are kept in a small in-process LRU and shared across replicas through Redis. A content edit
-bumps the version, so the next request sees the edit (read-your-writes for content teams).
+Question metadata, the concept graph and the unit graph are loaded once per content version;
+units are resolved to their questions in process from that unit graph (no Cypher per request)
+and kept in a small LRU. A content edit bumps the version, so the next request sees the edit
+(read-your-writes for content teams).
 
 Per request the questions are handled as rows of `QuestionTable` (numpy arrays in question-id
 order): a subject of 20k questions costs array operations, not 20k Python steps.
@@ -98,11 +99,32 @@ class Catalog:
     questions: dict[str, QuestionMeta]
     concepts: dict[str, ConceptMeta]
     units: dict[str, tuple[str, ...]]  # unit id -> its filter scope (the units whose attempts count)
+    # unit id -> (the units, the questions) it directly contains; None: not loaded (resolve in Cypher)
+    contains: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] | None = None
     loaded_at: float = field(default_factory=time.monotonic)
     table: QuestionTable = field(init=False)
 
     def __post_init__(self) -> None:
         self.table = QuestionTable.build(self.questions, self.concepts)
+
+    def unit_rows(self, unit_ids: list[str], max_depth: int = UNIT_DEPTH) -> np.ndarray:
+        """Sorted rows of the questions within `max_depth` CONTAINS hops of the units: what
+        `content.traversals.resolve_units` answers, breadth first over the loaded unit graph."""
+        assert self.contains is not None
+        seen = set(unit_ids)
+        frontier = sorted(seen)
+        found: set[str] = set()
+        for _ in range(max_depth):
+            if not frontier:
+                break
+            following: list[str] = []
+            for unit in frontier:
+                units, questions = self.contains.get(unit, ((), ()))
+                found.update(questions)
+                following.extend(u for u in units if u not in seen)
+                seen.update(units)
+            frontier = following
+        return self.table.rows(found)
 
 
 class CatalogCache:
@@ -156,7 +178,10 @@ class CatalogCache:
         if key in self._units:
             self._units.move_to_end(key)
             return self._units[key]
-        rows = catalog.table.rows(await self._resolve_ids(db, catalog.version, list(key[1])))
+        if catalog.contains is not None:
+            rows = catalog.unit_rows(list(key[1]))
+        else:
+            rows = catalog.table.rows(await self._resolve_ids(db, catalog.version, list(key[1])))
         rows.flags.writeable = False
         self._units[key] = rows
         if len(self._units) > UNIT_CACHE_SIZE:
@@ -173,5 +198,7 @@ async def _load(db: Graph, version: str) -> Catalog:
         r["id"]: ConceptMeta(r["name"] or r["id"], tuple(r["requires"]))
         for r in await db.read("rec_concepts")
     }
-    units = {r["id"]: tuple(r["filter_scope"] or [r["id"]]) for r in await db.read("rec_units")}
-    return Catalog(version=version, questions=questions, concepts=concepts, units=units)
+    rows = await db.read("rec_units")
+    units = {r["id"]: tuple(r["filter_scope"] or [r["id"]]) for r in rows}
+    contains = {r["id"]: (tuple(r["units"]), tuple(r["questions"])) for r in rows}
+    return Catalog(version=version, questions=questions, concepts=concepts, units=units, contains=contains)

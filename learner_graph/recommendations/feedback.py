@@ -71,6 +71,7 @@ async def record_feedback(
         target_step=step,
         max_offset=MAX_TARGET_OFFSET,
     )
+    await db.changed(learners=[r["user_id"] for r in rows])
     return {
         "recorded": bool(rows[0]["created"]),
         "target_offset": rows[0]["target_offset"] or 0.0,

@@ -34,7 +34,8 @@ from learner_graph.recommendations.pinned import PinnedModels
 from learner_graph.recommendations.recorder import Recorder
 from learner_graph.recommendations.scoring import mix_input, score
 from learner_graph.recommendations.served import record_row, response, with_questions
-from learner_graph.recommendations.student import MAX_ATTEMPTS, Student
+from learner_graph.recommendations.states import LearnerStates, read_student
+from learner_graph.recommendations.student import Student
 from learner_graph.timeutil import as_utc
 
 
@@ -51,6 +52,7 @@ async def recommend(
     now: datetime | None = None,
     app: str = DEFAULT_APP,
     include_question: bool = False,
+    states: LearnerStates | None = None,
 ) -> RecommendationOut:
     """What `request.user_id` should practise next. Raises NotFound for unknown units or concepts.
 
@@ -59,14 +61,15 @@ async def recommend(
     `now` is the server's clock unless the request's `context.now` is set (the route admits that
     from admin keys only). `app` is the learner's app: its experiments apply, and a learner not
     stored yet is created in it. `include_question` puts each question's text and metadata in
-    its item (not stored: the catalog has them).
+    its item (not stored: the catalog has them). `states` keeps learners' states between their
+    requests (None: read every time).
     """
     started = time.perf_counter()
     timing: dict[str, float] = {}
     now = as_utc(request.context.now or now or datetime.now(UTC))
 
     learner, catalog = await student(db=db, catalogs=catalogs, user_id=request.user_id,
-                                     knows=[*request.units, *request.concepts])
+                                     knows=[*request.units, *request.concepts], states=states)
     rows = await candidates(db=db, catalogs=catalogs, catalog=catalog, units=request.units,
                             concepts=request.concepts)
     scope_rows = await scope(db=db, catalogs=catalogs, catalog=catalog, request=request, candidate_rows=rows)
@@ -98,14 +101,15 @@ async def recommend(
 
 
 async def student(
-    *, db: Graph, catalogs: CatalogCache, user_id: str, knows: list[str]
+    *, db: Graph, catalogs: CatalogCache, user_id: str, knows: list[str], states: LearnerStates | None = None
 ) -> tuple[Student, Catalog]:
-    """The student's state and the content version in one round trip, and that version's catalog."""
-    row = (await db.read_plain("rec_student_state", user_id=user_id, max_attempts=MAX_ATTEMPTS))[0]
-    if row["deleted"]:  # served but never stored would be a lie: the learner was deleted for good
+    """The student's state and the content version (one round trip, or none when `states` kept
+    them), and that version's catalog."""
+    read = await states.read(db, user_id) if states is not None else await read_student(db, user_id)
+    if read.student is None:  # served but never stored would be a lie: the learner was deleted for good
         raise NotFound(f"unknown user {user_id!r}", [{"field": "user_id", "message": "deleted learner"}])
-    catalog = await catalogs.get(db, str(row["content_version"]), knows=knows)
-    return Student.from_row(user_id, row), catalog
+    catalog = await catalogs.get(db, read.content_version, knows=knows)
+    return read.student, catalog
 
 
 async def candidates(
@@ -199,6 +203,8 @@ async def record(
         await db.write_plain("rec_record_batch", rows=[row])
     else:
         await recorder.write(db, row)
+    # No version bump for the day's goal stored here: a state kept from before it computes the same
+    # goal from the same attempts and day, and storing it again changes nothing (`rec_record_batch`).
 
 
 async def predictions(

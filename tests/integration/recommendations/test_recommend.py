@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from neo4j import Driver
+from redis import Redis
 
 from learner_graph.api.app import create_app
 from learner_graph.config import Settings
@@ -183,7 +184,7 @@ def test_review_items_only_for_due_concepts(client: TestClient, db: Driver) -> N
     assert [r["concepts"] for r in reviews] == [["counting"], ["adding"]]
 
 
-def test_read_your_writes_and_content_edits(client: TestClient, db: Driver) -> None:
+def test_read_your_writes_and_content_edits(client: TestClient, db: Driver, redis_client: Redis) -> None:
     make_course(db, questions_per_concept=2)
     body = {"units": ["s-counting"], "n": 2, "context": {"now": NOW.isoformat()}}
     before = {i["question_id"] for i in recommend(client, **body)["items"]}
@@ -195,7 +196,7 @@ def test_read_your_writes_and_content_edits(client: TestClient, db: Driver) -> N
         "CREATE (s)-[:CONTAINS]->(:Question {id: 'q-new', text: 'How many?', difficulty_tag: 3})"
         "-[:ASSESSES {weight: 1.0}]->(c)"
     )
-    bump_content_version(db)
+    bump_content_version(db, redis_client)
     edited = recommend(client, units=["s-counting"], n=5, context={"now": NOW.isoformat()})
     assert "q-new" in {i["question_id"] for i in edited["items"]}
 
@@ -252,3 +253,14 @@ def test_the_goal_a_recommendation_shows_holds_for_the_day(client: TestClient, d
     again = recommend(client, units=["course"], n=5, context={"now": NOW.isoformat()})
     reasons = " ".join(r for item in again["items"] for r in item["explanation"]["reasons"])
     assert "of today's 5" not in reasons
+
+
+def test_attempts_without_time_spent_still_recommend(client: TestClient, db: Driver) -> None:
+    """`time_spent_ms` is optional; the student read once failed on an attempt without it (500)."""
+    make_course(db)
+    untimed = attempt("t1", "q-counting-1", True, (NOW - timedelta(hours=1)).isoformat())
+    del untimed["time_spent_ms"]
+    timed = attempt("t2", "q-counting-2", False, (NOW - timedelta(minutes=30)).isoformat())
+    post_attempts(client, [untimed, timed])
+    rec = recommend(client, units=["course"], n=4, context={"now": NOW.isoformat()})
+    assert {"q-counting-1", "q-counting-2"}.isdisjoint(i["question_id"] for i in rec["items"])

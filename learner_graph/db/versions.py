@@ -1,0 +1,83 @@
+"""Version tokens in Redis: how one process's caches see the writes other processes made.
+
+Every write that changes what a learner's recommendation reads about them (attempts, feedback,
+profile edits, deletion, the day's goal fixed by a recommendation) or the content sets a fresh
+token for what it changed, after its commit and before it answers (`Graph.changed`). A cache
+keeps what it read under the tokens it saw *before* reading, and serves it only while they are
+unchanged, so a learner's acknowledged write is seen by their next request on any worker.
+
+Tokens are random, never counters: after Redis loses its data no old token comes back. With
+Redis down there are no tokens and nothing is served from a cache. A bump that failed is retried
+by this process before it trusts a token again (other processes cannot know of it: docs/SCALING.md).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+from learner_graph.cache import Cache
+
+TOKEN_TTL_S = 7 * 24 * 3600  # an idle learner's token expires; the next read makes a new one
+CONTENT = "v:content"
+
+# Each key's token; a missing one is set to the candidate given for it (one round trip).
+_READ = """
+local out = {}
+for i, key in ipairs(KEYS) do
+  local token = redis.call('GET', key)
+  if not token then
+    token = ARGV[i]
+    redis.call('SET', key, token, 'EX', ARGV[#KEYS + 1])
+  end
+  out[i] = token
+end
+return out
+"""
+
+# A fresh token for every key.
+_BUMP = """
+for i, key in ipairs(KEYS) do
+  redis.call('SET', key, ARGV[i], 'EX', ARGV[#KEYS + 1])
+end
+return #KEYS
+"""
+
+
+def learner_key(user_id: str) -> str:
+    return f"v:learner:{user_id}"
+
+
+def _fresh(n: int) -> list[str]:
+    return [os.urandom(8).hex() for _ in range(n)]
+
+
+class Versions:
+    """Reads and bumps version tokens; one per process (in the `Runtime`)."""
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+        self._read = cache.client.register_script(_READ)
+        self._bump = cache.client.register_script(_BUMP)
+        self._unbumped: set[str] = set()  # keys whose bump failed: bumped again before any read
+
+    async def tokens(self, keys: list[str]) -> tuple[str, ...] | None:
+        """The current token of each key (made when missing); None when Redis is down."""
+        if self._unbumped and not await self._bump_keys(sorted(self._unbumped)):
+            return None
+        got = await self.cache.run(self._read, keys, [*_fresh(len(keys)), TOKEN_TTL_S])
+        return None if got is None else tuple(t.decode() if isinstance(t, bytes) else str(t) for t in got)
+
+    async def bump(self, keys: Iterable[str]) -> None:
+        """A fresh token for each key: whatever a cache read under the old one is stale."""
+        await self._bump_keys(sorted(set(keys) | self._unbumped))
+
+    async def _bump_keys(self, keys: list[str]) -> bool:
+        if not keys:
+            return True
+        done = await self.cache.run(self._bump, keys, [*_fresh(len(keys)), TOKEN_TTL_S]) is not None
+        if done:
+            self._unbumped.difference_update(keys)
+        else:
+            self._unbumped.update(keys)
+        return done
