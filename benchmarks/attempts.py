@@ -161,13 +161,7 @@ def single_attempts_script(question_ids: list[str], tag: str) -> str:
     """wrk's Lua: each thread (one connection) is a run of learners answering one after another."""
     return f"""
 local questions = {wrk.lua_list(question_ids)}
-local threads = 0
-function setup(thread) thread:set("tid", threads); threads = threads + 1 end
-function init(args) math.randomseed(1000 + tid); n = 0 end
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer {BENCH_KEY}"
-function request()
+{wrk.post_preamble(1000)}function request()
   n = n + 1
   local learner = string.format("bench-{tag}-t%d-u%d", tid, n % {LEARNERS_PER_CLIENT})
   local body = string.format(

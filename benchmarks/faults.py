@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 from neo4j import GraphDatabase
 
-from benchmarks.harness import BENCH_KEY, api_server, free_port, load, machine, write_result
+from benchmarks.harness import BENCH_KEY, api_server, free_port, fresh_neo4j, load, machine, write_result
 from learner_graph.config import PROJECT_ROOT
 from learner_graph.db import embedded
 from learner_graph.db.graph import apply_schema
@@ -302,11 +302,7 @@ def summarise(run: Run, store: dict[str, Any]) -> dict[str, Any]:
 
 
 def run() -> dict[str, Any]:
-    instance = embedded.Instance(port=PORT, data_dir=DATA_DIR.resolve())
-    embedded.stop(instance)
-    shutil.rmtree(DATA_DIR, ignore_errors=True)
-    uri = f"bolt://127.0.0.1:{PORT}"
-    embedded.start(instance, heap="1g", pagecache="256m")
+    instance, uri = fresh_neo4j(PORT, DATA_DIR)
     redis = PrivateRedis()
     redis.start()
     before = load()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import socket
 import subprocess
 import sys
@@ -74,6 +75,15 @@ def ensure_neo4j(port: int, data_dir: Path, *, heap: str = "3g", pagecache: str 
     instance = embedded.Instance(port=port, data_dir=data_dir.resolve())
     embedded.start(instance, heap=heap, pagecache=pagecache)
     return f"bolt://127.0.0.1:{port}"
+
+
+def fresh_neo4j(port: int, data_dir: Path) -> tuple[embedded.Instance, str]:
+    """A small embedded Neo4j on `port` started on an empty data directory; (instance, Bolt URI)."""
+    instance = embedded.Instance(port=port, data_dir=data_dir.resolve())
+    embedded.stop(instance)
+    shutil.rmtree(data_dir, ignore_errors=True)
+    embedded.start(instance, heap="1g", pagecache="256m")
+    return instance, f"bolt://127.0.0.1:{port}"
 
 
 def settings_for(uri: str, *, timeout_s: float = 30.0) -> Settings:

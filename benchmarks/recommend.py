@@ -18,7 +18,7 @@ import os
 from typing import Any
 
 from benchmarks import graph, wrk
-from benchmarks.harness import BENCH_KEY, api_server, machine, settings_for, write_result
+from benchmarks.harness import api_server, machine, settings_for, write_result
 from learner_graph.db import embedded
 from learner_graph.db.graph import open_driver
 
@@ -35,13 +35,7 @@ def script(units: dict[str, str], n_students: int, *, delay_ms: float = 0.0) -> 
     pause = f"function delay() return math.random(0, {2 * delay_ms:.0f}) end" if delay_ms > 0 else ""
     return f"""
 local units = {wrk.lua_list(units[k] for k in sorted(units))}
-local threads = 0
-function setup(thread) thread:set("tid", threads); threads = threads + 1 end
-function init(args) math.randomseed(11 + tid); n = 0 end
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer {BENCH_KEY}"
-function request()
+{wrk.post_preamble(11)}function request()
   n = n + 1
   local body = string.format('{{"user_id":"sim-7-%06d","units":["%s"],"n":10,"seed":%d}}',
     math.random(0, {n_students - 1}), units[(n % #units) + 1], n)

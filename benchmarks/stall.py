@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
 import sys
 import time
 from typing import Any
@@ -20,7 +19,7 @@ import httpx
 
 from benchmarks import wrk
 from benchmarks.faults import PORT, make_content
-from benchmarks.harness import BENCH_KEY, api_server, latency_summary, machine, write_result
+from benchmarks.harness import api_server, fresh_neo4j, latency_summary, machine, write_result
 from learner_graph.config import PROJECT_ROOT
 from learner_graph.db import embedded
 
@@ -34,13 +33,7 @@ NEO4J_WARMUP_S = 20  # once, before both runs: the "before" run used to meet a c
 
 # wrk's Lua: each request a random one of LEARNERS learners asking for 5 questions of the unit.
 SCRIPT = f"""
-local threads = 0
-function setup(thread) thread:set("tid", threads); threads = threads + 1 end
-function init(args) math.randomseed(7 + tid) end
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer {BENCH_KEY}"
-function request()
+{wrk.post_preamble(7)}function request()
   local learner = math.random(0, {LEARNERS - 1})
   local body = string.format('{{"user_id":"learner-%d","units":["faults"],"n":5}}', learner)
   return wrk.format(nil, "/v1/recommendations", nil, body)
@@ -86,11 +79,7 @@ def _gc(metrics: str) -> list[tuple[str, str, str]]:
 
 
 def run() -> dict[str, Any]:
-    instance = embedded.Instance(port=PORT, data_dir=DATA_DIR.resolve())
-    embedded.stop(instance)
-    shutil.rmtree(DATA_DIR, ignore_errors=True)
-    uri = f"bolt://127.0.0.1:{PORT}"
-    embedded.start(instance, heap="1g", pagecache="256m")
+    instance, uri = fresh_neo4j(PORT, DATA_DIR)
     results: dict[str, Any] = {"clients": CLIENTS, "seconds": SECONDS}
     try:
         make_content(uri)

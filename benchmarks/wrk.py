@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import load
+from benchmarks.harness import BENCH_KEY, load
 
 # Summary printed by wrk's `done` callback as one JSON line (latencies in microseconds).
 DONE = """
@@ -39,6 +39,18 @@ def available() -> bool:
 
 def lua_list(values: Iterable[str]) -> str:
     return "{" + ",".join(json.dumps(v) for v in values) + "}"
+
+
+def post_preamble(seed: int) -> str:
+    """The head of a wrk Lua script POSTing JSON with the benchmark key: each thread (one
+    connection) gets an id `tid`, a random seed of its own and a request counter `n`."""
+    return f"""local threads = 0
+function setup(thread) thread:set("tid", threads); threads = threads + 1 end
+function init(args) math.randomseed({seed} + tid); n = 0 end
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer {BENCH_KEY}"
+"""
 
 
 def cpu_seconds(pids: Iterable[int]) -> float:
