@@ -11,23 +11,23 @@ RETURN c {
 } AS concept
 
 -- name: content_concepts_page
--- A page of concept views filtered by subject, unit (questions at any depth) and text, by id.
+-- A page of concept views filtered by subject, unit (what the questions under it assess) and text, by id.
+// $under: the question ids a unit holds at any depth (or null), read beforehand level by level
+// within the traversal budget (traversals.under_unit), never by a variable-length pattern here.
 CALL () {
   WITH $text AS words WHERE words IS NOT NULL AND words <> ''
   CALL db.index.fulltext.queryNodes('concept_text', words) YIELD node
   RETURN collect(node) AS hits
 }
 CALL () {
-  OPTIONAL MATCH (:Unit {id: $unit})-[:CONTAINS*1..32]->(x:Question)
-  WITH collect(DISTINCT x) AS questions  // DISTINCT endpoints: a pruning BFS, no path enumeration
-  UNWIND questions AS q
-  MATCH (q)-[:ASSESSES]->(assessed:Concept)
+  UNWIND coalesce($under, []) AS id
+  MATCH (:Question {id: id})-[:ASSESSES]->(assessed:Concept)
   RETURN collect(DISTINCT assessed) AS under
 }
 MATCH (c:Concept)
 WHERE ($subject IS NULL OR c.subject = $subject)
   AND ($text IS NULL OR c IN hits)
-  AND ($unit IS NULL OR c IN under)
+  AND ($under IS NULL OR c IN under)
 WITH c ORDER BY c.id
 WITH collect(c) AS matched
 WITH size(matched) AS total, matched[$offset..$offset + $limit] AS page

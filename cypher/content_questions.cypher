@@ -12,22 +12,20 @@ RETURN q {
 } AS question
 
 -- name: content_questions_page
--- A page of question views filtered by subject, unit (any depth), concept, difficulty and text, by id.
+-- A page of question views filtered by subject, unit (the ids under it, or null), concept, difficulty and text, by id.
+// $under: the question ids a unit holds at any depth, read beforehand level by level within the
+// traversal budget (traversals.under_unit), never by a variable-length pattern here.
 CALL () {
   WITH $text AS words WHERE words IS NOT NULL AND words <> ''
   CALL db.index.fulltext.queryNodes('question_text', words) YIELD node
   RETURN collect(node) AS hits
-}
-CALL () {
-  OPTIONAL MATCH (:Unit {id: $unit})-[:CONTAINS*1..32]->(x:Question)
-  RETURN collect(DISTINCT x) AS under  // DISTINCT endpoints: a pruning BFS, no path enumeration
 }
 MATCH (q:Question)
 WHERE ($text IS NULL OR q IN hits)
   AND ($difficulty IS NULL OR q.difficulty_tag = $difficulty)
   AND ($concept IS NULL OR EXISTS { MATCH (q)-[:ASSESSES]->(:Concept {id: $concept}) })
   AND ($subject IS NULL OR EXISTS { MATCH (q)-[:ASSESSES]->(:Concept {subject: $subject}) })
-  AND ($unit IS NULL OR q IN under)
+  AND ($under IS NULL OR q.id IN $under)
 WITH q ORDER BY q.id
 WITH collect(q) AS matched
 WITH size(matched) AS total, matched[$offset..$offset + $limit] AS page

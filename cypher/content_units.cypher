@@ -12,15 +12,13 @@ RETURN u {
 } AS unit
 
 -- name: content_units_page
--- A page of unit views filtered by kind, text, an ancestor unit (any depth) and a concept its own questions assess, by id.
+-- A page of unit views filtered by kind, text, an ancestor unit (the ids under it, or null) and a concept its own questions assess, by id.
+// $under: the unit ids an ancestor holds at any depth, read beforehand level by level within the
+// traversal budget (traversals.under_unit), never by a variable-length pattern here.
 CALL () {
   WITH $text AS words WHERE words IS NOT NULL AND words <> ''
   CALL db.index.fulltext.queryNodes('unit_text', words) YIELD node
   RETURN collect(node) AS hits
-}
-CALL () {
-  OPTIONAL MATCH (:Unit {id: $unit})-[:CONTAINS*1..32]->(x:Unit)
-  RETURN collect(DISTINCT x) AS under  // DISTINCT endpoints: a pruning BFS, no path enumeration
 }
 CALL () {
   OPTIONAL MATCH (:Concept {id: $concept})<-[:ASSESSES]-(:Question)<-[:CONTAINS]-(x:Unit)
@@ -29,7 +27,7 @@ CALL () {
 MATCH (u:Unit)
 WHERE ($kind IS NULL OR u.kind = $kind)
   AND ($text IS NULL OR u IN hits)
-  AND ($unit IS NULL OR u IN under)
+  AND ($under IS NULL OR u.id IN $under)
   AND ($concept IS NULL OR u IN holding)
 WITH u ORDER BY u.id
 WITH collect(u) AS matched

@@ -4,9 +4,12 @@
 -- A batch's first statement: its content, its users locked with their review states, its attempts created once.
 // One statement, three subqueries in this order (one round trip; they were three statements):
 // 1. `content`: one entry per concept the batch's questions assess, with [question, found, weight]
-//    triples and the concept's prerequisites three levels down (IMPLICIT_DEPTH in memory.py), each
-//    at its shortest depth; unknown questions (found false) and questions that assess nothing come
-//    in the entry whose concept is null.
+//    triples and the concept's prerequisites three levels down (IMPLICIT_DEPTH in memory.py), read
+//    level by level, never path by path: each level expands the distinct concepts of the one
+//    before, at most $max_edges edges (`levels`: each level's concept ids, `edges`: each level's
+//    edges read; the caller refuses a level over IMPLICIT_MAX_EDGES, memory.shortest_depths gives
+//    each prerequisite its fewest levels down). Unknown questions (found false) and questions that
+//    assess nothing come in the entry whose concept is null.
 // 2. `stored`: unseen users created (in $app), every user of the batch write-locked in id order
 //    ($user_ids is sorted), then their states of the concepts the batch touches, with node ids
 //    (what `memory_write` updates through) and the two times as ISO strings (cheaper to decode
@@ -20,13 +23,29 @@ CALL () {
   OPTIONAL MATCH (q:Question {id: qid})
   OPTIONAL MATCH (q)-[r:ASSESSES]->(c:Concept)
   WITH c, collect([qid, q IS NOT NULL, coalesce(r.weight, 1.0)]) AS asked
-  WITH c, asked, COLLECT { MATCH path = (c)-[:REQUIRES*1..3]->(p:Concept)
-                           WITH p, min(length(path)) AS depth RETURN [p.id, depth] } AS below
-  RETURN collect({concept_id: c.id, asked: asked, below: below}) AS content
+  CALL (c) {
+    OPTIONAL MATCH (c)-[:REQUIRES]->(p:Concept)
+    WITH p LIMIT $max_edges
+    RETURN collect(DISTINCT p) AS level1, count(p) AS edges1
+  }
+  CALL (level1) {
+    UNWIND level1 AS x
+    MATCH (x)-[:REQUIRES]->(p:Concept)
+    WITH p LIMIT $max_edges
+    RETURN collect(DISTINCT p) AS level2, count(p) AS edges2
+  }
+  CALL (level2) {
+    UNWIND level2 AS x
+    MATCH (x)-[:REQUIRES]->(p:Concept)
+    WITH p LIMIT $max_edges
+    RETURN collect(DISTINCT p) AS level3, count(p) AS edges3
+  }
+  RETURN collect({concept_id: c.id, asked: asked, edges: [edges1, edges2, edges3],
+                  levels: [level IN [level1, level2, level3] | [p IN level | p.id]]}) AS content
 }
 WITH content,
      reduce(ids = [], x IN content | ids + CASE WHEN x.concept_id IS NULL THEN [] ELSE [x.concept_id] END
-                                         + [p IN x.below | p[0]]) AS touched
+                                         + reduce(below = [], level IN x.levels | below + level)) AS touched
 CALL (touched) {
   UNWIND $user_ids AS uid
   MERGE (u:User {id: uid})

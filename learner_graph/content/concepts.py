@@ -11,7 +11,7 @@ from learner_graph.content.audit import Change, audited
 from learner_graph.content.models import Concept, ConceptUpdate, EdgeResult
 from learner_graph.content.search import fulltext_query
 from learner_graph.content.views import fetch_views, in_tx, missing_ids, reference_problems
-from learner_graph.db.graph import Graph
+from learner_graph.db.graph import Graph, fetch_all
 from learner_graph.errors import Conflict, Invalid, NotFound
 from learner_graph.lists import Page
 
@@ -28,14 +28,15 @@ async def list_concepts(
     *, db: Graph, subject: str | None, unit: str | None, text: str | None, limit: int, offset: int
 ) -> Page[Concept]:
     """Concepts by id, filtered by subject, by a unit's questions (any depth) and by text."""
-    rows = await db.read(
-        "content_concepts_page",
-        subject=subject,
-        unit=unit,
-        text=fulltext_query(text),
-        limit=limit,
-        offset=offset,
-    )
+
+    async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
+        under = await traversals.under_unit(tx, db, unit)
+        return await fetch_all(
+            tx, db.queries["content_concepts_page"], subject=subject, under=under,
+            text=fulltext_query(text), limit=limit, offset=offset,
+        )  # fmt: skip
+
+    rows = await db.in_read_transaction(work)
     items = [Concept(**{**i, "description": i.get("description") or ""}) for i in rows[0]["items"]]
     return Page[Concept].at(items, offset=offset, total=rows[0]["total"])
 

@@ -11,8 +11,9 @@ from pydantic import ValidationError
 from learner_graph.content.audit import Change, audited
 from learner_graph.content.models import Question, QuestionUpdate
 from learner_graph.content.search import fulltext_query
+from learner_graph.content.traversals import under_unit
 from learner_graph.content.views import clean, fetch_views, in_tx, missing_ids, reference_problems
-from learner_graph.db.graph import Graph
+from learner_graph.db.graph import Graph, fetch_all
 from learner_graph.errors import Conflict, Invalid, NotFound
 from learner_graph.lists import Page
 
@@ -37,16 +38,14 @@ async def list_questions(
     offset: int,
 ) -> Page[Question]:
     """Questions by id, filtered by subject, unit (any depth), concept, difficulty tag and text."""
-    rows = await db.read(
-        "content_questions_page",
-        subject=subject,
-        unit=unit,
-        concept=concept,
-        difficulty=difficulty,
-        text=fulltext_query(text),
-        limit=limit,
-        offset=offset,
-    )
+
+    async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
+        return await fetch_all(
+            tx, db.queries["content_questions_page"], subject=subject, under=await under_unit(tx, db, unit),
+            concept=concept, difficulty=difficulty, text=fulltext_query(text), limit=limit, offset=offset,
+        )  # fmt: skip
+
+    rows = await db.in_read_transaction(work)
     items = [Question(**clean("question", item)) for item in rows[0]["items"]]
     return Page[Question].at(items, offset=offset, total=rows[0]["total"])
 

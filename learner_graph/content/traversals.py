@@ -51,10 +51,12 @@ def too_large(field: str, message: str) -> Invalid:
 
 
 async def _walk(
-    tx: AsyncManagedTransaction, query: LiteralString, roots: Iterable[str], max_depth: int, field: str
+    tx: AsyncManagedTransaction, query: LiteralString, roots: Iterable[str], max_depth: int, field: str,
+    advice: str | None = None,
 ) -> Children:
     """The direct children of every node within `max_depth - 1` levels of `roots`, breadth first:
-    one query per level, each node expanded once, at most `MAX_ROWS` rows in all."""
+    one query per level, each node expanded once, at most `MAX_ROWS` rows in all (else Invalid
+    naming `field`, with `advice`: by default, lower it)."""
     children: Children = {}
     seen = set(roots)
     frontier = sorted(seen)
@@ -64,7 +66,8 @@ async def _walk(
             break
         rows = await fetch_all(tx, query, ids=frontier, limit=budget + 1)
         if len(rows) > budget:
-            raise too_large(field, f"the traversal reaches more than {MAX_ROWS} edges; lower {field}")
+            advice = advice or f"lower {field}"
+            raise too_large(field, f"the traversal reaches more than {MAX_ROWS} edges; {advice}")
         budget -= len(rows)
         frontier = []
         for row in rows:
@@ -141,6 +144,19 @@ async def resolve_units(*, db: Graph, unit_ids: list[str], max_depth: int = UNIT
         return sorted({row["id"] for rows in children.values() for row in rows if row["leaf"]})
 
     return await db.in_read_transaction(work)
+
+
+async def under_unit(
+    tx: AsyncManagedTransaction, db: Graph, unit: str | None, *, units: bool = False
+) -> list[str] | None:
+    """The ids under `unit` at any depth (`MAX_DEPTH` levels): its questions, or with `units` its
+    units; None without a unit (no filter). A list filter's unit: more than `MAX_ROWS` edges below
+    it raises Invalid naming `unit`."""
+    if unit is None:
+        return None
+    query = db.queries["content_units_children"]
+    children = await _walk(tx, query, [unit], MAX_DEPTH, "unit", "filter by a smaller unit")
+    return sorted({row["id"] for rows in children.values() for row in rows if row["leaf"] != units})
 
 
 async def prerequisites(*, db: Graph, concept_id: str, max_depth: int = MAX_DEPTH) -> list[Related]:

@@ -12,7 +12,7 @@ from learner_graph.content.concepts import cycle_conflict
 from learner_graph.content.models import EdgeResult, Unit, UnitUpdate
 from learner_graph.content.search import fulltext_query
 from learner_graph.content.views import fetch_views, in_tx, missing_ids, reference_problems
-from learner_graph.db.graph import Graph
+from learner_graph.db.graph import Graph, fetch_all
 from learner_graph.errors import Conflict, Invalid, NotFound
 from learner_graph.lists import Page
 
@@ -33,10 +33,15 @@ async def list_units(
 ) -> Page[Unit]:
     """Units by id, filtered by kind, by an ancestor unit (any depth), by name text and by a concept
     that a question directly in the unit assesses."""
-    rows = await db.read(
-        "content_units_page", kind=kind, unit=unit, concept=concept, text=fulltext_query(text),
-        limit=limit, offset=offset,
-    )
+
+    async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
+        under = await traversals.under_unit(tx, db, unit, units=True)
+        return await fetch_all(
+            tx, db.queries["content_units_page"], kind=kind, under=under, concept=concept,
+            text=fulltext_query(text), limit=limit, offset=offset,
+        )  # fmt: skip
+
+    rows = await db.in_read_transaction(work)
     items = [Unit(**item) for item in rows[0]["items"]]
     return Page[Unit].at(items, offset=offset, total=rows[0]["total"])
 

@@ -40,13 +40,13 @@ PLANS: dict[str, dict[str, Any]] = {
     "content_concept_found": {"concept_id": NOBODY},
     "content_requires_level": {"ids": [NOBODY], "limit": 1},
     "content_units_children": {"ids": [NOBODY], "limit": 1},
-    "content_concepts_page": {"subject": NOBODY, "unit": None, "text": None, "limit": 1, "offset": 0},
+    "content_concepts_page": {"subject": NOBODY, "under": None, "text": None, "limit": 1, "offset": 0},
     "content_units_page": {
-        "kind": NOBODY, "unit": None, "concept": None, "text": None, "limit": 1, "offset": 0
+        "kind": NOBODY, "under": None, "concept": None, "text": None, "limit": 1, "offset": 0
     },
     "content_questions_page": {
         "subject": NOBODY,
-        "unit": None,
+        "under": None,
         "concept": None,
         "difficulty": None,
         "text": None,
@@ -63,7 +63,7 @@ WRITES: dict[str, dict[str, Any]] = {
     "rec_record_batch": {"rows": []},
     "attempts_write": {
         "question_ids": [], "user_ids": [], "rows": [], "now": datetime(2000, 1, 1, tzinfo=UTC),
-        "app": NOBODY, "any_app": False,
+        "app": NOBODY, "any_app": False, "max_edges": 1,
     },
     "memory_write": {"updates": [], "creates": [], "now": datetime(2000, 1, 1, tzinfo=UTC)},
 }

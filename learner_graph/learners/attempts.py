@@ -67,7 +67,7 @@ async def store(
             tx, db.queries["attempts_write"], question_ids=sorted({a.question_id for a in attempts}),
             user_ids=sorted({row["user_id"] for row in rows}),  # lock order: no deadlocks between batches
             rows=sorted(rows, key=lambda row: row["question_id"]),  # shared questions in one order
-            now=now, app=app, any_app=any_app,
+            now=now, app=app, any_app=any_app, max_edges=memory.IMPLICIT_MAX_EDGES + 1,
         )  # fmt: skip
         content = _content(found["content"], attempts)
         stored = found["stored"]
@@ -175,26 +175,35 @@ class _Content:
 
 def _content(found: list[dict[str, Any]], attempts: list[AttemptIn]) -> _Content:
     """The batch's questions with their concepts (`attempts_write`'s `content`); Invalid naming
-    every unknown question."""
+    every unknown question, and every question whose concepts' prerequisites are too wide to
+    credit within `IMPLICIT_MAX_EDGES` a level."""
     content = _Content(defaultdict(list), {})
     missing: set[str] = set()
+    too_wide: set[str] = set()
     for r in found:
         for question_id, known, weight in r["asked"]:
             if not known:
                 missing.add(question_id)
             elif r["concept_id"] is not None:
                 content.assesses[question_id].append((r["concept_id"], float(weight)))
+                if max(r["edges"]) > memory.IMPLICIT_MAX_EDGES:
+                    too_wide.add(question_id)
         if r["concept_id"] is not None:
-            content.below[r["concept_id"]] = [(p, int(depth)) for p, depth in r["below"]]
-    if missing:
-        raise Invalid(
-            "attempts refused: unknown questions",
-            [
-                {"field": f"attempts[{i}].question_id", "message": f"unknown question {a.question_id!r}"}
-                for i, a in enumerate(attempts)
-                if a.question_id in missing
-            ],
-        )
+            content.below[r["concept_id"]] = memory.shortest_depths(r["levels"], r["concept_id"])
+    problems = [
+        {"field": f"attempts[{i}].question_id", "message": f"unknown question {a.question_id!r}"}
+        for i, a in enumerate(attempts)
+        if a.question_id in missing
+    ] + [
+        {"field": f"attempts[{i}].question_id", "message": f"question {a.question_id!r} assesses a concept"
+         f" with more than {memory.IMPLICIT_MAX_EDGES} prerequisite edges on one of its"
+         f" {memory.IMPLICIT_DEPTH} levels below: too wide to credit"}
+        for i, a in enumerate(attempts)
+        if a.question_id in too_wide
+    ]  # fmt: skip
+    if problems:
+        why = "unknown questions" if missing else "prerequisites too wide"
+        raise Invalid(f"attempts refused: {why}", problems)
     return content
 
 

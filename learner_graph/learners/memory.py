@@ -19,8 +19,8 @@ from fsrs import Card, Rating, Scheduler, State
 
 EVIDENCE_DECAY = 0.85  # weight left to older answers each time the concept is answered again
 IMPLICIT_DISCOUNT = 0.5  # implicit credit halves with each prerequisite level
-# How far down it flows (three levels) is the bound of `attempts_write` (cypher/learners.cypher):
-# a variable-length bound cannot be a query parameter, so the query is the one place it is set.
+IMPLICIT_DEPTH = 3  # how many levels down it flows: the three levels `attempts_write` reads
+IMPLICIT_MAX_EDGES = 2_000  # prerequisite edges one concept's implicit credit may read, per level
 
 
 @lru_cache(maxsize=8)
@@ -182,6 +182,17 @@ def implicit_credit(
         due=last_review + interval(stability, scheduler),
         wins=state.wins + factor,
     )
+
+
+def shortest_depths(levels: list[list[str]], concept: str) -> list[tuple[str, int]]:
+    """Each prerequisite of `concept` with its fewest levels down, from the concept ids read at
+    each level (`levels[0]`: the direct prerequisites), in the order first reached."""
+    depths: dict[str, int] = {}
+    for depth, ids in enumerate(levels, start=1):
+        for prerequisite in ids:
+            if prerequisite != concept:
+                depths.setdefault(prerequisite, depth)
+    return list(depths.items())
 
 
 def interval(stability: float, scheduler: Scheduler) -> timedelta:

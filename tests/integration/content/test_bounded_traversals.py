@@ -237,3 +237,19 @@ def test_a_cycle_check_it_cannot_finish_within_its_budget_refuses_the_edge(
     assert client.put("/v1/units/D39/units/D25", headers=EDITOR).status_code == 409  # 14 levels: found
     edges = db.execute_query("MATCH (:Unit {id: 'D39'})-[r:CONTAINS]->() RETURN count(r) AS n").records
     assert edges[0]["n"] == 0
+
+
+def test_a_list_filter_by_a_unit_holding_too_much_is_refused_naming_unit(
+    client: TestClient, db: Driver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ladder(db)
+    monkeypatch.setattr(traversals, "MAX_ROWS", 20)  # U0a holds 4 edges a level, 29 levels down
+    for path in ("/v1/questions", "/v1/units", "/v1/concepts"):
+        refused = client.get(path, params={"unit": "U0a"}, headers=READER)
+        assert refused_field(refused) == ["unit"], path
+        assert "smaller unit" in refused.json()["error"]["details"][0]["message"]
+    # U25a holds 4 levels below it: 2 + 4 + 4 + 2 edges, within the budget.
+    assert [u["id"] for u in items(client, "/v1/units", unit="U25a")] == [f"U{k}{s}" for k in (26, 27, 28, 29)
+                                                                          for s in "ab"]
+    assert [q["id"] for q in items(client, "/v1/questions", unit="U25a")] == ["q-a", "q-b"]
+    assert items(client, "/v1/questions", unit="no-such-unit") == []

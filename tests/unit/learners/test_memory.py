@@ -16,6 +16,7 @@ from learner_graph.learners.memory import (
     interval,
     make_scheduler,
     review,
+    shortest_depths,
 )
 
 T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
@@ -194,3 +195,9 @@ def test_stored_driver_times_in_another_offset_become_plain_utc_datetimes() -> N
     assert (type(state.due), type(state.last_review)) == (datetime, datetime)
     assert state.due == datetime(2026, 1, 8, 9, tzinfo=UTC) and state.due.tzinfo is UTC
     assert state.last_review == T0 and state.last_review.tzinfo is UTC
+
+
+def test_shortest_depths_keep_each_prerequisites_first_level() -> None:
+    levels = [["b", "c"], ["c", "d", "a"], ["e", "b"]]  # "a" is the concept itself (a cycle)
+    assert shortest_depths(levels, "a") == [("b", 1), ("c", 1), ("d", 2), ("e", 3)]
+    assert shortest_depths([[], [], []], "a") == []
