@@ -40,6 +40,7 @@ from learner_graph.recommendations.recorder import Recorder
 from learner_graph.recommendations.states import LearnerStates
 
 log = logging.getLogger(__name__)
+STALL_PROBE_S = 0.6  # transaction timeout of the breaker's stall probe (RETURN 1)
 RECOVERY_CONNECT_S = 10.0  # connection timeout of the breaker's recovery step (requests: LG_NEO4J_TIMEOUT_S)
 
 
@@ -139,7 +140,9 @@ class Runtime:
                 versions=versions,
             )
             recovery = replace(unguarded, driver=recovery_driver)
-            graph = replace(unguarded, breaker=Breaker(partial(reconnect, recovery)))
+            probe = replace(unguarded, timeouts=Timeouts(read=STALL_PROBE_S, write=STALL_PROBE_S))
+            breaker = Breaker(partial(reconnect, recovery), probe=partial(probe.read, "health_probe"))
+            graph = replace(unguarded, breaker=breaker)
         else:
             graph = Graph(driver, queries, settings.neo4j_database, on_retry=count_retry, versions=versions)
         long = settings.neo4j_admin_timeout_s

@@ -6,6 +6,12 @@ the breaker opens: every call fails immediately with `CircuitOpen` (a `ServiceUn
 the API answers 503 + Retry-After) until the breaker's own recovery step succeeds, tried every
 `probe_every_s` in the background: a cheap query, then the hot queries' plans warmed again.
 
+A Neo4j that is stopping answers nothing for seconds before it refuses anything (its database
+waits out a checkpoint while Bolt still takes statements): requests in flight waited up to 3 s
+for the first error that opened the breaker. So calls in flight are released with `CircuitOpen` the
+moment it opens, and a stall check opens it when a call has waited `stall_s` with no other call
+finishing and a cheap probe gets no answer within `probe_timeout_s` either.
+
 Recovery is not left to a client request, because a restarted Neo4j has forgotten every query
 plan and runs its first statements on a cold JVM: when the first requests after an outage were
 the probes, each planned its four statements at once with all the others and they ran past their
@@ -19,11 +25,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
 
 from neo4j.exceptions import ClientError, DatabaseUnavailable, ServiceUnavailable, SessionExpired
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 OUTAGE: tuple[type[Exception], ...] = (ServiceUnavailable, SessionExpired, DatabaseUnavailable, OSError)
 """Errors that mean the database cannot be reached or is going away (not a bad query)."""
 
@@ -45,20 +53,31 @@ class Breaker:
     """Per process, used from one event loop (no locks needed).
 
     `recover` is the recovery step: it raises while Neo4j is not back, and returns once it is
-    ready to serve (warm.py: a probe query, then the hot paths' plans)."""
+    ready to serve (warm.py: a probe query, then the hot paths' plans). `probe` (optional) is the
+    stall check's cheap statement, on the requests' own driver."""
 
     def __init__(
         self,
         recover: Callable[[], Awaitable[object]],
         *,
+        probe: Callable[[], Awaitable[object]] | None = None,
         probe_every_s: float = 0.25,
+        stall_s: float = 0.35,
+        probe_timeout_s: float = 0.6,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.recover = recover
+        self.probe = probe
         self.probe_every_s = probe_every_s
+        self.stall_s = stall_s
+        self.probe_timeout_s = probe_timeout_s
         self.clock = clock
         self.opened_at: float | None = None
         self._task: asyncio.Task[None] | None = None  # kept: a task nobody holds may be collected
+        self._opening: asyncio.Future[None] | None = None  # done when it opens: releases calls in flight
+        self._in_flight = 0
+        self._progress = clock()  # the last time a call finished (or one started with none in flight)
+        self._watch: asyncio.Task[None] | None = None
 
     @property
     def is_open(self) -> bool:
@@ -69,12 +88,64 @@ class Breaker:
         if self.opened_at is not None:
             raise CircuitOpen("neo4j is unavailable (failing fast until it answers again)")
 
+    async def call(self, call: Coroutine[Any, Any, T]) -> T:
+        """Await `call`, unless the breaker opens first: then CircuitOpen at once, and `call` is
+        cancelled in the background (a driver may take seconds to give a connection up)."""
+        if self._opening is None:
+            self._opening = asyncio.get_running_loop().create_future()
+        opening = self._opening
+        task = asyncio.ensure_future(call)
+        if self._in_flight == 0:
+            self._progress = self.clock()
+        self._in_flight += 1
+        self._watch_stalls()
+        try:
+            await asyncio.wait((task, opening), return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            task.cancel()
+            raise
+        finally:
+            self._in_flight -= 1
+        if not task.done():
+            task.cancel()
+            task.add_done_callback(_retrieve)
+            raise CircuitOpen("neo4j became unavailable while this call waited")
+        self._progress = self.clock()
+        return task.result()
+
     def failed(self, error: BaseException) -> None:
         """A call failed: open on an outage, and start recovering in the background."""
         if isinstance(error, OUTAGE) and not isinstance(error, CircuitOpen) and self.opened_at is None:
             self.opened_at = self.clock()
             log.warning("neo4j unreachable (%s): failing fast until it answers", type(error).__name__)
+            if self._opening is not None and not self._opening.done():
+                self._opening.set_result(None)
+            self._opening = None
             self._task = asyncio.get_running_loop().create_task(self._recover())
+
+    def _watch_stalls(self) -> None:
+        if self.probe is not None and (self._watch is None or self._watch.done()):
+            self._watch = asyncio.get_running_loop().create_task(self._stalls())
+
+    async def _stalls(self) -> None:
+        """While calls are in flight: when none has finished for `stall_s`, probe; open the breaker
+        if the probe gets no answer within `probe_timeout_s` (Neo4j stopping or hung)."""
+        assert self.probe is not None
+        while self._in_flight and self.opened_at is None:
+            await asyncio.sleep(self.stall_s / 4)
+            if not self._in_flight or self.clock() - self._progress < self.stall_s:
+                continue
+            probe = asyncio.ensure_future(self.probe())
+            done, _ = await asyncio.wait((probe,), timeout=self.probe_timeout_s)
+            if probe in done and probe.exception() is None:
+                self._progress = self.clock()  # answers: slow calls, not a dead database
+                continue
+            if probe not in done:
+                probe.cancel()
+                probe.add_done_callback(_retrieve)
+            failure = probe.exception() if probe in done else None
+            if probe not in done or (failure is not None and database_fault(failure)):
+                self.failed(ServiceUnavailable(f"neo4j stalled: no answer within {self.probe_timeout_s} s"))
 
     async def _recover(self) -> None:
         while True:
@@ -91,6 +162,13 @@ class Breaker:
 
     async def close(self) -> None:
         """Stop recovering (the process is shutting down)."""
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        for task in (self._task, self._watch):
+            if task is not None and not task.done():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+
+
+def _retrieve(task: asyncio.Future[Any]) -> None:
+    """A call given up on ends in the background: its outcome is nobody's (and no warning)."""
+    if not task.cancelled():
+        task.exception()

@@ -138,7 +138,7 @@ class Graph:
             call.close()  # never awaited: closed, so no "never awaited" warning
             raise
         try:
-            return await call
+            return await self.breaker.call(call)
         except BaseException as error:
             self.breaker.failed(error)
             raise

@@ -74,3 +74,47 @@ def test_database_faults_are_outages_and_timeouts_not_bad_queries() -> None:
     syntax = ClientError("bad query")
     syntax._neo4j_code = "Neo.ClientError.Statement.SyntaxError"
     assert not database_fault(syntax) and not database_fault(ValueError("bad row"))
+
+
+def test_calls_in_flight_are_refused_the_moment_it_opens() -> None:
+    async def scenario() -> None:
+        breaker = Breaker(asyncio.sleep, probe_every_s=10)
+        hung = asyncio.ensure_future(breaker.call(asyncio.sleep(60)))  # a statement Neo4j never answers
+        await asyncio.sleep(0.01)
+        breaker.failed(ServiceUnavailable("another call found it gone"))
+        with pytest.raises(CircuitOpen):
+            await asyncio.wait_for(hung, timeout=5)
+        await breaker.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_stall_with_a_probe_that_gets_no_answer_opens_it() -> None:
+    async def scenario() -> None:
+        async def hung_probe() -> None:
+            await asyncio.sleep(60)
+
+        breaker = Breaker(
+            asyncio.sleep, probe=hung_probe, probe_every_s=10, stall_s=0.05, probe_timeout_s=0.05
+        )
+        with pytest.raises(CircuitOpen):
+            await asyncio.wait_for(breaker.call(asyncio.sleep(60)), timeout=5)
+        assert breaker.is_open
+        await breaker.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_slow_call_while_the_probe_answers_does_not_open_it() -> None:
+    async def scenario() -> None:
+        probes: list[int] = []
+
+        async def probe() -> None:
+            probes.append(1)
+
+        breaker = Breaker(asyncio.sleep, probe=probe, probe_every_s=10, stall_s=0.02, probe_timeout_s=0.05)
+        assert await breaker.call(asyncio.sleep(0.2, result="slow but fine")) == "slow but fine"
+        assert not breaker.is_open and probes  # probed while it waited, and found Neo4j answering
+        await breaker.close()
+
+    asyncio.run(scenario())
