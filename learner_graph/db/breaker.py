@@ -10,7 +10,8 @@ A Neo4j that is stopping answers nothing for seconds before it refuses anything 
 waits out a checkpoint while Bolt still takes statements): requests in flight waited up to 3 s
 for the first error that opened the breaker. So calls in flight are released with `CircuitOpen` the
 moment it opens, and a stall check opens it when a call has waited `stall_s` with no other call
-finishing and a cheap probe gets no answer within `probe_timeout_s` either.
+finishing and a cheap probe is refused (an outage error). A probe that only gets no answer within
+`probe_timeout_s` does not open it: on a machine at load 15 that opened it falsely, every few seconds.
 
 Recovery is not left to a client request, because a restarted Neo4j has forgotten every query
 plan and runs its first statements on a cold JVM: when the first requests after an outage were
@@ -129,7 +130,7 @@ class Breaker:
 
     async def _stalls(self) -> None:
         """While calls are in flight: when none has finished for `stall_s`, probe; open the breaker
-        if the probe gets no answer within `probe_timeout_s` (Neo4j stopping or hung)."""
+        if the probe is refused (Neo4j stopping while the calls in flight wait)."""
         assert self.probe is not None
         while self._in_flight and self.opened_at is None:
             await asyncio.sleep(self.stall_s / 4)
@@ -137,15 +138,12 @@ class Breaker:
                 continue
             probe = asyncio.ensure_future(self.probe())
             done, _ = await asyncio.wait((probe,), timeout=self.probe_timeout_s)
-            if probe in done and probe.exception() is None:
-                self._progress = self.clock()  # answers: slow calls, not a dead database
-                continue
-            if probe not in done:
+            self._progress = self.clock()  # the next probe after another `stall_s`
+            if probe not in done:  # slow, not refused: a loaded Neo4j (at load 15 this opened it falsely)
                 probe.cancel()
                 probe.add_done_callback(_retrieve)
-            failure = probe.exception() if probe in done else None
-            if probe not in done or (failure is not None and database_fault(failure)):
-                self.failed(ServiceUnavailable(f"neo4j stalled: no answer within {self.probe_timeout_s} s"))
+            elif isinstance(probe.exception(), OUTAGE):
+                self.failed(ServiceUnavailable(f"neo4j refuses new work: {probe.exception()}"))
 
     async def _recover(self) -> None:
         while True:

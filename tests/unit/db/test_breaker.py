@@ -89,17 +89,28 @@ def test_calls_in_flight_are_refused_the_moment_it_opens() -> None:
     asyncio.run(scenario())
 
 
-def test_a_stall_with_a_probe_that_gets_no_answer_opens_it() -> None:
+def test_a_stall_with_a_probe_that_is_refused_opens_it() -> None:
     async def scenario() -> None:
-        async def hung_probe() -> None:
-            await asyncio.sleep(60)
+        async def refused() -> None:
+            raise ServiceUnavailable("the database is shutting down")
 
-        breaker = Breaker(
-            asyncio.sleep, probe=hung_probe, probe_every_s=10, stall_s=0.05, probe_timeout_s=0.05
-        )
+        breaker = Breaker(asyncio.sleep, probe=refused, probe_every_s=10, stall_s=0.05, probe_timeout_s=0.05)
         with pytest.raises(CircuitOpen):
             await asyncio.wait_for(breaker.call(asyncio.sleep(60)), timeout=5)
         assert breaker.is_open
+        await breaker.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_probe_that_gets_no_answer_in_time_does_not_open_it() -> None:
+    async def scenario() -> None:
+        async def slow() -> None:
+            await asyncio.sleep(0.1)
+
+        breaker = Breaker(asyncio.sleep, probe=slow, probe_every_s=10, stall_s=0.02, probe_timeout_s=0.02)
+        assert await breaker.call(asyncio.sleep(0.3, result="slow but fine")) == "slow but fine"
+        assert not breaker.is_open  # a loaded Neo4j is slow, not gone
         await breaker.close()
 
     asyncio.run(scenario())
