@@ -85,7 +85,8 @@ def build(*, quiet: bool = True) -> list[str]:
         done = subprocess.run(command, cwd=SERVICE_DIR, capture_output=quiet, text=True)
         if done.returncode != 0:
             raise EmbeddedError(f"maven build failed:\n{(done.stdout or '')[-4000:]}")
-    return [str(SERVICE_DIR / "target" / "classes"), classpath.read_text().strip()]
+    # The jar, not target/classes: a class archive (class_data_sharing) takes jars only.
+    return [str(SERVICE_DIR / "target" / "neo4j-embedded-1.0.0.jar"), classpath.read_text().strip()]
 
 
 def class_data_sharing(instance: Instance) -> list[str]:
