@@ -24,8 +24,6 @@ JVM_OPENS = [
     "--enable-native-access=ALL-UNNAMED",
 ]
 
-JVM_FLAGS: list[str] = []  # more JVM options (the cold-start experiments of benchmarks/cold_plans.py)
-
 
 class EmbeddedError(RuntimeError):
     """The embedded server could not be built, started or stopped."""
@@ -113,7 +111,6 @@ def start(instance: Instance, *, heap: str = "2g", pagecache: str = "512m", time
         "java",
         f"-Xmx{heap}",
         "-XX:+UseG1GC",
-        *JVM_FLAGS,
         *class_data_sharing(instance),
         *JVM_OPENS,
         "-cp",
