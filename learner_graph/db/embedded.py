@@ -70,13 +70,13 @@ class Instance:
 
 def build(*, quiet: bool = True) -> list[str]:
     """Compile the launcher once (Maven keeps the jars in its user cache); return the classpath."""
-    classes = SERVICE_DIR / "target" / "classes" / "learnergraph" / "EmbeddedNeo4j.class"
+    jar = SERVICE_DIR / "target" / "neo4j-embedded-1.0.0.jar"
     classpath = SERVICE_DIR / "target" / "classpath.txt"
     sources = [SERVICE_DIR / "pom.xml", *SERVICE_DIR.glob("src/main/java/**/*.java")]
     fresh = (
-        classes.exists()
+        jar.exists()
         and classpath.exists()
-        and all(classes.stat().st_mtime >= s.stat().st_mtime for s in sources)
+        and all(jar.stat().st_mtime >= s.stat().st_mtime for s in sources)
     )
     if not fresh:
         command = ["mvn", "-B", "package", "-DskipTests"] + (["-q"] if quiet else [])
@@ -84,7 +84,7 @@ def build(*, quiet: bool = True) -> list[str]:
         if done.returncode != 0:
             raise EmbeddedError(f"maven build failed:\n{(done.stdout or '')[-4000:]}")
     # The jar, not target/classes: a class archive (class_data_sharing) takes jars only.
-    return [str(SERVICE_DIR / "target" / "neo4j-embedded-1.0.0.jar"), classpath.read_text().strip()]
+    return [str(jar), classpath.read_text().strip()]
 
 
 def class_data_sharing(instance: Instance) -> list[str]:
