@@ -91,7 +91,8 @@ def summarise(outcomes: list[CourseOutcome]) -> dict[str, Any]:
 def rounded(value: Any, digits: int = 4) -> Any:
     """`value` with every float rounded (p-values to 3 significant digits), for JSON and tables."""
     if isinstance(value, dict):
-        return {k: (float(f"{v:.3g}") if k == "p_value" and isinstance(v, float) else rounded(v, digits))
+        return {k: (float(f"{v:.3g}") if k == "p_value" and isinstance(v, float)
+                    else rounded(v, 7 if k == "per_learner_gain" else digits))
                 for k, v in value.items()}
     if isinstance(value, list):
         return [rounded(v, digits) for v in value]

@@ -163,7 +163,10 @@ def test_only_a_next_best_dismissal_moves_the_target(client: TestClient, db: Dri
     make_course(db)
     post_attempts(  # two due reviews; today's goal unmet, so streak items too
         client,
-        [attempt(f"h-{c}", f"q-{c}-1", True, (NOW - timedelta(days=40)).isoformat()) for c in ("counting", "adding")],
+        [
+            attempt(f"h-{c}", f"q-{c}-1", True, (NOW - timedelta(days=40)).isoformat())
+            for c in ("counting", "adding")
+        ],
     )
     rec = client.post(
         "/v1/recommendations",
