@@ -56,8 +56,17 @@ def merge(parts: list[str]) -> dict[str, Any]:
         for r in loaded:
             if key in r:
                 result[key] = r[key]
-    write_result("outcomes", result)
+    write_result("outcomes", _no_nan(result))
     return result
+
+
+def _no_nan(value: Any) -> Any:
+    """NaN (no prediction, in parts written before `predicted_p` became None) as JSON null."""
+    if isinstance(value, dict):
+        return {k: _no_nan(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_no_nan(v) for v in value]
+    return None if isinstance(value, float) and value != value else value
 
 
 if __name__ == "__main__":

@@ -56,9 +56,14 @@ def success_by_history(outcomes: list[CourseOutcome]) -> list[dict[str, Any]]:
                 "history": f"{low}-{high - 1}" if high < 10**9 else f"{low}+", "answers": len(bucket),
                 "success": float(np.mean([a.correct for a in bucket])),
                 "true_p": float(np.mean([a.p_true for a in bucket])),
-                "predicted_p": float(np.nanmean([a.p_predicted for a in bucket])),
+                "predicted_p": _mean_or_none([a.p_predicted for a in bucket]),  # None for random
             })
     return rows
+
+
+def _mean_or_none(values: list[float]) -> float | None:
+    finite = [v for v in values if np.isfinite(v)]
+    return float(np.mean(finite)) if finite else None
 
 
 def summarise(outcomes: list[CourseOutcome]) -> dict[str, Any]:
