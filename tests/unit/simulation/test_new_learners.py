@@ -44,8 +44,8 @@ FIRST_DAYS = CoursePlan(sessions=3, days=3, median_items=10, spread=0.0, min_ite
 def test_the_mixers_new_learners_get_next_items_at_the_target(study: Study) -> None:
     """With the default mix (review and streak items too), new learners dismiss the easy streak and
     review items as too easy; those dismissals leave next-best's target (`feedback.target_step`),
-    so its items stay at 0.50. When every "too easy" lowered the target, this cohort's next items
-    had a true P of 0.44–0.46 over the first 50 attempts (docs/BENCHMARKS.md, round 3)."""
+    so its items stay at 0.50. When every "too easy" lowered the target, the mixer's next items
+    had a true P of 0.44–0.46 over the first 50 attempts (16 learners; docs/BENCHMARKS.md, round 3)."""
     outcomes = dataclasses.replace(study, plan=FIRST_DAYS).run(make_policy("mixer"), learners=40)
     kinds = {a.kind for o in outcomes for a in o.answers}
     assert {"next", "streak"} <= kinds
