@@ -110,9 +110,9 @@ CALL (u, created) {
 RETURN created, u.target_offset AS target_offset, u.id AS user_id
 
 -- name: rec_feedback_targets
--- Does the recommendation exist and did it include the question.
+-- Does the recommendation exist, did it include the question, and its items (each one's stream).
 OPTIONAL MATCH (r:Recommendation {id: $recommendation_id})
-RETURN r IS NOT NULL AS found, $question_id IN coalesce(r.question_ids, []) AS included
+RETURN r IS NOT NULL AS found, $question_id IN coalesce(r.question_ids, []) AS included, r.items AS items
 
 -- name: content_flags
 -- Questions that several students reported as broken since the flag was last resolved.

@@ -29,6 +29,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         help="learners per grid setting with --outcomes (0: no tuning, the shipped defaults)")
     parser.add_argument("--ab-learners", type=int, default=80,
                         help="learners of the A/B with --outcomes (0: no A/B, and no Neo4j needed)")
+    parser.add_argument("--histories", type=int,
+                        help="simulated histories the in-process model is trained on with --outcomes "
+                             "(default: the study's `HISTORIES`)")
+    parser.add_argument("--only", nargs="+", help="with --outcomes: run only these policies")
     parser.add_argument("--students", type=int, default=200)
     parser.add_argument("--steps", type=int, default=8, help="recommendation requests per student")
     parser.add_argument("--n", type=int, default=5, help="items per recommendation")
@@ -70,7 +74,8 @@ async def run_outcomes(args: argparse.Namespace, settings: Settings) -> dict[str
     from learner_graph.simulation.study import run_outcomes as study
 
     result = await asyncio.to_thread(study, learners=args.learners, tune_learners=args.tune_learners,
-                                     seed=args.seed)
+                                     seed=args.seed, histories=getattr(args, "histories", None),
+                                     only=tuple(args.only) if getattr(args, "only", None) else None)
     if args.ab_learners:
         from learner_graph.simulation.retention_ab import retention_experiment
 

@@ -44,8 +44,10 @@ class MixSettings(BaseModel):
     weight_streak: Weight = 0.1
     target_p: TargetP = 0.5
     band: Band = 0.15
-    review_low: float = 0.7  # P(correct) band of a review question
-    review_high: float = 0.85
+    # A review question's P(correct) band. 0.7–0.85 until 2026-12: on learners who forget, review at
+    # 0.55–0.70 teaches more (delayed post-test, docs/BENCHMARKS.md "Learning outcomes", round 3).
+    review_low: float = 0.55
+    review_high: float = 0.70
     quick_win_p: float = 0.8  # a streak question is at least this likely right
     recent_hours: float = 12.0  # a question attempted this recently is not served again
     review_retention: Retention = 0.9

@@ -12,6 +12,24 @@ from learner_graph.mixer.settings import MAX_TARGET_OFFSET
 from learner_graph.recommendations.models import FeedbackIn, RecommendationOut
 
 TARGET_STEP = 0.05  # how far one too_easy / too_hard moves the student's target P
+TARGETED = "next"  # the one stream the target P chooses for: only its dismissals move the target
+
+
+def target_step(reason: str | None, kind: str | None) -> float:
+    """How far a dismissal moves the learner's target P: `too_easy` lowers it, `too_hard` raises it,
+    but only for a next-best item. Review and streak items are chosen by due date and by being easy
+    wins, not by the target, so "too easy" on them says nothing about next-best's difficulty."""
+    if kind != TARGETED:
+        return 0.0
+    return {"too_easy": -TARGET_STEP, "too_hard": TARGET_STEP}.get(reason or "", 0.0)
+
+
+def served_kind(items_json: str | None, question_id: str) -> str | None:
+    """The stream (`next`, `review`, `streak`) a stored recommendation served the question from."""
+    for item in json.loads(items_json or "[]"):
+        if item.get("question_id") == question_id:
+            return str(item.get("kind"))
+    return None
 BROKEN_REPORTS = 2  # distinct students before a question is flagged for the content team
 
 
@@ -45,7 +63,8 @@ async def record_feedback(
 ) -> dict[str, Any]:
     """Store feedback once per (recommendation, question, action); dismissals are honoured.
 
-    `too_easy` lowers the student's target P (harder questions), `too_hard` raises it.
+    `too_easy` on a next-best item lowers the student's target P (harder questions), `too_hard`
+    raises it (`target_step`); dismissals of review and streak items leave it.
     """
     target = (
         await db.read(
@@ -59,7 +78,7 @@ async def record_feedback(
             "that question was not part of this recommendation",
             [{"field": "question_id", "message": f"{feedback.question_id!r} was not recommended here"}],
         )
-    step = {"too_easy": -TARGET_STEP, "too_hard": TARGET_STEP}.get(feedback.reason or "", 0.0)
+    step = target_step(feedback.reason, served_kind(target["items"], feedback.question_id))
     rows = await db.write(
         "rec_feedback",
         key=f"{recommendation_id}|{feedback.question_id}|{feedback.action}",

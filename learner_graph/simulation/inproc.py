@@ -27,7 +27,7 @@ from learner_graph.model.data import from_records
 from learner_graph.model.train import TrainConfig, train
 from learner_graph.recommendations import pipeline, scoring
 from learner_graph.recommendations.catalog import Catalog, ConceptMeta, QuestionMeta
-from learner_graph.recommendations.feedback import TARGET_STEP
+from learner_graph.recommendations.feedback import target_step
 from learner_graph.recommendations.models import RecommendationRequest
 from learner_graph.recommendations.student import Student
 from seed.histories import simulate_students
@@ -118,10 +118,11 @@ class Engine:
                     )
 
     @staticmethod
-    def dismiss(learner: Student, question_id: str, reason: str) -> None:
-        """A dismissal: the question is rejected and the target offset moves, as `record_feedback` does."""
+    def dismiss(learner: Student, question_id: str, reason: str, kind: str) -> None:
+        """A dismissal of an item of stream `kind`: the question is rejected and the target offset
+        moves, as `record_feedback` does."""
         learner.rejected.add(question_id)
-        step = {"too_easy": -TARGET_STEP, "too_hard": TARGET_STEP}.get(reason, 0.0)
+        step = target_step(reason, kind)
         learner.target_offset = max(-MAX_TARGET_OFFSET, min(MAX_TARGET_OFFSET, learner.target_offset + step))
 
 

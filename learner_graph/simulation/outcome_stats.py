@@ -56,9 +56,14 @@ def success_by_history(outcomes: list[CourseOutcome]) -> list[dict[str, Any]]:
                 "history": f"{low}-{high - 1}" if high < 10**9 else f"{low}+", "answers": len(bucket),
                 "success": float(np.mean([a.correct for a in bucket])),
                 "true_p": float(np.mean([a.p_true for a in bucket])),
-                "predicted_p": float(np.nanmean([a.p_predicted for a in bucket])),
+                "predicted_p": _mean_or_none([a.p_predicted for a in bucket]),  # None for random
             })
     return rows
+
+
+def _mean_or_none(values: list[float]) -> float | None:
+    finite = [v for v in values if np.isfinite(v)]
+    return float(np.mean(finite)) if finite else None
 
 
 def summarise(outcomes: list[CourseOutcome]) -> dict[str, Any]:
@@ -91,7 +96,8 @@ def summarise(outcomes: list[CourseOutcome]) -> dict[str, Any]:
 def rounded(value: Any, digits: int = 4) -> Any:
     """`value` with every float rounded (p-values to 3 significant digits), for JSON and tables."""
     if isinstance(value, dict):
-        return {k: (float(f"{v:.3g}") if k == "p_value" and isinstance(v, float) else rounded(v, digits))
+        return {k: (float(f"{v:.3g}") if k == "p_value" and isinstance(v, float)
+                    else rounded(v, 7 if k == "per_learner_gain" else digits))
                 for k, v in value.items()}
     if isinstance(value, list):
         return [rounded(v, digits) for v in value]

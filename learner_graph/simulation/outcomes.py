@@ -135,7 +135,7 @@ def run_learner(engine: Engine, sim: Simulator, probes: Probes, policy: Policy, 
                 if p_true > TOO_EASY or p_true < TOO_HARD:
                     outcome.dismissed += 1
                     reason = "too_easy" if p_true > TOO_EASY else "too_hard"
-                    engine.dismiss(learner, offer.question_id, reason)
+                    engine.dismiss(learner, offer.question_id, reason, offer.kind)
                     continue
                 spent = _answer(engine, sim, student, learner, offer, p_true, at, rng, outcome)
                 clock.check(student, offer.question_id, at, outcome)

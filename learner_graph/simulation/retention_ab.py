@@ -30,7 +30,7 @@ from learner_graph.simulation.inproc import unit_questions
 from learner_graph.simulation.outcomes import ENGINE_POLICIES
 from learner_graph.simulation.policies import Ask, EnginePolicy
 from learner_graph.simulation.runner import Outcome, _work_through
-from learner_graph.simulation.study import shipped_settings
+from learner_graph.simulation.study import HISTORIES, shipped_settings
 from learner_graph.simulation.world import World, open_world
 from seed.forgetting import ForgettingSimulator
 
@@ -54,11 +54,13 @@ def definition(key: str) -> ExperimentCreate:
 
 
 async def retention_experiment(settings: Settings, *, learners: int, seed: int, aa: int,
-                               plan: CoursePlan = AB_PLAN, concurrency: int = 4) -> dict[str, Any]:
-    """Run the A/B end to end against the graph of `settings`; results, and A/A on `delayed_retention`."""
+                               plan: CoursePlan = AB_PLAN, concurrency: int = 4,
+                               warmup: int = HISTORIES) -> dict[str, Any]:
+    """Run the A/B end to end against the graph of `settings`; results, and A/A on `delayed_retention`.
+    `warmup`: the histories recorded and trained on first (the study's training cohort)."""
     async with open_world(settings, seed=seed) as world:
         world.sim = ForgettingSimulator(world.document, seed=seed)  # the warm-up histories forget too
-        prepared = await prepare(world, warmup=150, model_dir=settings.model_dir, seed=seed)
+        prepared = await prepare(world, warmup=warmup, model_dir=settings.model_dir, seed=seed)
         key = f"sim-retention-{uuid.uuid4().hex[:6]}"
         begin = ORIGIN - timedelta(days=1)
         await create_experiment(db=world.db, definition=definition(key), now=begin)
@@ -79,7 +81,8 @@ async def retention_experiment(settings: Settings, *, learners: int, seed: int, 
     rows = {(r.metric, r.arm): r.model_dump() for r in results.metrics}
     return {
         "key": key, "learners": learners, "plan": vars(plan) | {"units": list(plan.units)},
-        "model": prepared["model"], "srm_p_value": results.srm_p_value,
+        "model": prepared["model"], "warmup_attempts": prepared["warmup_attempts"],
+        "srm_p_value": results.srm_p_value,
         "arms": {a.name: a.model_dump() for a in results.arms},
         "delayed_retention": {arm: rows[(METRIC, arm)] for arm in ("next", "mixer")},
         "winner": _winner(rows[(METRIC, "mixer")]),

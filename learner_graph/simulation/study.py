@@ -34,6 +34,10 @@ WEIGHTS = (
 )
 TARGETS = (0.4, 0.5, 0.6)
 RETENTIONS = (0.9,)
+# The simulated learners whose histories train the engine's model: a simulation setting. A deployment
+# has far more prior learners than the 150 of rounds 1–2 (≈ 10k attempts for 2,460 questions); with
+# 1,500 (≈ 100k attempts) long histories are calibrated and the mixer gains more (docs/BENCHMARKS.md).
+HISTORIES = 1500
 
 
 @dataclass
@@ -49,7 +53,7 @@ class Study:
     retention: float = 0.9  # the shipped `review_retention`: every policy but the tuned mixer runs with it
 
     @classmethod
-    def prepare(cls, *, plan: CoursePlan, seed: int = 7, histories: int = 150) -> Study:
+    def prepare(cls, *, plan: CoursePlan, seed: int = 7, histories: int = HISTORIES) -> Study:
         """The demo curriculum, learners who forget, and a model trained on `histories` simulated learners."""
         document = build_curriculum()
         sim = ForgettingSimulator(document, seed=seed)
@@ -118,31 +122,61 @@ def compare(study: Study, *, learners: int, tuned: dict[str, Any], tuned_retenti
         retention = tuned_retention if name == "mixer-tuned" else study.retention
         runs[name] = study.run(make_policy(name, tuned), learners=learners, retention=retention)
         seconds[name] = time.perf_counter() - started
+    summaries = {name: summarise(runs[name]) | {"wall_s": seconds[name]} for name in runs}
     gains = {name: [o.gain for o in outcomes] for name, outcomes in runs.items()}
+    users = [o.user_id for o in next(iter(runs.values()))] if runs else []
+    return rounded(paired_figures(summaries, gains, users, aa=aa))
+
+
+def paired_figures(policies: dict[str, Any], gains: dict[str, list[float]], users: list[str], *,
+                   aa: int) -> dict[str, Any]:
+    """Per-policy summaries with the paired differences of the delayed gain (policy runs on the same
+    learners, in the same order), the gain against random practice, and the A/A re-splits of the
+    mixer's learners. `per_learner_gain` keeps the gains, so runs of other policies in other
+    processes on the same learners can be paired afterwards (`merge_parts`)."""
     result: dict[str, Any] = {
-        "policies": {name: summarise(runs[name]) | {"wall_s": seconds[name]} for name in runs},
+        "policies": policies,
         "paired": {
             f"{a}-vs-{b}": paired(gains[a], gains[b])
-            for a in ("mixer", "mixer-tuned") if a in runs
-            for b in runs if b != a
+            for a in ("mixer", "mixer-tuned") if a in gains
+            for b in gains if b != a
         },
+        "users": users,
+        "per_learner_gain": gains,
     }
-    if "mixer" in runs and aa:
-        users = pd.DataFrame({"user_id": [o.user_id for o in runs["mixer"]],
-                              "post_test_gain": gains["mixer"]})
-        result["aa"] = aa_tests(users, repetitions=aa, metrics=("post_test_gain",))["post_test_gain"]
+    if "mixer" in gains and aa:
+        frame = pd.DataFrame({"user_id": users, "post_test_gain": gains["mixer"]})
+        result["aa"] = aa_tests(frame, repetitions=aa, metrics=("post_test_gain",))["post_test_gain"]
     if "random" in gains:
-        random_gain = result["policies"]["random"]["post_test_gain"]["mean"]
+        random_gain = policies["random"]["post_test_gain"]["mean"]
         result["gain_vs_random"] = {
-            name: row["post_test_gain"]["mean"] / random_gain for name, row in result["policies"].items()
+            name: row["post_test_gain"]["mean"] / random_gain for name, row in policies.items()
         }
-    return rounded(result)
+    return result
+
+
+def merge_parts(parts: list[dict[str, Any]], *, aa: int = 1000) -> dict[str, Any]:
+    """One result from `run_outcomes` runs of different policies on the same learners (same seed,
+    plan and training cohort; checked), paired by learner."""
+    first = parts[0]
+    for part in parts[1:]:
+        for key in ("seed", "plan", "model", "users"):
+            if part[key] != first[key]:
+                raise ValueError(f"parts differ in {key}: they are not the same learners")
+    policies = {name: row for part in parts for name, row in part["policies"].items()}
+    gains = {name: g for part in parts for name, g in part["per_learner_gain"].items()}
+    merged = {k: v for k, v in first.items() if k not in ("policies", "paired", "aa", "gain_vs_random")}
+    merged |= paired_figures(policies, gains, first["users"], aa=aa)
+    merged["wall_s"] = [part.get("wall_s") for part in parts]
+    return rounded(merged)
 
 
 def run_outcomes(*, learners: int, tune_learners: int, seed: int = 7, plan: CoursePlan | None = None,
-                 histories: int = 150) -> dict[str, Any]:
-    """Prepare, tune (unless `tune_learners` is 0: then the shipped defaults stand in), compare."""
+                 histories: int | None = None, only: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """Prepare, tune (unless `tune_learners` is 0: then the shipped defaults stand in), compare
+    (`only`: these policies). `histories`: the model's training cohort (default `HISTORIES`)."""
     started = time.perf_counter()
+    histories = histories or HISTORIES
     plan = plan or CoursePlan()
     study = Study.prepare(plan=plan, seed=seed, histories=histories)
     result: dict[str, Any] = {"plan": vars(plan) | {"units": list(plan.units)}, "seed": seed,
@@ -157,7 +191,7 @@ def run_outcomes(*, learners: int, tune_learners: int, seed: int = 7, plan: Cour
     shipped = (tuned, retention) == shipped_settings()
     result["tuned"] = {"settings": tuned, "review_retention": retention, "same_as_shipped": shipped}
     # The shipped defaults were set from the tuning: then `mixer` is the tuned mixer, run once.
-    policies = tuple(p for p in POLICIES if not (shipped and p == "mixer-tuned"))
+    policies = tuple(p for p in POLICIES if not (shipped and p == "mixer-tuned") and (not only or p in only))
     result |= compare(study, learners=learners, tuned=tuned, tuned_retention=retention, policies=policies)
     result["wall_s"] = round(time.perf_counter() - started, 1)
     return result

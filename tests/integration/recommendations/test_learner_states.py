@@ -113,7 +113,7 @@ def test_kept_between_requests_and_dropped_after_each_write_path(
 
 
 async def served(runtime: Runtime, user_id: str) -> tuple[str, str]:
-    """A recommendation stored for the learner (id, first question), as the route stores one."""
+    """A recommendation stored for the learner (id, its first next-best question), as the route stores one."""
     from learner_graph.recommendations import pipeline
     from learner_graph.recommendations.models import RecommendationRequest
 
@@ -122,7 +122,7 @@ async def served(runtime: Runtime, user_id: str) -> tuple[str, str]:
         experiments=None, request=RecommendationRequest(user_id=user_id, units=["course"], n=2), now=NOW,
         recorder=runtime.recorder, states=runtime.states,
     )
-    return out.id, out.items[0].question_id
+    return out.id, next(i.question_id for i in out.items if i.kind == "next")
 
 
 def test_never_served_from_before_an_acknowledged_write_while_reads_race(

@@ -133,7 +133,7 @@ def test_blend_proportions_follow_weights(client: TestClient, db: Driver) -> Non
 def test_dismissed_and_recent_questions_are_excluded(client: TestClient, db: Driver) -> None:
     make_course(db, questions_per_concept=3)
     first = recommend(client, units=["s-counting"], n=3, context={"now": NOW.isoformat()})
-    dismissed = first["items"][0]["question_id"]
+    dismissed = next(i["question_id"] for i in first["items"] if i["kind"] == "next")
     fb = client.post(
         f"/v1/recommendations/{first['id']}/feedback",
         json={"question_id": dismissed, "action": "dismissed", "reason": "too_easy"},
@@ -146,7 +146,7 @@ def test_dismissed_and_recent_questions_are_excluded(client: TestClient, db: Dri
         headers=auth("learner_app"),
     )
     assert again.json() == {"recorded": False, "target_offset": -0.05}  # a retry changes nothing
-    answered = first["items"][1]["question_id"]
+    answered = next(i["question_id"] for i in first["items"] if i["question_id"] != dismissed)
     post_attempts(client, [attempt("r1", answered, True, (NOW - timedelta(hours=1)).isoformat())])
     later = recommend(client, units=["s-counting"], n=3, context={"now": NOW.isoformat()})
     served = {i["question_id"] for i in later["items"]}
@@ -155,6 +155,44 @@ def test_dismissed_and_recent_questions_are_excluded(client: TestClient, db: Dri
         client, units=["s-counting"], n=3, context={"now": NOW.isoformat(), "exclude": list(served)}
     )
     assert not served & {i["question_id"] for i in excluded["items"]}
+
+
+def test_only_a_next_best_dismissal_moves_the_target(client: TestClient, db: Driver) -> None:
+    """A "too easy" on a review or streak item (easy by design) leaves the learner's target P;
+    on a next-best item it lowers it, and "too hard" on one raises it back."""
+    make_course(db)
+    post_attempts(  # two due reviews; today's goal unmet, so streak items too
+        client,
+        [
+            attempt(f"h-{c}", f"q-{c}-1", True, (NOW - timedelta(days=40)).isoformat())
+            for c in ("counting", "adding")
+        ],
+    )
+    rec = client.post(
+        "/v1/recommendations",
+        json={"user_id": "u1", "units": ["course"], "n": 10, "context": {"now": NOW.isoformat()},
+              "overrides": {"weight_next": 0.4, "weight_review": 0.3, "weight_streak": 0.3}},
+        headers=ADMIN,
+    ).json()
+    by_kind: dict[str, list[str]] = {}
+    for item in rec["items"]:
+        by_kind.setdefault(item["kind"], []).append(item["question_id"])
+    assert set(by_kind) == {"next", "review", "streak"}
+
+    def dismiss(question_id: str, reason: str) -> float:
+        response = client.post(
+            f"/v1/recommendations/{rec['id']}/feedback",
+            json={"question_id": question_id, "action": "dismissed", "reason": reason},
+            headers=auth("learner_app"),
+        )
+        assert response.status_code == 200 and response.json()["recorded"], response.text
+        return float(response.json()["target_offset"])
+
+    assert dismiss(by_kind["streak"][0], "too_easy") == 0.0
+    assert dismiss(by_kind["review"][0], "too_easy") == 0.0
+    assert dismiss(by_kind["next"][0], "too_easy") == -0.05
+    assert dismiss(by_kind["streak"][1], "too_hard") == -0.05
+    assert dismiss(by_kind["next"][1], "too_hard") == 0.0
 
 
 def test_streak_items_only_while_goal_unmet(client: TestClient, db: Driver) -> None:

@@ -108,7 +108,8 @@ def test_fallbacks_when_the_band_is_empty() -> None:
 
 
 def test_review_only_for_due_concepts_with_an_easy_enough_question() -> None:
-    picks = mix(data(today=99), MixSettings(weight_next=0, weight_review=1, weight_streak=0), 5)
+    settings = MixSettings(weight_next=0, weight_review=1, weight_streak=0, review_low=0.7, review_high=0.85)
+    picks = mix(data(today=99), settings, 5)
     reviews = [p for p in picks if p.kind == "review"]
     assert [p.question_id for p in reviews] == ["a1", "b1"]  # most overdue first; P nearest 0.775
     assert "10 days ago" in reviews[0].explanation.reasons[0]

@@ -25,7 +25,7 @@ def test_defaults() -> None:
         0.5, 0.15, 0.9, 1.0,
     )
     assert (DEFAULTS.review_low, DEFAULTS.review_high, DEFAULTS.quick_win_p, DEFAULTS.recent_hours) == (
-        0.7, 0.85, 0.8, 12.0,
+        0.55, 0.7, 0.8, 12.0,
     )
     assert (DEFAULTS.model_version, DEFAULTS.seed) == (None, 0)
 

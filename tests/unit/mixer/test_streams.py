@@ -77,8 +77,11 @@ def test_a_concept_due_right_now_is_due() -> None:
 def test_review_takes_the_question_nearest_the_middle_of_the_band() -> None:
     concepts = {"a": ConceptView("a", "A", due=NOW)}
     cands = [Candidate("q72", ("a",), 0.72), Candidate("q78", ("a",), 0.78), Candidate("q84", ("a",), 0.84)]
-    picks = review(_data(cands, concepts), MixSettings())
+    picks = review(_data(cands, concepts), MixSettings(review_low=0.7, review_high=0.85))
     assert [(c.question_id, v.concept_id) for c, v in picks] == [("q78", "a")]
+    cands = [Candidate("q57", ("a",), 0.57), Candidate("q63", ("a",), 0.63), Candidate("q69", ("a",), 0.69)]
+    picks = review(_data(cands, concepts), MixSettings())  # the default band, 0.55–0.70
+    assert [(c.question_id, v.concept_id) for c, v in picks] == [("q63", "a")]
 
 
 def test_review_falls_back_to_the_nearest_out_of_band_question() -> None:
