@@ -3,12 +3,13 @@
 A learner app posts one answer at a time, so under 16 learners the API receives many tiny writes
 at once; each used to be its own transaction with its own log flush and lock round. Here the
 requests that arrive while transactions are in flight queue up and go together in the next
-(as `recommendations/recorder.py` does for served recommendations). Up to `IN_FLIGHT`
-transactions run at once, so a request that arrives just after one started waits for the next
-round, not for two: while one transaction waits on Neo4j (its statements, its log flush) the next
-is already being prepared. A learner is in one transaction at a time: a request whose learners
-are being written waits for that transaction, and so does every later request of theirs, so each
-learner's attempts are applied in the order they came, as with one transaction at a time.
+(as `recommendations/recorder.py` does for served recommendations). Up to `in_flight`
+transactions run at once (`LG_ATTEMPT_TRANSACTIONS`), so with two a request that arrives just
+after one started need not wait for it to end. A learner is in one transaction at a time: a
+request whose learners are being written waits for that transaction, and so does every later
+request of theirs, so each learner's attempts are applied in the order they came. One is the
+default: on two busy cores a second transaction halved the groups (8 requests a commit to 4.6)
+and cost more CPU per request than the waiting it saved (docs/BENCHMARKS.md, "Attempt ingestion").
 
 Every request still waits until its own attempts are committed, and keeps its all-or-nothing
 meaning: when a shared transaction fails (an unknown question in one request, say), each request
@@ -32,7 +33,7 @@ from learner_graph.learners.attempts import check_times, rows_of, statuses, stor
 from learner_graph.learners.models import AttemptIn, AttemptsRecorded
 
 MAX_ATTEMPTS = 1000  # per shared transaction; a bigger request goes alone
-IN_FLIGHT = 2  # transactions at once (more only adds lock waits on two cores)
+IN_FLIGHT = 1  # transactions at once: a second cost more CPU per request (smaller groups) on two cores
 
 
 @dataclass
