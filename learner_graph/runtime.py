@@ -159,7 +159,9 @@ class Runtime:
             pinned=PinnedModels(),
             recorder=Recorder(on_commit=metrics.record_batch.observe),
             attempts=AttemptWriter(
-                make_scheduler(settings.review_retention), on_commit=metrics.attempt_batch.observe
+                make_scheduler(settings.review_retention),
+                in_flight=settings.attempt_transactions,
+                on_commit=metrics.attempt_batch.observe,
             ),
             experiments=HotCache(),
             metrics=metrics,

@@ -1,12 +1,19 @@
 """Group commit for attempts: concurrent POSTs share one write transaction.
 
 A learner app posts one answer at a time, so under 16 learners the API receives many tiny writes
-at once; each used to be its own transaction with its own log flush and lock round. Here, while
-one transaction is in flight, the requests that arrive queue up and go together in the next
-(as `recommendations/recorder.py` does for served recommendations). Every request still waits
-until its own attempts are committed, and keeps its all-or-nothing meaning: when a shared
-transaction fails (an unknown question in one request, say), each request is retried alone, so
-one bad request fails alone and with its own item indices.
+at once; each used to be its own transaction with its own log flush and lock round. Here the
+requests that arrive while transactions are in flight queue up and go together in the next
+(as `recommendations/recorder.py` does for served recommendations). Up to `in_flight`
+transactions run at once (`LG_ATTEMPT_TRANSACTIONS`), so with two a request that arrives just
+after one started need not wait for it to end. A learner is in one transaction at a time: a
+request whose learners are being written waits for that transaction, and so does every later
+request of theirs, so each learner's attempts are applied in the order they came. One is the
+default: on two busy cores a second transaction halved the groups (8 requests a commit to 4.6)
+and cost more CPU per request than the waiting it saved (docs/BENCHMARKS.md, "Attempt ingestion").
+
+Every request still waits until its own attempts are committed, and keeps its all-or-nothing
+meaning: when a shared transaction fails (an unknown question in one request, say), each request
+is retried alone, so one bad request fails alone and with its own item indices.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from learner_graph.learners.attempts import check_times, rows_of, statuses, stor
 from learner_graph.learners.models import AttemptIn, AttemptsRecorded
 
 MAX_ATTEMPTS = 1000  # per shared transaction; a bigger request goes alone
+IN_FLIGHT = 1  # transactions at once: a second cost more CPU per request (smaller groups) on two cores
 
 
 @dataclass
@@ -34,6 +42,7 @@ class _Request:
     rows: list[dict[str, Any]]
     tenant: tuple[str, bool]  # (app, any_app): only requests of one tenant share a transaction
     done: asyncio.Future[AttemptsRecorded] = field(repr=False)
+    users: frozenset[str] = frozenset()
 
 
 class AttemptWriter:
@@ -44,13 +53,17 @@ class AttemptWriter:
         scheduler: Scheduler,
         *,
         max_attempts: int = MAX_ATTEMPTS,
+        in_flight: int = IN_FLIGHT,
         on_commit: Callable[[int], None] | None = None,
     ) -> None:
         self.scheduler = scheduler
         self.max_attempts = max_attempts
         self.on_commit = on_commit  # told how many requests each committed transaction carried
+        self.in_flight = in_flight
         self._pending: list[_Request] = []
-        self._flushing = False
+        self._writing: set[str] = set()  # the users of the transactions in flight
+        self._running = 0
+        self._tasks: set[asyncio.Task[None]] = set()  # referenced until done (the loop keeps weak ones)
 
     async def record(
         self,
@@ -64,34 +77,53 @@ class AttemptWriter:
         """`record_attempts`, sharing a transaction with whatever else of the same app is waiting."""
         check_times(attempts, now)
         loop = asyncio.get_running_loop()
-        request = _Request(attempts, rows_of(attempts, now), (app, any_app), loop.create_future())
+        users = frozenset(a.user_id for a in attempts)
+        request = _Request(attempts, rows_of(attempts, now), (app, any_app), loop.create_future(), users)
         self._pending.append(request)
-        if not self._flushing:
-            self._flushing = True
-            asyncio.create_task(self._flush(db))
+        self._start(db)
         return await request.done
 
-    async def _flush(self, db: Graph) -> None:
+    def _start(self, db: Graph) -> None:
+        """Start transactions for what is waiting, while fewer than `in_flight` run."""
+        while self._running < self.in_flight:
+            group = self._take()
+            if not group:
+                return
+            self._running += 1
+            users = frozenset().union(*(request.users for request in group))
+            self._writing |= users
+            task = asyncio.create_task(self._run(db, group, users))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, db: Graph, group: list[_Request], users: frozenset[str]) -> None:
         try:
-            while self._pending:
-                await self._commit(db, self._take())
+            await self._commit(db, group)
         finally:
-            self._flushing = False
+            self._writing -= users
+            self._running -= 1
+            self._start(db)
 
     def _take(self) -> list[_Request]:
-        """The oldest waiting request and those of its tenant after it, in order, up to `max_attempts`
-        attempts (a request that does not fit closes the group, so one learner's requests keep order)."""
-        tenant = self._pending[0].tenant
+        """The oldest request that may go now and those of its tenant after it, in order, up to
+        `max_attempts` attempts. A request whose learners are being written waits, and holds back
+        every later request sharing a learner with it (each learner's requests keep their order);
+        a request that does not fit closes the group."""
         group: list[_Request] = []
         rest: list[_Request] = []
+        held = set(self._writing)
+        tenant: tuple[str, bool] | None = None
         size, closed = 0, False
         for request in self._pending:
-            if closed or request.tenant != tenant:
+            if closed or not held.isdisjoint(request.users) or tenant not in (None, request.tenant):
+                held |= request.users
                 rest.append(request)
             elif group and size + len(request.attempts) > self.max_attempts:
                 closed = True
+                held |= request.users
                 rest.append(request)
             else:
+                tenant = request.tenant
                 group.append(request)
                 size += len(request.attempts)
         self._pending = rest

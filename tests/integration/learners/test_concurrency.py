@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 from neo4j.exceptions import TransientError
@@ -102,15 +103,16 @@ def assert_same_as_serial(db: Driver, sessions: dict[str, list[AttemptIn]]) -> N
         assert concurrent and concurrent == alone, user
 
 
+@pytest.mark.parametrize("in_flight", [1, 2])
 def test_sixteen_learners_through_group_commit_match_a_serial_replay(
-    db: Driver, settings: Settings, queries: Queries
+    db: Driver, settings: Settings, queries: Queries, in_flight: int
 ) -> None:
     make_chain(db)
     sessions = {f"learner-{i}": answers(f"learner-{i}", i) for i in range(LEARNERS)}
     commits: list[int] = []
 
     async def work(graph: Graph) -> None:
-        writer = AttemptWriter(make_scheduler(), on_commit=commits.append)
+        writer = AttemptWriter(make_scheduler(), in_flight=in_flight, on_commit=commits.append)
 
         async def learner(items: list[AttemptIn]) -> None:
             for item in items:  # one question after another, as an app sends them
