@@ -87,7 +87,7 @@ class Student:
         recall = {cid: state.retrievability(now, scheduler) for cid, state in self.memory.items()}
         levels = {cid: state.evidence * recall[cid] for cid, state in self.memory.items()}
         mastered = mastered_of(levels, predicted, reached=reached)
-        ready = ready_concepts({cid: meta.requires for cid, meta in catalog.concepts.items()}, mastered)
+        ready = ready_concepts(catalog.requires, mastered, catalog.concept_order)
         views: dict[str, ConceptView] = {}
         for cid, meta in catalog.concepts.items():
             state = self.memory.get(cid, MemoryState())
