@@ -112,9 +112,6 @@ def _review_options(
     selected = np.flatnonzero(open_ & table.any_concept(due_c)[rows])
     if not len(selected):
         return selected
-    ranked = selected[np.lexsort((tb[selected], np.abs(p[selected] - middle)))]
-    rank = np.empty(len(rows), dtype=np.int64)
-    rank[ranked] = np.arange(len(ranked))
     candidate_of_row = np.full(len(table.ids), -1, dtype=np.int64)
     candidate_of_row[rows[selected]] = selected
     candidate = candidate_of_row[table.pair_row]
@@ -122,7 +119,8 @@ def _review_options(
     keep = candidate >= 0
     keep[keep] = due_c[concept[keep]]
     candidate, concept = candidate[keep], concept[keep]
-    order = np.lexsort((rank[candidate], concept))
+    # One sort of the (candidate, due concept) pairs: by concept, then as the mixer ranks options.
+    order = np.lexsort((tb[candidate], np.abs(p[candidate] - middle), concept))
     candidate, concept = candidate[order], concept[order]
     starts = np.flatnonzero(np.r_[True, concept[1:] != concept[:-1]])
     within = np.arange(len(concept)) - np.repeat(starts, np.diff(np.r_[starts, len(concept)]))
