@@ -44,7 +44,8 @@ def settle_order(requires: Mapping[str, Iterable[str]]) -> list[str]:
     """Every concept, prerequisites first (the content API keeps REQUIRES acyclic; a cycle raises
     graphlib.CycleError). The same for the same graph: a caller may keep it (the recommender's
     catalog does, so a request does not sort the concept graph again)."""
-    return list(TopologicalSorter({concept: list(parents) for concept, parents in requires.items()}).static_order())
+    direct = {concept: list(parents) for concept, parents in requires.items()}
+    return list(TopologicalSorter(direct).static_order())
 
 
 def prerequisites_mastered(requires: Mapping[str, Iterable[str]], known: set[str],
