@@ -31,18 +31,28 @@ def mastered(levels: Mapping[str, float], predicted: Mapping[str, float] | None 
     return known | {cid for cid, p in (predicted or {}).items() if p >= reached}
 
 
-def ready_concepts(requires: Mapping[str, Iterable[str]], known: set[str]) -> set[str]:
+def ready_concepts(requires: Mapping[str, Iterable[str]], known: set[str],
+                   order: Iterable[str] | None = None) -> set[str]:
     """Concepts not in `known` (mastered) whose transitive prerequisites all are; `requires`
-    maps every concept to its direct prerequisites."""
-    clear = prerequisites_mastered(requires, known)
+    maps every concept to its direct prerequisites, `order` is `settle_order(requires)` when the
+    caller keeps it."""
+    clear = prerequisites_mastered(requires, known, order)
     return {concept for concept in requires if concept not in known and clear[concept]}
 
 
-def prerequisites_mastered(requires: Mapping[str, Iterable[str]], known: set[str]) -> dict[str, bool]:
-    """Concept → whether every transitive prerequisite is mastered, settling prerequisites first
-    (the content API keeps REQUIRES acyclic; a cycle raises graphlib.CycleError)."""
+def settle_order(requires: Mapping[str, Iterable[str]]) -> list[str]:
+    """Every concept, prerequisites first (the content API keeps REQUIRES acyclic; a cycle raises
+    graphlib.CycleError). The same for the same graph: a caller may keep it (the recommender's
+    catalog does, so a request does not sort the concept graph again)."""
     direct = {concept: list(parents) for concept, parents in requires.items()}
+    return list(TopologicalSorter(direct).static_order())
+
+
+def prerequisites_mastered(requires: Mapping[str, Iterable[str]], known: set[str],
+                           order: Iterable[str] | None = None) -> dict[str, bool]:
+    """Concept → whether every transitive prerequisite is mastered, settling prerequisites first
+    (in `order`, else `settle_order(requires)`)."""
     clear: dict[str, bool] = {}
-    for concept in TopologicalSorter(direct).static_order():
-        clear[concept] = all(p in known and clear[p] for p in direct.get(concept, ()))
+    for concept in settle_order(requires) if order is None else order:
+        clear[concept] = all(p in known and clear[p] for p in requires.get(concept, ()))
     return clear

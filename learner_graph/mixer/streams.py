@@ -31,19 +31,20 @@ def next_best(data: MixInput, settings: MixSettings) -> list[tuple[Candidate, st
         return (not_ready, key_round(distance(c)), order_of(c, settings.seed))
 
     keys = {c.question_id: key(c) for c in pool}  # once per candidate, not per comparison and step
+    far = {c.question_id: distance(c) for c in pool}
+    # Sorted once: each step's candidates, taken in this order, are that step sorted (the sort is stable).
+    ordered = sorted(pool, key=lambda c: keys[c.question_id])
     ranked: list[tuple[Candidate, str]] = []
     taken: set[str] = set()
     ladder = [
-        ("band", lambda c: distance(c) <= settings.band),
-        ("wide_band", lambda c: distance(c) <= 2 * settings.band),
+        ("band", lambda c: far[c.question_id] <= settings.band),
+        ("wide_band", lambda c: far[c.question_id] <= 2 * settings.band),
         ("nearest", lambda c: c.known_to_model),
         ("difficulty_tag", lambda c: c.difficulty_tag is not None),
         ("any_unseen", lambda c: c.last_attempt is None),
     ]
     for name, admits in ladder:
-        step = sorted(
-            (c for c in pool if c.question_id not in taken and admits(c)), key=lambda c: keys[c.question_id]
-        )
+        step = [c for c in ordered if c.question_id not in taken and admits(c)]
         # Ready concepts first, and within each tier one question per concept in turn.
         tiers = [[c for c in step if keys[c.question_id][0] == tier] for tier in (0, 1)]
         for c in _spread(tiers[0]) + _spread(tiers[1]):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 from learner_graph.model.coldstart import with_questions
 from learner_graph.model.features import History, count_features, pair_index
@@ -84,12 +85,39 @@ def fit_student(side: QuestionSide, history: History, *, steps: int = 3) -> Stud
 
 def logits(side: QuestionSide, state: StudentState, q: np.ndarray) -> np.ndarray:
     """Uncalibrated logits of known question indexes `q` for the fitted student."""
-    per_concept = (side.concept_bias + side.concept_win * np.log1p(state.wins)
-                   + side.concept_fail * np.log1p(state.fails))
+    per_concept, total = _student_terms(side, state)
     concept_term = side.concept_matrix @ per_concept
-    total = side.total_win * np.log1p(state.total_wins) + side.total_fail * np.log1p(state.total_fails)
     theta, c = state.phi[:-1], state.phi[-1]
     return side.bias[q] + side.vectors[q] @ theta + c + concept_term[q] + total
+
+
+@dataclass(frozen=True)
+class ItemRows:
+    """The question side's rows for a fixed set of question indexes, sliced once: scoring many
+    students on the same candidates then costs one small matrix-vector product each."""
+
+    bias: np.ndarray
+    vectors: np.ndarray
+    concepts: csr_matrix
+
+    @classmethod
+    def of(cls, side: QuestionSide, q: np.ndarray) -> ItemRows:
+        return cls(side.bias[q], np.ascontiguousarray(side.vectors[q]), side.concept_matrix[q])
+
+
+def logits_at(side: QuestionSide, state: StudentState, items: ItemRows) -> np.ndarray:
+    """`logits` over the questions `items` was sliced for (the same values, term for term)."""
+    per_concept, total = _student_terms(side, state)
+    theta, c = state.phi[:-1], state.phi[-1]
+    return items.bias + items.vectors @ theta + c + items.concepts @ per_concept + total
+
+
+def _student_terms(side: QuestionSide, state: StudentState) -> tuple[np.ndarray, float]:
+    """The student's Best-LR weight per concept, and their overall win/fail term."""
+    per_concept = (side.concept_bias + side.concept_win * np.log1p(state.wins)
+                   + side.concept_fail * np.log1p(state.fails))
+    total = side.total_win * np.log1p(state.total_wins) + side.total_fail * np.log1p(state.total_fails)
+    return per_concept, total
 
 
 def calibrate(side: QuestionSide, z: np.ndarray) -> np.ndarray:
@@ -107,9 +135,12 @@ def predict(side: QuestionSide, history: History, question_ids: Sequence[str], *
     return predict_with_state(side, history, question_ids, question_meta=question_meta)[0]
 
 
-def predict_rows(side: QuestionSide, history: History, rows: np.ndarray) -> np.ndarray:
-    """`predict` for questions the side already has, given as its row indexes (no id lookups)."""
-    return calibrate(side, logits(side, fit_student(side, history), rows))
+def predict_rows(side: QuestionSide, history: History, rows: np.ndarray, items: ItemRows | None = None
+                 ) -> np.ndarray:
+    """`predict` for questions the side already has, given as its row indexes (no id lookups);
+    `items`: `ItemRows.of(side, rows)` when the caller keeps it for these rows."""
+    state = fit_student(side, history)
+    return calibrate(side, logits(side, state, rows) if items is None else logits_at(side, state, items))
 
 
 def predict_with_state(side: QuestionSide, history: History, question_ids: Sequence[str], *,

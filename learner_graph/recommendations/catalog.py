@@ -15,12 +15,14 @@ import asyncio
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from learner_graph.cache import Cache
 from learner_graph.content.traversals import UNIT_DEPTH, resolve_units
 from learner_graph.db.graph import Graph
+from learner_graph.learners.mastery import settle_order
 from learner_graph.mixer.order import TAG_P, UNTAGGED_P, question_hash
 
 UNIT_CACHE_SIZE = 256
@@ -106,6 +108,16 @@ class Catalog:
 
     def __post_init__(self) -> None:
         self.table = QuestionTable.build(self.questions, self.concepts)
+
+    @cached_property
+    def requires(self) -> dict[str, tuple[str, ...]]:
+        """Concept id -> its direct prerequisites (what readiness reads)."""
+        return {cid: meta.requires for cid, meta in self.concepts.items()}
+
+    @cached_property
+    def concept_order(self) -> list[str]:
+        """`mastery.settle_order` of the concept graph, sorted once per catalog, not per request."""
+        return settle_order(self.requires)
 
     def unit_rows(self, unit_ids: list[str], max_depth: int = UNIT_DEPTH) -> np.ndarray:
         """Sorted rows of the questions within `max_depth` CONTAINS hops of the units: what

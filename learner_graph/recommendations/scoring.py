@@ -8,6 +8,8 @@ both by the in-process simulation); neither touches storage.
 
 from __future__ import annotations
 
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,10 +22,13 @@ from learner_graph.mixer.models import Candidate, MixInput
 from learner_graph.mixer.order import UNTAGGED_P, tiebreaks
 from learner_graph.mixer.settings import MixSettings
 from learner_graph.model import History, QuestionSide, predict, predict_rows
+from learner_graph.model.live import ItemRows
 from learner_graph.recommendations.catalog import Catalog
 from learner_graph.recommendations.models import RecommendationRequest
 from learner_graph.recommendations.shortlist import shortlist
 from learner_graph.recommendations.student import Student
+
+ITEM_SETS = 32  # candidate sets whose side rows are kept per model (a subject's: about 1.5 MB)
 
 
 @dataclass(frozen=True)
@@ -51,9 +56,9 @@ def score(
         tag_p = catalog.table.tag_p[rows]
         p = np.where(np.isnan(tag_p), UNTAGGED_P, tag_p)
         return Scored(rows, p, np.zeros(len(rows), dtype=bool), None, len(history))
-    at = side_rows(side, catalog)[rows]
-    if len(at) == 0 or at.min() >= 0:
-        p = predict_rows(side, History.from_rows(history), at)
+    at, items = side_items(side, catalog, rows)
+    if items is not None:
+        p = predict_rows(side, History.from_rows(history), at, items)
         return Scored(rows, p, np.ones(len(rows), dtype=bool), side.model_id, len(history))
     # Questions newer than the loaded model: cold-started from their metadata, per request.
     ids = [catalog.table.ids[r] for r in rows.tolist()]
@@ -85,12 +90,33 @@ def in_rows(catalog: Catalog, rows: np.ndarray | None) -> Callable[[str], bool] 
     return test
 
 
+def side_items(side: QuestionSide, catalog: Catalog, rows: np.ndarray) -> tuple[np.ndarray, ItemRows | None]:
+    """The candidates' indexes in the side, and the side's rows for them when it knows them all.
+
+    Kept per candidate set for read-only `rows` (the catalog's resolved units, shared by requests),
+    so a request scores its student with one small matrix-vector product over its candidates."""
+    index = side_rows(side, catalog)  # first: a new catalog version drops the sets kept for the old
+    kept: OrderedDict[int, tuple[weakref.ref[np.ndarray], np.ndarray, ItemRows | None]]
+    kept = side.cache.setdefault(f"items:{catalog.version}", OrderedDict())
+    entry = kept.get(id(rows))
+    if entry is not None and entry[0]() is rows:  # the same array, not a new one at a reused address
+        kept.move_to_end(id(rows))
+        return entry[1], entry[2]
+    at = index[rows]
+    items = ItemRows.of(side, at) if len(at) == 0 or at.min() >= 0 else None
+    if not rows.flags.writeable:
+        kept[id(rows)] = (weakref.ref(rows), at, items)
+        if len(kept) > ITEM_SETS:
+            kept.popitem(last=False)
+    return at, items
+
+
 def side_rows(side: QuestionSide, catalog: Catalog) -> np.ndarray:
     """Each catalog row's index in the model's question side (-1 when the side lacks it), cached."""
     key = f"catalog-rows:{catalog.version}"
     rows = side.cache.get(key)
     if rows is None:
-        for old in [k for k in side.cache if k.startswith("catalog-rows:")]:
+        for old in [k for k in side.cache if k.startswith(("catalog-rows:", "items:"))]:
             del side.cache[old]
         get = side.index.get
         rows = side.cache[key] = np.array([get(q, -1) for q in catalog.table.ids], dtype=np.int64)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -52,7 +51,10 @@ def response(
                 kind=p.kind,
                 p_correct=round(p.p_correct, 4),
                 concepts=list(p.concepts),
-                explanation=ExplanationOut(**asdict(p.explanation)),
+                explanation=ExplanationOut(  # fields, not `asdict`: its deep copy cost more than the model
+                    reasons=p.explanation.reasons, factors=p.explanation.factors,
+                    confidence=p.explanation.confidence,
+                ),
                 fallback=p.fallback,
             )
             for p in picks

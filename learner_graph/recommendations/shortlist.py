@@ -61,38 +61,46 @@ def shortlist(
     keep = keep_for(n)
     open_ = ~np.isin(rows, table.rows(blocked))
     ready_c, due_c = concept_flags(table, views, now)
-    not_ready = (~table.any_concept(ready_c))[rows].astype(np.int64)
-    tag_p = table.tag_p[rows]
-    p_eff = np.where(known | np.isnan(tag_p), p, tag_p)
-    main_concept = table.main_concept[rows]
-    # Each ordering as one int64 key (argsort of one key is several times faster than lexsort of
-    # three): tier and distance (rounded to 0.001, as the mixer does) on top, the tie-break's high
-    # 50 bits below. Equal high bits of two tie-breaks (odds about 1e-7 a request) merely order
-    # those two arbitrarily at the edge of `keep`.
-    low = (tb >> np.uint64(14)).astype(np.int64)
+    # Only the set kept matters (the mixer ranks it again): each ordering's first `keep` open
+    # candidates by partition, and each concept's best by a grouped minimum, not a full sort.
+    at = np.flatnonzero(open_)  # positions in `rows` of the open candidates
+    open_rows = rows[at]
+    not_ready = (~table.any_concept(ready_c))[open_rows].astype(np.int64)
+    tag_p = table.tag_p[open_rows]
+    p_eff = np.where(known[at] | np.isnan(tag_p), p[at], tag_p)
+    groups = table.main_concept[open_rows] + 1  # 0: questions without a concept
+    # Each ordering as one int64 key (one key ranks several times faster than a lexsort of three):
+    # tier and distance (rounded to 0.001, as the mixer does) on top, the tie-break's high 50 bits
+    # below. Equal high bits of two tie-breaks (odds about 1e-7 a request) merely let either of the
+    # two in at the edge of `keep`.
+    low = (tb[at] >> np.uint64(14)).astype(np.int64)
     milli = key_units(np.abs(p_eff - settings.target_p))
-    quick = KEY_SCALE - key_units(p)
-    chosen: list[np.ndarray] = []
+    quick = KEY_SCALE - key_units(p[at])
     keys = [
         (not_ready << 61) | (milli << 50) | low,  # next-best ladder, ready concepts first
         (milli << 50) | low,  # the band regardless of readiness
         (quick << 50) | low,  # streak quick wins
     ]
+    chosen: list[np.ndarray] = []
     for key in keys:
-        order = np.argsort(key)
-        order = order[open_[order]]
-        chosen.append(order[:keep])
-        chosen.append(_firsts(order, main_concept + 1, len(table.concept_ids) + 1))  # each concept's best
+        chosen.append(at[_smallest(key, keep)])
+        chosen.append(at[_group_minima(key, groups, len(table.concept_ids) + 1)])
     chosen.append(_review_options(table, rows, p, tb, open_, due_c, settings))
     return np.unique(np.concatenate(chosen))
 
 
-def _firsts(order: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
-    """The first entry of `order` in each group (`groups[i]` in [0, n_groups)), in O(n)."""
-    ranked = groups[order]
-    first = np.full(n_groups, len(ranked))
-    np.minimum.at(first, ranked, np.arange(len(ranked)))
-    return order[first[first < len(ranked)]]
+def _smallest(key: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the `k` smallest keys, in no particular order (all of them when there are fewer)."""
+    if len(key) <= k:
+        return np.arange(len(key))
+    return np.argpartition(key, k - 1)[:k]
+
+
+def _group_minima(key: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """Positions of each group's smallest key (`groups[i]` in [0, n_groups)); ties keep every one."""
+    minima = np.full(n_groups, np.iinfo(np.int64).max)
+    np.minimum.at(minima, groups, key)
+    return np.flatnonzero(key == minima[groups])
 
 
 def _review_options(
@@ -104,9 +112,6 @@ def _review_options(
     selected = np.flatnonzero(open_ & table.any_concept(due_c)[rows])
     if not len(selected):
         return selected
-    ranked = selected[np.lexsort((tb[selected], np.abs(p[selected] - middle)))]
-    rank = np.empty(len(rows), dtype=np.int64)
-    rank[ranked] = np.arange(len(ranked))
     candidate_of_row = np.full(len(table.ids), -1, dtype=np.int64)
     candidate_of_row[rows[selected]] = selected
     candidate = candidate_of_row[table.pair_row]
@@ -114,7 +119,8 @@ def _review_options(
     keep = candidate >= 0
     keep[keep] = due_c[concept[keep]]
     candidate, concept = candidate[keep], concept[keep]
-    order = np.lexsort((rank[candidate], concept))
+    # One sort of the (candidate, due concept) pairs: by concept, then as the mixer ranks options.
+    order = np.lexsort((tb[candidate], np.abs(p[candidate] - middle), concept))
     candidate, concept = candidate[order], concept[order]
     starts = np.flatnonzero(np.r_[True, concept[1:] != concept[:-1]])
     within = np.arange(len(concept)) - np.repeat(starts, np.diff(np.r_[starts, len(concept)]))

@@ -19,6 +19,7 @@ from learner_graph.recommendations.catalog import Catalog
 from learner_graph.timeutil import from_epoch_ms
 
 MAX_ATTEMPTS = 1000  # the newest attempts read per request (the live fit uses fewer)
+NEVER_REVIEWED = MemoryState()  # frozen: one shared default, not one built per concept per request
 
 
 @dataclass
@@ -87,10 +88,10 @@ class Student:
         recall = {cid: state.retrievability(now, scheduler) for cid, state in self.memory.items()}
         levels = {cid: state.evidence * recall[cid] for cid, state in self.memory.items()}
         mastered = mastered_of(levels, predicted, reached=reached)
-        ready = ready_concepts({cid: meta.requires for cid, meta in catalog.concepts.items()}, mastered)
+        ready = ready_concepts(catalog.requires, mastered, catalog.concept_order)
         views: dict[str, ConceptView] = {}
         for cid, meta in catalog.concepts.items():
-            state = self.memory.get(cid, MemoryState())
+            state = self.memory.get(cid, NEVER_REVIEWED)
             views[cid] = ConceptView(
                 concept_id=cid,
                 name=meta.name,

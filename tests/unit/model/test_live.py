@@ -9,10 +9,12 @@ import pytest
 
 from learner_graph.model import History, fit_student, predict, predict_rows
 from learner_graph.model.live import (
+    ItemRows,
     StudentState,
     calibrate,
     history_offsets,
     logits,
+    logits_at,
     newton,
     recency,
     sigmoid,
@@ -67,6 +69,19 @@ def test_predict_rows_equals_predict_by_id() -> None:
     history = _history([("mid", 1), ("hard", 0), ("easy", 1)])
     rows = np.array([2, 0])
     assert predict_rows(side, history, rows) == pytest.approx(predict(side, history, ["hard", "easy"]))
+
+
+def test_logits_over_kept_item_rows_are_the_same_values_bit_for_bit() -> None:
+    s = varied_side()
+    state = StudentState(phi=np.array([0.3, -0.2, 0.5]), cov=np.eye(3), n_attempts=7,
+                         wins=np.array([2.0, 1.0]), fails=np.array([1.0, 3.0]),
+                         total_wins=3.0, total_fails=4.0)
+    for q in (np.array([2, 0]), np.array([0, 1, 2]), np.array([1]), np.array([], dtype=np.int64)):
+        assert logits_at(s, state, ItemRows.of(s, q)).tolist() == logits(s, state, q).tolist()
+    history = _history([("mid", 1), ("hard", 0), ("easy", 1)])
+    rows = np.array([2, 0, 1])
+    kept = predict_rows(s, history, rows, ItemRows.of(s, rows))
+    assert kept.tolist() == predict_rows(s, history, rows).tolist()
 
 
 def varied_side() -> QuestionSide:

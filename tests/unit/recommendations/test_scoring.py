@@ -10,6 +10,8 @@ from learner_graph.learners.memory import MemoryState
 from learner_graph.mixer.models import Candidate
 from learner_graph.mixer.settings import MixSettings
 from learner_graph.recommendations import scoring
+from learner_graph.recommendations.catalog import Catalog, ConceptMeta, QuestionMeta
+from tests.model_fixtures import tiny_side
 from tests.unit.recommendations.examples import NOW, catalog, learner, request
 
 
@@ -68,3 +70,19 @@ def test_mix_input_reads_mastery_from_memory() -> None:
         now=NOW, settings=MixSettings(),
     )
     assert data.concepts["add"].mastered and data.concepts["sub"].ready
+
+
+def test_side_items_are_kept_for_shared_candidate_sets_only() -> None:
+    side = tiny_side()
+    questions = {q: QuestionMeta(("add",), 2, q) for q in ["easy", "mid", "hard", "new"]}
+    cat = Catalog(version="1:1", questions=questions, concepts={"add": ConceptMeta("Addition", ())}, units={})
+    shared = np.array([0, 1], dtype=np.int64)
+    shared.flags.writeable = False  # as `CatalogCache.resolve_rows` hands them out
+    at, items = scoring.side_items(side, cat, shared)
+    assert scoring.side_items(side, cat, shared)[1] is items  # kept: sliced once
+    assert at.tolist() == scoring.side_rows(side, cat)[shared].tolist()
+    own = shared.copy()  # writeable: a request's own array, never kept
+    assert scoring.side_items(side, cat, own)[1] is not items
+    assert scoring.side_items(side, cat, own)[1] is not scoring.side_items(side, cat, own)[1]
+    with_new = np.array([0, 3], dtype=np.int64)  # rows are in id order: easy, hard, mid, new
+    assert scoring.side_items(side, cat, with_new)[1] is None  # "new" is not in the model: cold start
