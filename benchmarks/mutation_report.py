@@ -3,6 +3,11 @@
 The kill ratio counts every mutant: killed / all, so a mutant no test reaches ("no tests") and a
 survivor both count against it. Each survivor is listed with its diff and, when it is known to
 be equivalent (no test can tell it from the original), the reason from `mutation_equivalent.json`.
+
+A timeout is a mutant whose tests ran past mutmut's limit, usually a loop that never ends (read
+its diff: a loaded machine can cause one too). Its tests did not pass, so it is detected, as PIT
+and Stryker count it: it is listed with its diff and counted against the kill ratio, but needs
+no equivalence reason; `detected_ratio` counts it with the killed ones.
 """
 
 from __future__ import annotations
@@ -53,7 +58,7 @@ def report(*, diffs: bool = True) -> dict[str, Any]:
         )
     total = counts["total"]
     killed = counts["killed"]
-    unexplained = [s["mutant"] for s in survivors if not s["equivalent"]]
+    unexplained = [s["mutant"] for s in survivors if not s["equivalent"] and s["status"] != "timeout"]
     not_checked = total - killed - sum(counts[k] for k in ("survived", "no_tests", "timeout", "suspicious"))
     return {
         "tool": "mutmut",
@@ -66,8 +71,9 @@ def report(*, diffs: bool = True) -> dict[str, Any]:
         "not_checked": not_checked,
         "kill_ratio": round(killed / total, 4) if total else None,
         "kill_ratio_of_checked": round(killed / (total - not_checked), 4) if total > not_checked else None,
+        "detected_ratio": round((killed + counts["timeout"]) / total, 4) if total else None,
         "kill_ratio_counting_equivalent_as_killed": (
-            round((killed + len(survivors) - len(unexplained)) / total, 4) if total else None
+            round((killed + sum(1 for s in survivors if s["equivalent"])) / total, 4) if total else None
         ),
         "unexplained_survivors": unexplained,
         "survivors": survivors,

@@ -98,5 +98,13 @@ def test_disjoint_namespace_ranges_never_share_a_user() -> None:
     assert len(in_left | in_right) == len(USERS)
 
 
+def test_only_users_inside_the_namespace_range_are_assigned() -> None:
+    narrow = _experiment(namespace=Namespace(name="mixer", range=(0.0, 0.2)))
+    assigned = {u for u in USERS if choose_arm(narrow, u) is not None}
+    inside = {u for u in USERS if hash_v1("__mixer", u) < 0.2}  # GrowthBook's namespace hash
+    assert assigned == inside
+    assert 0.15 < len(inside) / len(USERS) < 0.25
+
+
 def test_empty_user_id_is_not_assigned() -> None:
     assert choose_arm(_experiment(), "") is None

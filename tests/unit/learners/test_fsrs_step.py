@@ -46,3 +46,32 @@ def test_fsrs_review_equals_review_card(seed: int, retention: float) -> None:
         else:
             state = review(state, correct=rating == Rating.Good, at=at, weight=1.0, scheduler=scheduler)
     assert checked == 60 and state.reps > 0
+
+
+AT = datetime(2026, 1, 5, 9, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("rating", list(Rating))
+@pytest.mark.parametrize(
+    "state",
+    [
+        MemoryState(),
+        # Reviewed, but without the date of that review: py-fsrs takes its recall as 0.
+        MemoryState(stability=3.0, difficulty=5.0, due=AT),
+    ],
+    ids=["new", "no_last_review"],
+)
+def test_fsrs_review_equals_review_card_for_every_rating(state: MemoryState, rating: Rating) -> None:
+    """Every rating, not only the Good and Again the write path uses: Easy on a new card takes
+    py-fsrs's clamp of the initial difficulty to 1."""
+    scheduler = make_scheduler(0.9)
+    expected, _ = scheduler.review_card(card_of(state), rating, AT)
+    got = fsrs_review(state, rating, AT, scheduler)
+    assert got == (expected.stability, expected.difficulty, expected.due)
+
+
+def test_a_state_without_a_difficulty_is_reviewed_as_a_first_review() -> None:
+    scheduler = make_scheduler(0.9)
+    half = MemoryState(stability=3.0, due=AT, last_review=AT - timedelta(days=4))
+    first = fsrs_review(MemoryState(), Rating.Good, AT, scheduler)
+    assert fsrs_review(half, Rating.Good, AT, scheduler) == first

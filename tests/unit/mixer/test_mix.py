@@ -142,3 +142,60 @@ def test_every_pick_is_explained() -> None:
             "time_since_review",
             "streak",
         }
+
+
+def test_a_next_best_pick_carries_its_probability_and_its_band_reason() -> None:
+    pick = mix(data(today=99), MixSettings(weight_next=1, weight_review=0, weight_streak=0), 1)[0]
+    assert (pick.question_id, pick.p_correct, pick.fallback) == ("c0", 0.5, "band")
+    assert pick.explanation.reasons[0] == (
+        "We expect about a 50% chance you get this right: a stretch, but within reach."
+    )
+
+
+def test_fewer_candidates_than_slots_serves_every_candidate_once() -> None:
+    picks = mix(data(), MixSettings(), 50)
+    assert sorted(p.question_id for p in picks) == sorted(c.question_id for c in candidates())
+
+
+def _one_due_concept(cands: list[Candidate], today: int) -> MixInput:
+    views = {
+        "a": ConceptView("a", "Adding", due=NOW - timedelta(days=1)),
+        "c": ConceptView("c", "Carrying", ready=True),
+    }
+    return MixInput(cands, views, StreakView(current=4, daily_goal=10, today=today), NOW, 40)
+
+
+def test_a_due_review_keeps_its_only_question_when_next_best_ranks_it_first() -> None:
+    # a0 is nearest the target for next-best and the review's one question on "a" (nearest 0.775).
+    d = _one_due_concept([Candidate("a0", ("a",), 0.5), Candidate("a1", ("a",), 0.45)], today=10)
+    picks = mix(d, MixSettings(weight_next=0.5, weight_review=0.5, weight_streak=0), 2)
+    assert [(p.question_id, p.kind) for p in picks] == [("a1", "next"), ("a0", "review")]
+
+
+def test_a_stream_whose_question_went_to_another_gives_its_slot_away() -> None:
+    # a1 is both the due review's question and the only quick win: review takes it, and the
+    # streak's slot goes to next-best on a second pass.
+    cands = [Candidate("a1", ("a",), 0.82)] + [
+        Candidate(f"c{i}", ("c",), p) for i, p in enumerate([0.5, 0.45, 0.6])
+    ]
+    picks = mix(_one_due_concept(cands, today=0), MixSettings(weight_next=0.3, weight_review=0.3,
+                                                               weight_streak=0.3), 3)
+    assert [(p.question_id, p.kind) for p in picks] == [("c0", "next"), ("a1", "review"), ("c1", "next")]
+
+
+def test_never_more_than_n_picks_after_a_stream_lost_its_question() -> None:
+    # Review's one question (a1) has no slot of its own and goes to the streak; re-sharing the
+    # slots without review would give the streak both, so the mix stops at n.
+    cands = [Candidate("a1", ("a",), 0.95)] + [
+        Candidate(f"c{i}", ("c",), p) for i, p in enumerate([0.5, 0.45, 0.85, 0.9])
+    ]
+    settings = MixSettings(weight_next=0.1, weight_review=0.1, weight_streak=0.4)
+    picks = mix(_one_due_concept(cands, today=0), settings, 2)
+    assert [(p.question_id, p.kind) for p in picks] == [("c0", "next"), ("a1", "streak")]
+
+
+def test_equally_scarce_streams_fill_in_kinds_order() -> None:
+    # The lone question is next-best's and review's only offer: next, listed first, takes it once.
+    d = _one_due_concept([Candidate("a1", ("a",), 0.82)], today=10)
+    picks = mix(d, MixSettings(weight_next=0.2, weight_review=1.0, weight_streak=1.0), 2)
+    assert [(p.question_id, p.kind, p.fallback) for p in picks] == [("a1", "next", "nearest")]

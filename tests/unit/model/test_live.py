@@ -147,3 +147,12 @@ def test_the_fit_is_the_map_estimate_under_the_prior() -> None:
 def test_sigmoid_clips_the_logit_at_30() -> None:
     clipped = [1.0 / (1.0 + np.exp(-30.0)), 1.0 / (1.0 + np.exp(30.0))]
     assert sigmoid(np.array([40.0, -40.0])).tolist() == clipped
+
+
+def test_predictions_after_a_long_run_of_right_answers_exactly() -> None:
+    # Twenty right answers on the hard question pull the student far from the prior, where the
+    # live fit's few Newton steps have not yet converged: a change to the fit shows here.
+    history = _history([("hard", 1)] * 20)
+    got = predict(varied_side(), history, QUESTIONS)
+    expected = [0.9936899449052529, 0.9261223111084788, 0.955754178036324]
+    assert got.tolist() == pytest.approx(expected, rel=1e-9)
