@@ -109,7 +109,7 @@ class Breaker:
             self._in_flight -= 1
         if not task.done():
             task.cancel()
-            task.add_done_callback(_retrieve)
+            task.add_done_callback(forget)
             raise CircuitOpen("neo4j became unavailable while this call waited")
         self._progress = self.clock()
         return task.result()
@@ -141,7 +141,7 @@ class Breaker:
             self._progress = self.clock()  # the next probe after another `stall_s`
             if probe not in done:  # slow, not refused: a loaded Neo4j (at load 15 this opened it falsely)
                 probe.cancel()
-                probe.add_done_callback(_retrieve)
+                probe.add_done_callback(forget)
             elif isinstance(probe.exception(), OUTAGE):
                 self.failed(ServiceUnavailable(f"neo4j refuses new work: {probe.exception()}"))
 
@@ -166,7 +166,7 @@ class Breaker:
                 await asyncio.gather(task, return_exceptions=True)
 
 
-def _retrieve(task: asyncio.Future[Any]) -> None:
+def forget(task: asyncio.Future[Any]) -> None:
     """A call given up on ends in the background: its outcome is nobody's (and no warning)."""
     if not task.cancelled():
         task.exception()

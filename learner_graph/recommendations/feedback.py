@@ -13,6 +13,7 @@ from learner_graph.recommendations.models import FeedbackIn, RecommendationOut
 
 TARGET_STEP = 0.05  # how far one too_easy / too_hard moves the student's target P
 TARGETED = "next"  # the one stream the target P chooses for: only its dismissals move the target
+BROKEN_REPORTS = 2  # distinct students before a question is flagged for the content team
 
 
 def target_step(reason: str | None, kind: str | None) -> float:
@@ -30,7 +31,6 @@ def served_kind(items_json: str | None, question_id: str) -> str | None:
         if item.get("question_id") == question_id:
             return str(item.get("kind"))
     return None
-BROKEN_REPORTS = 2  # distinct students before a question is flagged for the content team
 
 
 async def get_recommendation(*, db: Graph, recommendation_id: str) -> RecommendationOut:

@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from learner_graph import __version__
 from learner_graph.api.deps import CacheDep, GraphDep, MetricsDep, SettingsDep
+from learner_graph.db.breaker import forget
 from learner_graph.db.graph import missing_schema_objects
 
 router = APIRouter(tags=["operations"])
@@ -60,7 +61,7 @@ async def _within(check: Coroutine[Any, Any, list[str]]) -> list[str]:
     if task in done:
         return task.result()
     task.cancel()
-    task.add_done_callback(lambda t: t.cancelled() or t.exception())
+    task.add_done_callback(forget)
     raise TimeoutError
 
 
