@@ -1,7 +1,7 @@
 // The recommendation route: one read for the student's state, one write to record what was served.
 
 -- name: rec_student_state
--- Everything about one student a recommendation needs, plus the content version, in one round trip.
+-- Everything about one student a recommendation needs (their app too), plus the content version, in one round trip.
 // Flat lists of plain values and epoch milliseconds: the driver decodes them several times faster
 // than maps of temporal values (decoding was a third of a recommendation's CPU).
 OPTIONAL MATCH (meta:Meta {key: 'content'})
@@ -29,7 +29,8 @@ CALL () {
 RETURN coalesce(meta.epoch, '') + ':' + toString(coalesce(meta.version, 0)) + ':'
        + toString(COUNT { (:Unit) }) + ':' + toString(COUNT { (:Question) }) + ':' + toString(COUNT { (:Concept) })
        AS content_version,
-       u {.id, .timezone, .target_offset, .goal_day, .goal_base} AS user, memory, rejected,
+       u {.id, .timezone, .target_offset, .goal_day, .goal_base, app: coalesce(u.app, 'default')} AS user,
+       memory, rejected,
        attempt_questions, attempt_correct, attempt_at_ms, attempt_time_ms,
        EXISTS { MATCH (:Tombstone {user_id: $user_id}) } AS deleted  // a deleted learner stays deleted
 

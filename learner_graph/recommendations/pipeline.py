@@ -17,13 +17,14 @@ from typing import Any
 
 import numpy as np
 
-from learner_graph.api_keys import DEFAULT_APP
+from learner_graph.api_keys import DEFAULT_APP, ApiKey
 from learner_graph.db.graph import Graph
 from learner_graph.errors import NotFound
 from learner_graph.experiments.hot import HotCache
 from learner_graph.experiments.models import Assignment
 from learner_graph.experiments.service import assign_and_expose
 from learner_graph.learners.activity import SetGoal
+from learner_graph.learners.tenancy import admit
 from learner_graph.mixer.mix import mix as mix_picks
 from learner_graph.mixer.settings import MixSettings, merge, with_target_offset
 from learner_graph.model import QuestionSide
@@ -53,6 +54,7 @@ async def recommend(
     app: str = DEFAULT_APP,
     include_question: bool = False,
     states: LearnerStates | None = None,
+    caller: ApiKey | None = None,
 ) -> RecommendationOut:
     """What `request.user_id` should practise next. Raises NotFound for unknown units or concepts.
 
@@ -62,14 +64,18 @@ async def recommend(
     from admin keys only). `app` is the learner's app: its experiments apply, and a learner not
     stored yet is created in it. `include_question` puts each question's text and metadata in
     its item (not stored: the catalog has them). `states` keeps learners' states between their
-    requests (None: read every time).
+    requests (None: read every time). With `caller` (the API key asking), the learner's app is
+    checked and decided from the stored learner read with the state (`tenancy.admit`), and `app`
+    is ignored.
     """
     started = time.perf_counter()
     timing: dict[str, float] = {}
     now = as_utc(request.context.now or now or datetime.now(UTC))
 
     learner, catalog = await student(db=db, catalogs=catalogs, user_id=request.user_id,
-                                     knows=[*request.units, *request.concepts], states=states)
+                                     knows=[*request.units, *request.concepts], states=states, caller=caller)
+    if caller is not None:
+        app = admit(caller, request.user_id, learner.app)
     rows = await candidates(db=db, catalogs=catalogs, catalog=catalog, units=request.units,
                             concepts=request.concepts)
     scope_rows = await scope(db=db, catalogs=catalogs, catalog=catalog, request=request, candidate_rows=rows)
@@ -101,11 +107,14 @@ async def recommend(
 
 
 async def student(
-    *, db: Graph, catalogs: CatalogCache, user_id: str, knows: list[str], states: LearnerStates | None = None
+    *, db: Graph, catalogs: CatalogCache, user_id: str, knows: list[str], states: LearnerStates | None = None,
+    caller: ApiKey | None = None,
 ) -> tuple[Student, Catalog]:
     """The student's state and the content version (one round trip, or none when `states` kept
-    them), and that version's catalog."""
+    them), and that version's catalog. With `caller`, NotFound for another app's learner, first."""
     read = await states.read(db, user_id) if states is not None else await read_student(db, user_id)
+    if caller is not None:
+        admit(caller, user_id, read.student.app if read.student is not None else None)
     if read.student is None:  # served but never stored would be a lie: the learner was deleted for good
         raise NotFound(f"unknown user {user_id!r}", [{"field": "user_id", "message": "deleted learner"}])
     catalog = await catalogs.get(db, read.content_version, knows=knows)

@@ -50,7 +50,9 @@ class LearnerStates:
                 return _copy(kept[1])
         self.misses += 1
         read = await read_student(db, user_id)
-        if tokens is not None:
+        # A learner not stored yet is read every time: serving the recommendation stores them (in
+        # the caller's app) without a new token, and their app decides who may see them.
+        if tokens is not None and (read.student is None or read.student.app is not None):
             self._entries[user_id] = (tokens, read)
             self._entries.move_to_end(user_id)
             if len(self._entries) > self.size:

@@ -32,6 +32,7 @@ class Student:
     rejected: set[str]
     goal: activity.SetGoal | None = None  # the daily goal fixed for a day, as stored on the learner
     goal_to_store: activity.SetGoal | None = None  # set by `streak` when today's goal was not fixed yet
+    app: str | None = None  # the app the learner is stored in (None: not stored yet)
 
     @classmethod
     def from_row(cls, user_id: str, row: dict[str, Any]) -> Student:
@@ -55,6 +56,7 @@ class Student:
             memory=memory,
             rejected=set(row["rejected"]),
             goal=stored_goal(user),
+            app=user.get("app"),
         )
 
     def history_rows(self, in_scope: Callable[[str], bool] | None) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ from learner_graph.api_keys import ApiKey, Role
 from learner_graph.errors import Forbidden, Invalid
 from learner_graph.fields import ID_PATTERN, ID_RULE
 from learner_graph.learners.service import get_user
+from learner_graph.learners.tenancy import check_subject
 from learner_graph.lists import Cursor, Limit, Page, page_of
 from learner_graph.recommendations import feedback, pipeline
 from learner_graph.recommendations.models import (
@@ -54,10 +55,9 @@ async def recommend(
         raise Forbidden("only admin keys may override mixer settings per request")
     if body.context.now is not None and key.role is not Role.ADMIN:
         raise Forbidden("only admin keys may set context.now; the server's clock decides")
-    db = runtime.graph
-    app = await runtime.owners.app_for(db, key, body.user_id)
+    check_subject(key, body.user_id)  # the learner's app is checked with their state: one read, not two
     return await pipeline.recommend(
-        db=db,
+        db=runtime.graph,
         catalogs=runtime.catalogs,
         models=runtime.models,
         pinned=runtime.pinned,
@@ -65,9 +65,9 @@ async def recommend(
         request=body,
         service={"review_retention": runtime.settings.review_retention},
         recorder=runtime.recorder,
-        app=app,
         include_question="question" in include,
         states=runtime.states,
+        caller=key,
     )
 
 

@@ -166,6 +166,18 @@ def test_another_apps_writes_store_nothing(api: TestClient, world: dict[str, str
     assert recs[0]["apps"] == ["a"]
 
 
+def test_a_recommendations_new_learner_is_not_anothers(api: TestClient, world: dict[str, str]) -> None:
+    """The learner's app is read with their state: a learner stored by their first recommendation
+    (no attempt yet, so no new version token) is another app's from the next request on."""
+    body = {"user_id": "fresh", "units": ["course"], "n": 1}
+    for _ in range(2):  # the second from the learner-state cache, were a not-stored learner kept
+        assert api.post("/v1/recommendations", json=body, headers=key("a", "learner_app")).status_code == 200
+    refused = api.post("/v1/recommendations", json=body, headers=key("b", "learner_app"))
+    assert refused.status_code == 404
+    assert refused.json()["error"] == {"code": "not_found", "message": "unknown user 'fresh'", "details": []}
+    assert api.post("/v1/recommendations", json=body, headers=ADMIN).status_code == 200
+
+
 def mint(api: TestClient, app: str, user: str, ttl_s: int = 900) -> str:
     response = api.post(
         "/v1/learner-tokens", json={"user_id": user, "ttl_s": ttl_s}, headers=key(app, "learner_app")

@@ -161,8 +161,10 @@ def test_recommendation_through_a_second_app_instance_sees_the_attempt(client: T
     make_course(db, questions_per_concept=2)
     body = {"units": ["s-counting"], "n": 2, "context": {"now": NOW.isoformat()}}
     states = client.app.state.runtime.states  # type: ignore[attr-defined]
-    first = recommend(client, **body)  # its day goal is stored, with no bump: the same goal is computed again
+    first = recommend(client, **body)  # stores the new learner: a learner not stored yet is never kept
     hits = states.hits
+    assert recommend(client, **body)["items"] == first["items"]  # its day goal is stored, with no bump:
+    assert states.hits == hits  # read again, now stored      # the same goal is computed again
     assert recommend(client, **body)["items"] == first["items"]
     assert states.hits == hits + 1  # the same state, kept
     answered = first["items"][0]["question_id"]
@@ -180,6 +182,7 @@ def test_nothing_kept_while_redis_is_down(
     db: Driver, settings: Settings, queries: Queries, tmp_path: Path
 ) -> None:
     make_course(db)
+    db.execute_query("CREATE (:User {id: 'u1', app: 'default', timezone: 'UTC'})")  # stored: may be kept
     redis = PrivateRedis(tmp_path)
     down = settings.model_copy(update={"redis_url": redis.url})
 

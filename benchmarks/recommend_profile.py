@@ -1,0 +1,69 @@
+"""CPU per recommendation over HTTP, one worker, and optionally where it goes (py-spy).
+
+    LG_BENCH_NEO4J_PORT=7733 LG_BENCH_REDIS_URL=redis://127.0.0.1:6331/9 \
+      .venv/bin/python -m benchmarks.recommend_profile [--seconds 30] [--py-spy out.txt]
+
+The benchmark graph and `benchmarks.recommend`'s request mix (random students; section, chapter,
+subject in turn), served by `learner-graph serve` with one worker and driven by `wrk` with 8
+connections: far from saturating two cores, so the API's and Neo4j's CPU per request (from /proc)
+move with the code more than with other jobs on the machine. With `--py-spy`, py-spy samples the
+worker for the measured run and writes its flat profile (the worker's own functions, by share).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from benchmarks import graph, recommend, wrk
+from benchmarks.harness import api_server
+from learner_graph.db import embedded
+
+CONNECTIONS = 8
+WARMUP_SECONDS = 10
+
+
+def measure(seconds: float, py_spy: Path | None) -> dict[str, Any]:
+    uri, built = graph.ensure()
+    units, students = built["units"], int(built["students"])
+    neo4j_pid = embedded.Instance(port=graph.PORT, data_dir=graph.DATA_DIR.resolve()).pid()
+    api_pids: list[int] = []
+    env = {"LG_WORKERS": "1"}
+    with api_server(uri, log=graph.WORK_DIR / "api-profile.log", env=env, pids=api_pids) as base:
+        url = f"{base}/v1/recommendations"
+        cpu = {"api_pids": api_pids, "neo4j_pids": [neo4j_pid] if neo4j_pid else []}
+        body = recommend.script(units, students)
+        wrk.run(url, body, connections=CONNECTIONS, seconds=WARMUP_SECONDS, **cpu)
+        spy = _start_py_spy(api_pids[0], seconds, py_spy) if py_spy else None
+        figures = wrk.run(url, body, connections=CONNECTIONS, seconds=seconds, **cpu)
+        if spy is not None:
+            spy.wait(timeout=120)
+    return figures
+
+
+def _start_py_spy(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes]:
+    """py-spy on the worker (the serve process's child when it forks one) for `seconds`."""
+    spy = shutil.which("py-spy") or str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "py-spy")
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    target = int(children[0]) if children else pid
+    return subprocess.Popen(
+        [spy, "record", "--pid", str(target), "--duration", str(int(seconds)), "--rate", "200",
+         "--format", "raw", "--output", str(out), "--nonblocking"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--py-spy", type=Path, default=None, help="write py-spy's collapsed stacks here")
+    args = parser.parse_args()
+    print(json.dumps(measure(args.seconds, args.py_spy)))
+
+
+if __name__ == "__main__":
+    main()
