@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Kind = Literal["next", "review", "streak"]
 KINDS: tuple[Kind, ...] = ("next", "review", "streak")
 
 
-@dataclass(frozen=True)
-class Candidate:
+# Candidate and ConceptView are immutable named tuples, not frozen dataclasses: a recommendation
+# builds a few hundred of each, and a frozen dataclass's __init__ cost about five times a tuple's.
+class Candidate(NamedTuple):
     """A question the student could be given, with the model's P(correct)."""
 
     question_id: str
@@ -23,8 +24,7 @@ class Candidate:
     tiebreak: int | None = None  # `order.tiebreak` for this request's seed, when the caller has it
 
 
-@dataclass(frozen=True)
-class ConceptView:
+class ConceptView(NamedTuple):
     """The student's state on a concept, as the mixer needs it."""
 
     concept_id: str

@@ -141,25 +141,19 @@ def mix_input(
     table = catalog.table
     tb = tiebreaks(settings.seed, table.hashes[scored.rows])  # once, for the shortlist and the mixer
     keep = shortlist(table, scored.rows, scored.p, scored.known, tb, views, blocked, now, settings, request.n)
+    ids, questions, last_at = table.ids, catalog.questions, last.get
     shortlisted = []
-    ids, questions = table.ids, catalog.questions
     for row, p, known, order in zip(
         scored.rows[keep].tolist(), scored.p[keep].tolist(), scored.known[keep].tolist(), tb[keep].tolist(),
         strict=True,
     ):
         question_id = ids[row]
         meta = questions[question_id]
-        shortlisted.append(
-            Candidate(
-                question_id=question_id,
-                concepts=meta.concept_ids,
-                p_correct=p,
-                difficulty_tag=meta.difficulty_tag,
-                known_to_model=known,
-                last_attempt=last.get(question_id),
-                tiebreak=order,
-            )
-        )
+        # Positional, in `Candidate`'s field order: question_id, concepts, p_correct, difficulty_tag,
+        # known_to_model, last_attempt, tiebreak (a few hundred a request).
+        shortlisted.append(Candidate(
+            question_id, meta.concept_ids, p, meta.difficulty_tag, known, last_at(question_id), order
+        ))
     return MixInput(
         candidates=shortlisted,
         concepts=views,

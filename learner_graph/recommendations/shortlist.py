@@ -109,16 +109,18 @@ def _review_options(
 ) -> np.ndarray:
     """Each due concept's `REVIEW_OPTIONS` open candidates nearest the review band's middle."""
     middle = (settings.review_low + settings.review_high) / 2
-    selected = np.flatnonzero(open_ & table.any_concept(due_c)[rows])
-    if not len(selected):
-        return selected
+    # The (open candidate, due concept) pairs, in the table's pair order: the pairs of due concepts
+    # first (few), then those whose question is an open candidate.
+    due_pairs = np.flatnonzero(due_c[table.pair_concept])
+    open_at = np.flatnonzero(open_)
     candidate_of_row = np.full(len(table.ids), -1, dtype=np.int64)
-    candidate_of_row[rows[selected]] = selected
-    candidate = candidate_of_row[table.pair_row]
-    concept = table.pair_concept
+    candidate_of_row[rows[open_at]] = open_at
+    candidate = candidate_of_row[table.pair_row[due_pairs]]
+    concept = table.pair_concept[due_pairs]
     keep = candidate >= 0
-    keep[keep] = due_c[concept[keep]]
     candidate, concept = candidate[keep], concept[keep]
+    if not len(candidate):
+        return candidate
     # One sort of the (candidate, due concept) pairs: by concept, then as the mixer ranks options.
     order = np.lexsort((tb[candidate], np.abs(p[candidate] - middle), concept))
     candidate, concept = candidate[order], concept[order]

@@ -94,15 +94,11 @@ class Student:
         views: dict[str, ConceptView] = {}
         for cid, meta in catalog.concepts.items():
             state = self.memory.get(cid, NEVER_REVIEWED)
+            # Positional, in `ConceptView`'s field order: concept_id, name, level, retrievability,
+            # due, last_review, ready, mastered.
             views[cid] = ConceptView(
-                concept_id=cid,
-                name=meta.name,
-                level=levels.get(cid, 0.0),
-                retrievability=recall.get(cid, 0.0),
-                due=state.due,
-                last_review=state.last_review,
-                mastered=cid in mastered,
-                ready=cid in ready,
+                cid, meta.name, levels.get(cid, 0.0), recall.get(cid, 0.0), state.due, state.last_review,
+                cid in ready, cid in mastered,
             )
         return views
 

@@ -11,7 +11,7 @@ from learner_graph.mixer.models import Candidate, ConceptView, MixInput, StreakV
 from learner_graph.mixer.order import tiebreak, tiebreaks
 from learner_graph.mixer.settings import MixSettings
 from learner_graph.recommendations.catalog import ConceptMeta, QuestionMeta, QuestionTable
-from learner_graph.recommendations.shortlist import shortlist
+from learner_graph.recommendations.shortlist import _review_options, shortlist
 
 NOW = datetime(2026, 5, 1, tzinfo=UTC)
 
@@ -82,3 +82,45 @@ def test_array_tiebreaks_equal_the_mixers(seed: int) -> None:
     values = tiebreaks(seed, table.hashes)
     assert [int(v) for v in values] == [tiebreak(seed, q) for q in table.ids]
     assert len(set(values.tolist())) == len(ids)
+
+
+def _review_options_before(
+    table: QuestionTable, rows: np.ndarray, p: np.ndarray, tb: np.ndarray, open_: np.ndarray,
+    due_c: np.ndarray, settings: MixSettings,
+) -> np.ndarray:
+    """The review options as written before round 4: every pair mapped, then the due ones kept."""
+    middle = (settings.review_low + settings.review_high) / 2
+    selected = np.flatnonzero(open_ & table.any_concept(due_c)[rows])
+    if not len(selected):
+        return selected
+    candidate_of_row = np.full(len(table.ids), -1, dtype=np.int64)
+    candidate_of_row[rows[selected]] = selected
+    candidate = candidate_of_row[table.pair_row]
+    concept = table.pair_concept
+    keep = candidate >= 0
+    keep[keep] = due_c[concept[keep]]
+    candidate, concept = candidate[keep], concept[keep]
+    order = np.lexsort((tb[candidate], np.abs(p[candidate] - middle), concept))
+    candidate, concept = candidate[order], concept[order]
+    starts = np.flatnonzero(np.r_[True, concept[1:] != concept[:-1]])
+    within = np.arange(len(concept)) - np.repeat(starts, np.diff(np.r_[starts, len(concept)]))
+    return candidate[within < 3]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_review_options_equal_the_first_form(seed: int) -> None:
+    candidates, views, blocked = world(seed, 3000, [3, 40, 82, 5, 40, 82, 2, 20][seed])
+    table = QuestionTable.build(
+        {c.question_id: QuestionMeta(c.concepts, c.difficulty_tag, "") for c in candidates},
+        {cid: ConceptMeta(v.name, ()) for cid, v in views.items()},
+    )
+    rng = np.random.default_rng(seed)
+    size = [3000, 1200, 150, 0, 2999, 40, 700, 1][seed]
+    rows = np.sort(rng.choice(len(table.ids), size=size, replace=False))
+    p = rng.random(len(rows)).round(3)  # ties in distance fall to the tie-break
+    tb = tiebreaks(seed, table.hashes[rows])
+    open_ = rng.random(len(rows)) < 0.9
+    due_c = rng.random(len(table.concept_ids)) < [0.2, 0.1, 0.05, 1.0, 0.0, 0.5, 0.5, 0.3][seed]
+    settings = MixSettings(seed=seed)
+    got = _review_options(table, rows, p, tb, open_, due_c, settings)
+    assert got.tolist() == _review_options_before(table, rows, p, tb, open_, due_c, settings).tolist()
