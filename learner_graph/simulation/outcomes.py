@@ -38,6 +38,8 @@ ENGINE_POLICIES: dict[str, dict[str, Any]] = {
     "mixer-before": {"weight_next": 0.4, "weight_review": 0.3, "weight_streak": 0.3, "target_p": 0.5},
     "next": {"weight_next": 1.0, "weight_review": 0.0, "weight_streak": 0.0},
     "review-heavy": {"weight_next": 0.2, "weight_review": 0.7, "weight_streak": 0.1},
+    # The tuning frontier's candidate (docs/BENCHMARKS.md, round 4): next items aimed a little above 0.5.
+    "mixer-target-0.55": {"target_p": 0.55},
 }
 BASELINES = ("random", "easiest")
 
