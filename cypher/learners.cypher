@@ -11,12 +11,14 @@
 //    each prerequisite its fewest levels down). Unknown questions (found false) and questions that
 //    assess nothing come in the entry whose concept is null.
 // 2. `stored`: unseen users created (in $app), every user of the batch write-locked in id order
-//    ($user_ids is sorted), then their states of the concepts the batch touches, with node ids
-//    (what `memory_write` updates through) and the two times as ISO strings (cheaper to decode
-//    than driver datetimes): only the fields of `MemoryState`, never `.*`, whose `updated_at`
-//    came back as a driver datetime (8% of the API's CPU under single attempts, in a py-spy
-//    profile); a user without any gives one entry with a null node. `foreign`
-//    (another app's learner) and `deleted` (deleting or tombstoned) are read after the lock.
+//    ($users is sorted by user_id), then, per user, their states of the concepts that user's own
+//    questions touch (not every concept the batch touches: groups of single attempts returned
+//    each learner's states on the whole group's concepts, and packing and decoding them was a
+//    fifth of Neo4j's CPU per commit in a JFR profile). A state travels as a list in
+//    `memory.STATE_ROW` order, the node id (what `memory_write` updates through) first and the
+//    two times as ISO strings (cheaper to decode than driver datetimes); never `.*`, whose
+//    `updated_at` came back as a driver datetime. `foreign` (another app's learner) and
+//    `deleted` (deleting or tombstoned) are read after the lock, once per user.
 // 3. `merged`: each attempt created once (its id is the client's idempotency key), in question
 //    order ($rows is sorted by question: shared questions locked in one order), and whether it is
 //    new. The caller refuses the batch (rolling all of it back) on an unknown question or user.
@@ -45,23 +47,26 @@ CALL () {
   RETURN collect({concept_id: c.id, asked: asked, edges: [edges1, edges2, edges3],
                   levels: [level IN [level1, level2, level3] | [p IN level | p.id]]}) AS content
 }
-WITH content,
-     reduce(ids = [], x IN content | ids + CASE WHEN x.concept_id IS NULL THEN [] ELSE [x.concept_id] END
-                                         + reduce(below = [], level IN x.levels | below + level)) AS touched
-CALL (touched) {
-  UNWIND $user_ids AS uid
-  MERGE (u:User {id: uid})
+CALL (content) {
+  UNWIND $users AS mine
+  MERGE (u:User {id: mine.user_id})
     ON CREATE SET u.created_at = $now, u.timezone = 'UTC', u.app = $app
   SET u.last_write = $now
-  WITH u, uid,
+  WITH u, mine,
        (NOT $any_app AND coalesce(u.app, 'default') <> $app) AS foreign,
        (coalesce(u.deleting, false) OR EXISTS { MATCH (:Tombstone {user_id: u.id}) }) AS deleted
-  OPTIONAL MATCH (u)-[:HAS_MEMORY]->(m:Memory)
-  WHERE m.concept_id IN touched
-  RETURN collect({user_id: uid, foreign: foreign, deleted: deleted, concept_id: m.concept_id,
-                  node: elementId(m),
-                  state: m {.stability, .difficulty, .reps, .lapses, .wins, .fails, .last_time_ms,
-                            due: toString(m.due), last_review: toString(m.last_review)}}) AS stored
+  WITH u, mine, foreign, deleted,
+       reduce(ids = [], x IN content |
+              ids + CASE WHEN x.concept_id IS NOT NULL AND any(a IN x.asked WHERE a[0] IN mine.question_ids)
+                         THEN [x.concept_id] + reduce(below = [], level IN x.levels | below + level)
+                         ELSE [] END) AS touched
+  CALL (u, touched) {
+    MATCH (u)-[:HAS_MEMORY]->(m:Memory)
+    WHERE m.concept_id IN touched
+    RETURN collect([elementId(m), m.concept_id, m.stability, m.difficulty, m.reps, m.lapses, m.wins, m.fails,
+                    m.last_time_ms, toString(m.due), toString(m.last_review)]) AS states
+  }
+  RETURN collect({user_id: mine.user_id, foreign: foreign, deleted: deleted, states: states}) AS stored
 }
 CALL () {
   UNWIND $rows AS row

@@ -11,7 +11,7 @@ from neo4j import Driver
 
 from learner_graph.config import Settings
 from learner_graph.db.queries import Queries
-from learner_graph.learners.attempts import record_attempts
+from learner_graph.learners.attempts import record_attempts, rows_of, users_of
 from learner_graph.learners.memory import make_scheduler
 from learner_graph.learners.models import AttemptIn
 from learner_graph.runtime import Runtime
@@ -216,3 +216,28 @@ def test_review_states_are_the_learners_own_nodes_and_go_with_their_concept(
     gone = client.delete("/v1/concepts/counting?cascade=true", headers=auth("content_editor"))
     assert gone.status_code == 204
     assert count(db, "MATCH (m:Memory {concept_id:'counting'}) RETURN count(m)") == 0
+
+
+def test_each_learner_reads_back_only_the_states_their_own_attempts_touch(
+    client: TestClient, db: Driver, queries: Queries
+) -> None:
+    make_chain(db)
+    # u1 holds states on the whole chain (fractions and, by implicit credit, everything below it)
+    first = attempt("a1", "q-fractions-1", True, "2026-03-01T10:00:00Z")
+    assert client.post("/v1/attempts", json=first, headers=auth("learner_app")).status_code == 200
+    assert count(db, "MATCH (:User {id:'u1'})-[:HAS_MEMORY]->(m) RETURN count(m)") == 4
+    # one group: u1 answers on counting (nothing below it), new u2 on fractions (the whole chain)
+    group = [
+        AttemptIn.model_validate(attempt("a2", "q-counting-2", True, "2026-03-02T10:00:00Z")),
+        AttemptIn.model_validate(attempt("a3", "q-fractions-2", True, "2026-03-02T10:00:00Z", user="u2")),
+    ]
+    now = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    rows = rows_of(group, now)
+    with db.session() as session, session.begin_transaction() as tx:
+        [found] = tx.run(
+            queries["attempts_write"], question_ids=sorted({a.question_id for a in group}),
+            users=users_of(rows), rows=rows, now=now, app="default", any_app=False, max_edges=2001,
+        ).data()  # fmt: skip
+        tx.rollback()
+    stored = {r["user_id"]: sorted(state[1] for state in r["states"]) for r in found["stored"]}
+    assert stored == {"u1": ["counting"], "u2": []}  # not u1's states on the concepts u2 touches
