@@ -19,9 +19,15 @@
 //    two times as ISO strings (cheaper to decode than driver datetimes); never `.*`, whose
 //    `updated_at` came back as a driver datetime. `foreign` (another app's learner) and
 //    `deleted` (deleting or tombstoned) are read after the lock, once per user.
+// `replan=skip`: a plan is kept when the graph's counts drift (Neo4j discarded it as stale every
+// few thousand new learners or states, and replanning took 190-250 ms of Neo4j's CPU while a group
+// of single attempts waited: a p99 candidate). Every choice in it is fixed whatever the counts:
+// unique-index seeks, expansions from bound nodes, a pattern comprehension from the user (never the
+// memory_concept index, which a plan made on an empty graph could pick and then keep).
 // 3. `merged`: each attempt created once (its id is the client's idempotency key), in question
 //    order ($rows is sorted by question: shared questions locked in one order), and whether it is
 //    new. The caller refuses the batch (rolling all of it back) on an unknown question or user.
+CYPHER replan=skip
 CALL () {
   UNWIND $question_ids AS qid
   OPTIONAL MATCH (q:Question {id: qid})
@@ -60,13 +66,10 @@ CALL (content) {
               ids + CASE WHEN x.concept_id IS NOT NULL AND any(a IN x.asked WHERE a[0] IN mine.question_ids)
                          THEN [x.concept_id] + reduce(below = [], level IN x.levels | below + level)
                          ELSE [] END) AS touched
-  CALL (u, touched) {
-    MATCH (u)-[:HAS_MEMORY]->(m:Memory)
-    WHERE m.concept_id IN touched
-    RETURN collect([elementId(m), m.concept_id, m.stability, m.difficulty, m.reps, m.lapses, m.wins, m.fails,
-                    m.last_time_ms, toString(m.due), toString(m.last_review)]) AS states
-  }
-  RETURN collect({user_id: mine.user_id, foreign: foreign, deleted: deleted, states: states}) AS stored
+  RETURN collect({user_id: mine.user_id, foreign: foreign, deleted: deleted,
+                  states: [(u)-[:HAS_MEMORY]->(m:Memory) WHERE m.concept_id IN touched |
+                           [elementId(m), m.concept_id, m.stability, m.difficulty, m.reps, m.lapses, m.wins,
+                            m.fails, m.last_time_ms, toString(m.due), toString(m.last_review)]]}) AS stored
 }
 CALL () {
   UNWIND $rows AS row
@@ -98,6 +101,8 @@ RETURN content, stored, merged
 // learners answering on one concept). The caller holds the user's lock, so nobody else can be
 // creating the same state; the memory_key constraint would refuse a second one anyway. Two plain
 // UNWINDs, not one with a conditional subquery per row: a third less of Neo4j's CPU per state.
+// `replan=skip` as `attempts_write` (element-id and unique-index seeks only).
+CYPHER replan=skip
 UNWIND $updates AS row
 MATCH (m:Memory) WHERE elementId(m) = row.node
 SET m += row.state, m.due = datetime(row.due), m.last_review = datetime(row.last_review),
