@@ -22,8 +22,10 @@
 // `replan=skip`: a plan is kept when the graph's counts drift (Neo4j discarded it as stale every
 // few thousand new learners or states, and replanning took 190-250 ms of Neo4j's CPU while a group
 // of single attempts waited: a p99 candidate). Every choice in it is fixed whatever the counts:
-// unique-index seeks, expansions from bound nodes, a pattern comprehension from the user (never the
-// memory_concept index, which a plan made on an empty graph could pick and then keep).
+// unique-index seeks, expansions from bound nodes. The states are every state of the user, filtered
+// by concept after the expansion: with the filter inside the pattern, a plan made on an empty graph
+// sought them through the memory_concept index (every learner's states of those concepts) and
+// replan=skip would have kept it (tests/integration/learners/test_attempts.py checks the plan).
 // 3. `merged`: each attempt created once (its id is the client's idempotency key), in question
 //    order ($rows is sorted by question: shared questions locked in one order), and whether it is
 //    new. The caller refuses the batch (rolling all of it back) on an unknown question or user.
@@ -67,7 +69,7 @@ CALL (content) {
                          THEN [x.concept_id] + reduce(below = [], level IN x.levels | below + level)
                          ELSE [] END) AS touched
   RETURN collect({user_id: mine.user_id, foreign: foreign, deleted: deleted,
-                  states: [(u)-[:HAS_MEMORY]->(m:Memory) WHERE m.concept_id IN touched |
+                  states: [m IN [(u)-[:HAS_MEMORY]->(x:Memory) | x] WHERE m.concept_id IN touched |
                            [elementId(m), m.concept_id, m.stability, m.difficulty, m.reps, m.lapses, m.wins,
                             m.fails, m.last_time_ms, toString(m.due), toString(m.last_review)]]}) AS stored
 }
