@@ -44,6 +44,7 @@ LEARNERS_PER_CLIENT = 50
 ASSIST_FILE = Path(os.environ.get("LG_BENCH_ASSIST_FILE", "/work/shared/data/assist2009/attempts.csv.gz"))
 ASSIST_PORT = int(os.environ.get("LG_BENCH_ASSIST_PORT", "7691"))
 ASSIST_DIR = PROJECT_ROOT / ".lg" / "neo4j-bench-assist"
+API_PORT = int(os.environ.get("LG_BENCH_API_PORT", "0")) or None  # the API's port (default: a free one)
 
 
 class Attempts:
@@ -140,6 +141,10 @@ def import_assistments() -> dict[str, Any]:
     uri = ensure_neo4j(ASSIST_PORT, ASSIST_DIR, heap="2g", pagecache="512m")
     progress_file(ASSIST_FILE, "a09-").unlink(missing_ok=True)  # fresh: no batches to skip
     env = os.environ | {"LG_NEO4J_URI": uri, "LG_REDIS_URL": settings_for(uri).redis_url}
+    # A deployed CLI starts from compiled bytecode; where the environment forbids writing it
+    # (PYTHONDONTWRITEBYTECODE), every start compiled the CLI's imports from source (5.3-6.1 s of
+    # CPU against 2.2-2.5 s, load 32). The untimed `schema apply` before the timed run caches it.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     cli = Path(sys.executable).parent / "learner-graph"
     subprocess.run([str(cli), "schema", "apply"], env=env, check=True, capture_output=True)
     started = time.perf_counter()
@@ -183,6 +188,46 @@ def store_retries(base_url: str) -> dict[str, float]:
     return found
 
 
+class Tail:
+    """What may stall single attempts, counted over a run: Neo4j discarding stale plans (the next
+    use replans: a cold `attempts_write` plan took seconds under load) and its stop-the-world
+    pauses (`debug.log`), the API's Python GC pauses and the group commit's sizes (`/metrics`)."""
+
+    METRICS = ("lg_gc_pause_seconds_sum", "lg_gc_pause_seconds_count", "lg_attempt_commit_requests_sum",
+               "lg_attempt_commit_requests_count")  # fmt: skip
+
+    def __init__(self, base_url: str, debug_log: Path) -> None:
+        self.base_url, self.debug_log = base_url, debug_log
+        self.offset = debug_log.stat().st_size if debug_log.exists() else 0
+        self.metrics = self._metrics()
+
+    def _metrics(self) -> dict[str, float]:
+        found: dict[str, float] = {}
+        for line in httpx.get(f"{self.base_url}/metrics", timeout=10).text.splitlines():
+            name = line.split("{", 1)[0].split(" ", 1)[0]
+            if name in self.METRICS:
+                found[name] = found.get(name, 0.0) + float(line.split()[-1])
+        return found
+
+    def since(self) -> dict[str, Any]:
+        lines: list[str] = []
+        if self.debug_log.exists():
+            with self.debug_log.open(errors="replace") as log:
+                log.seek(self.offset)
+                lines = log.read().splitlines()
+        pauses = [int(line.split("pauseTime=")[1].split(",")[0]) for line in lines if "pauseTime=" in line]
+        now = self._metrics()
+        delta = {k: now.get(k, 0.0) - self.metrics.get(k, 0.0) for k in self.METRICS}
+        commits, grouped = delta["lg_attempt_commit_requests_count"], delta["lg_attempt_commit_requests_sum"]
+        return {
+            "neo4j_stale_plans_discarded": sum("Discarded stale query" in line for line in lines),
+            "neo4j_vm_pauses_ms": pauses,
+            "api_gc_pause_s": round(delta["lg_gc_pause_seconds_sum"], 3),
+            "api_gc_collections": int(delta["lg_gc_pause_seconds_count"]),
+            "requests_per_commit": round(grouped / commits, 1) if commits else None,
+        }
+
+
 def _retried(before: dict[str, float], after: dict[str, float]) -> dict[str, int]:
     return {k: int(v - before.get(k, 0)) for k, v in after.items() if v > before.get(k, 0)}
 
@@ -196,7 +241,7 @@ def run() -> dict[str, Any]:
     results: dict[str, Any] = {"direct_500": asyncio.run(direct)}
     print(f"record_attempts, batches of 500: {results['direct_500']}", file=sys.stderr)
     api_pids: list[int] = []
-    with api_server(uri, log=graph.WORK_DIR / "api-attempts.log", pids=api_pids) as base:
+    with api_server(uri, port=API_PORT, log=graph.WORK_DIR / "api-attempts.log", pids=api_pids) as base:
         before = store_retries(base)
         source = Attempts(questions, f"{tag}h4")
         results["batched_http"] = asyncio.run(http_batches(base, source, concurrency=4))
@@ -205,13 +250,15 @@ def run() -> dict[str, Any]:
         print(f"POST /v1/attempts, 500 a request, 4 clients: {results['batched_http']}", file=sys.stderr)
         if wrk.available():
             sample = random.Random(7).sample(questions, min(2000, len(questions)))
+            traced = Tail(base, graph.DATA_DIR / "logs" / "debug.log")
             single = wrk.run(
                 f"{base}/v1/attempts", single_attempts_script(sample, f"{tag}s"), connections=SINGLE_CLIENTS,
                 threads=SINGLE_CLIENTS, seconds=SINGLE_SECONDS, api_pids=api_pids,
                 neo4j_pids=[neo4j_pid] if neo4j_pid else [],
             )  # fmt: skip
             retried = _retried(after, store_retries(base))
-            results["single_x16"] = single | {"retries": retried, "load_generator": "wrk"}
+            tail = traced.since()
+            results["single_x16"] = single | {"retries": retried, "load_generator": "wrk", "tail": tail}
             print(f"single attempts, 16 learners at once: {results['single_x16']}", file=sys.stderr)
     results["graph_build_s"] = (built.get("attempts") or {}).get("s")
     if os.environ.get("LG_BENCH_SKIP_ASSIST") != "1":

@@ -11,15 +11,25 @@
 //    each prerequisite its fewest levels down). Unknown questions (found false) and questions that
 //    assess nothing come in the entry whose concept is null.
 // 2. `stored`: unseen users created (in $app), every user of the batch write-locked in id order
-//    ($user_ids is sorted), then their states of the concepts the batch touches, with node ids
-//    (what `memory_write` updates through) and the two times as ISO strings (cheaper to decode
-//    than driver datetimes): only the fields of `MemoryState`, never `.*`, whose `updated_at`
-//    came back as a driver datetime (8% of the API's CPU under single attempts, in a py-spy
-//    profile); a user without any gives one entry with a null node. `foreign`
-//    (another app's learner) and `deleted` (deleting or tombstoned) are read after the lock.
+//    ($users is sorted by user_id), then, per user, their states of the concepts that user's own
+//    questions touch (not every concept the batch touches: groups of single attempts returned
+//    each learner's states on the whole group's concepts, and packing and decoding them was a
+//    fifth of Neo4j's CPU per commit in a JFR profile). A state travels as a list in
+//    `memory.STATE_ROW` order, the node id (what `memory_write` updates through) first and the
+//    two times as ISO strings (cheaper to decode than driver datetimes); never `.*`, whose
+//    `updated_at` came back as a driver datetime. `foreign` (another app's learner) and
+//    `deleted` (deleting or tombstoned) are read after the lock, once per user.
+// `replan=skip`: a plan is kept when the graph's counts drift (Neo4j discarded it as stale every
+// few thousand new learners or states, and replanning took 190-250 ms of Neo4j's CPU while a group
+// of single attempts waited: a p99 candidate). Every choice in it is fixed whatever the counts:
+// unique-index seeks, expansions from bound nodes. The states are every state of the user, filtered
+// by concept after the expansion: with the filter inside the pattern, a plan made on an empty graph
+// sought them through the memory_concept index (every learner's states of those concepts) and
+// replan=skip would have kept it (tests/integration/learners/test_attempts.py checks the plan).
 // 3. `merged`: each attempt created once (its id is the client's idempotency key), in question
 //    order ($rows is sorted by question: shared questions locked in one order), and whether it is
 //    new. The caller refuses the batch (rolling all of it back) on an unknown question or user.
+CYPHER replan=skip
 CALL () {
   UNWIND $question_ids AS qid
   OPTIONAL MATCH (q:Question {id: qid})
@@ -45,23 +55,23 @@ CALL () {
   RETURN collect({concept_id: c.id, asked: asked, edges: [edges1, edges2, edges3],
                   levels: [level IN [level1, level2, level3] | [p IN level | p.id]]}) AS content
 }
-WITH content,
-     reduce(ids = [], x IN content | ids + CASE WHEN x.concept_id IS NULL THEN [] ELSE [x.concept_id] END
-                                         + reduce(below = [], level IN x.levels | below + level)) AS touched
-CALL (touched) {
-  UNWIND $user_ids AS uid
-  MERGE (u:User {id: uid})
+CALL (content) {
+  UNWIND $users AS mine
+  MERGE (u:User {id: mine.user_id})
     ON CREATE SET u.created_at = $now, u.timezone = 'UTC', u.app = $app
   SET u.last_write = $now
-  WITH u, uid,
+  WITH u, mine,
        (NOT $any_app AND coalesce(u.app, 'default') <> $app) AS foreign,
        (coalesce(u.deleting, false) OR EXISTS { MATCH (:Tombstone {user_id: u.id}) }) AS deleted
-  OPTIONAL MATCH (u)-[:HAS_MEMORY]->(m:Memory)
-  WHERE m.concept_id IN touched
-  RETURN collect({user_id: uid, foreign: foreign, deleted: deleted, concept_id: m.concept_id,
-                  node: elementId(m),
-                  state: m {.stability, .difficulty, .reps, .lapses, .wins, .fails, .last_time_ms,
-                            due: toString(m.due), last_review: toString(m.last_review)}}) AS stored
+  WITH u, mine, foreign, deleted,
+       reduce(ids = [], x IN content |
+              ids + CASE WHEN x.concept_id IS NOT NULL AND any(a IN x.asked WHERE a[0] IN mine.question_ids)
+                         THEN [x.concept_id] + reduce(below = [], level IN x.levels | below + level)
+                         ELSE [] END) AS touched
+  RETURN collect({user_id: mine.user_id, foreign: foreign, deleted: deleted,
+                  states: [m IN [(u)-[:HAS_MEMORY]->(x:Memory) | x] WHERE m.concept_id IN touched |
+                           [elementId(m), m.concept_id, m.stability, m.difficulty, m.reps, m.lapses, m.wins,
+                            m.fails, m.last_time_ms, toString(m.due), toString(m.last_review)]]}) AS stored
 }
 CALL () {
   UNWIND $rows AS row
@@ -93,6 +103,8 @@ RETURN content, stored, merged
 // learners answering on one concept). The caller holds the user's lock, so nobody else can be
 // creating the same state; the memory_key constraint would refuse a second one anyway. Two plain
 // UNWINDs, not one with a conditional subquery per row: a third less of Neo4j's CPU per state.
+// `replan=skip` as `attempts_write` (element-id and unique-index seeks only).
+CYPHER replan=skip
 UNWIND $updates AS row
 MATCH (m:Memory) WHERE elementId(m) = row.node
 SET m += row.state, m.due = datetime(row.due), m.last_review = datetime(row.last_review),

@@ -62,7 +62,7 @@ PLANS: dict[str, dict[str, Any]] = {
 WRITES: dict[str, dict[str, Any]] = {
     "rec_record_batch": {"rows": []},
     "attempts_write": {
-        "question_ids": [], "user_ids": [], "rows": [], "now": datetime(2000, 1, 1, tzinfo=UTC),
+        "question_ids": [], "users": [], "rows": [], "now": datetime(2000, 1, 1, tzinfo=UTC),
         "app": NOBODY, "any_app": False, "max_edges": 1,
     },
     "memory_write": {"updates": [], "creates": [], "now": datetime(2000, 1, 1, tzinfo=UTC)},

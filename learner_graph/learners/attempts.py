@@ -65,7 +65,7 @@ async def store(
     async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
         [found] = await fetch_plain(
             tx, db.queries["attempts_write"], question_ids=sorted({a.question_id for a in attempts}),
-            user_ids=sorted({row["user_id"] for row in rows}),  # lock order: no deadlocks between batches
+            users=users_of(rows),  # sorted by id, the lock order: no deadlocks between batches
             rows=sorted(rows, key=lambda row: row["question_id"]),  # shared questions in one order
             now=now, app=app, any_app=any_app, max_edges=memory.IMPLICIT_MAX_EDGES + 1,
         )  # fmt: skip
@@ -75,12 +75,20 @@ async def store(
         merged: list[dict[str, Any]] = found["merged"]
         created = [rows[m["index"]] for m in merged if m["created"]]
         if created:
-            await _update_memory(tx, db, created, content, [r for r in stored if r["node"]], now, scheduler)
+            await _update_memory(tx, db, created, content, stored, now, scheduler)
         return merged
 
     merged = {m["attempt_id"]: m for m in await db.in_write_transaction(work)}
     await db.changed(learners={row["user_id"] for row in rows})
     return merged
+
+
+def users_of(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`attempts_write`'s `$users`: each user of the batch with the questions they answered, by user id."""
+    questions: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        questions[row["user_id"]].add(row["question_id"])
+    return [{"user_id": user, "question_ids": sorted(ids)} for user, ids in sorted(questions.items())]
 
 
 def statuses(attempts: list[AttemptIn], merged: dict[str, dict[str, Any]]) -> AttemptsRecorded:
@@ -216,15 +224,19 @@ async def _update_memory(
     now: datetime,
     scheduler: Scheduler,
 ) -> None:
-    """Apply the new attempts, in time order, to the review states they touch (`stored`: as read
-    under the learners' locks).
+    """Apply the new attempts, in time order, to the review states they touch (`stored`: per user,
+    the states of the concepts their attempts touch, as read under the learners' locks).
 
     Every state is computed here, in Python, then written once per (learner, concept) however
     many of the batch's attempts touched it, on a (:Memory) node of the learner's own: nothing
     a state write locks is shared with another learner (see `memory_write`).
     """
-    states = {(r["user_id"], r["concept_id"]): memory.MemoryState.from_props(r["state"]) for r in stored}
-    nodes = {(r["user_id"], r["concept_id"]): r["node"] for r in stored}
+    states: dict[tuple[str, str], memory.MemoryState] = {}
+    nodes: dict[tuple[str, str], str] = {}
+    for r in stored:
+        for node, concept, *values in r["states"]:
+            nodes[(r["user_id"], concept)] = node
+            states[(r["user_id"], concept)] = memory.state_of_row(values)
     changed: set[tuple[str, str]] = set()
     timed = [(datetime.fromisoformat(row["at"]), row["index"], row) for row in created]
     for at, _, row in sorted(timed, key=lambda t: (t[0], t[1])):

@@ -104,6 +104,21 @@ class MemoryState:
 
 _FIELDS = tuple(MemoryState.__dataclass_fields__)
 
+# `attempts_write`'s state row after its node id and concept id: lists, not maps, so Neo4j packs no
+# key names; the two times as ISO strings.
+STATE_ROW = (
+    "stability", "difficulty", "reps", "lapses", "wins", "fails", "last_time_ms", "due", "last_review",
+)  # fmt: skip
+
+
+def state_of_row(values: list[Any]) -> MemoryState:
+    """A `MemoryState` from `attempts_write`'s state row (`STATE_ROW` order; a null keeps its default)."""
+    fields: dict[str, Any] = {k: v for k, v in zip(STATE_ROW, values, strict=True) if v is not None}
+    for key in ("due", "last_review"):
+        if key in fields:
+            fields[key] = datetime.fromisoformat(fields[key]).astimezone(UTC)
+    return MemoryState(**fields)
+
 
 def review(
     state: MemoryState,

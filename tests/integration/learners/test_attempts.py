@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi.testclient import TestClient
 from fsrs import Card, Rating, State
@@ -11,7 +12,7 @@ from neo4j import Driver
 
 from learner_graph.config import Settings
 from learner_graph.db.queries import Queries
-from learner_graph.learners.attempts import record_attempts
+from learner_graph.learners.attempts import record_attempts, rows_of, users_of
 from learner_graph.learners.memory import make_scheduler
 from learner_graph.learners.models import AttemptIn
 from learner_graph.runtime import Runtime
@@ -216,3 +217,56 @@ def test_review_states_are_the_learners_own_nodes_and_go_with_their_concept(
     gone = client.delete("/v1/concepts/counting?cascade=true", headers=auth("content_editor"))
     assert gone.status_code == 204
     assert count(db, "MATCH (m:Memory {concept_id:'counting'}) RETURN count(m)") == 0
+
+
+def test_each_learner_reads_back_only_the_states_their_own_attempts_touch(
+    client: TestClient, db: Driver, queries: Queries
+) -> None:
+    make_chain(db)
+    # u1 holds states on the whole chain (fractions and, by implicit credit, everything below it)
+    first = attempt("a1", "q-fractions-1", True, "2026-03-01T10:00:00Z")
+    assert client.post("/v1/attempts", json=first, headers=auth("learner_app")).status_code == 200
+    assert count(db, "MATCH (:User {id:'u1'})-[:HAS_MEMORY]->(m) RETURN count(m)") == 4
+    # one group: u1 answers on counting (nothing below it), new u2 on fractions (the whole chain)
+    group = [
+        AttemptIn.model_validate(attempt("a2", "q-counting-2", True, "2026-03-02T10:00:00Z")),
+        AttemptIn.model_validate(attempt("a3", "q-fractions-2", True, "2026-03-02T10:00:00Z", user="u2")),
+    ]
+    now = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    rows = rows_of(group, now)
+    with db.session() as session, session.begin_transaction() as tx:
+        [found] = tx.run(
+            queries["attempts_write"], question_ids=sorted({a.question_id for a in group}),
+            users=users_of(rows), rows=rows, now=now, app="default", any_app=False, max_edges=2001,
+        ).data()  # fmt: skip
+        tx.rollback()
+    stored = {r["user_id"]: sorted(state[1] for state in r["states"]) for r in found["stored"]}
+    assert stored == {"u1": ["counting"], "u2": []}  # not u1's states on the concepts u2 touches
+
+
+def _operators(plan: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every operator of an EXPLAIN plan with its details, depth first."""
+    found = [(str(plan["operatorType"]), str(plan.get("args", {}).get("Details", "")))]
+    for child in plan.get("children", []):
+        found += _operators(child)
+    return found
+
+
+def test_the_kept_write_plans_never_search_states_by_concept(db: Driver, queries: Queries) -> None:
+    # replan=skip keeps the first plan whatever the counts: made here on an empty graph (no
+    # learner, no state), it must still read a learner's states from the learner, never through
+    # the memory_concept index (every learner's states of a concept) that empty counts make cheap.
+    now = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    params = {"question_ids": ["q"], "users": [{"user_id": "u", "question_ids": ["q"]}], "rows": [],
+              "now": now, "app": "default", "any_app": False, "max_edges": 2001}  # fmt: skip
+    states = {"updates": [], "creates": [], "now": now}
+    for name, given in (("attempts_write", params), ("memory_write", states)):
+        code = [line for line in queries[name].splitlines() if not line.lstrip().startswith("//")]
+        assert code[0] == "CYPHER replan=skip"
+        _, summary, _ = db.execute_query("EXPLAIN " + queries[name], given)
+        operators = _operators(summary.plan)
+        assert not [op for op in operators if "IndexSeek" in op[0] and "Memory" in op[1]], operators
+        assert not [op for op in operators if "Scan" in op[0]], operators  # seeks and expansions only
+    _, summary, _ = db.execute_query("EXPLAIN " + queries["attempts_write"], params)
+    expands = [details for op, details in _operators(summary.plan) if op == "Expand(All)@neo4j"]
+    assert any("HAS_MEMORY" in details for details in expands)

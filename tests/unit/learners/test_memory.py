@@ -11,12 +11,14 @@ from fsrs import Card, Rating, State
 from learner_graph.learners.memory import (
     EVIDENCE_DECAY,
     IMPLICIT_DISCOUNT,
+    STATE_ROW,
     MemoryState,
     implicit_credit,
     interval,
     make_scheduler,
     review,
     shortest_depths,
+    state_of_row,
 )
 
 T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
@@ -110,6 +112,19 @@ def test_props_round_trip_with_the_mastery_for_analytics() -> None:
     assert MemoryState.from_props(props) == state
     assert MemoryState.from_props(None) == MemoryState() == MemoryState.from_props({})
     assert MemoryState.from_props({"wins": None, "reps": 2}) == MemoryState(reps=2)
+
+
+def test_state_rows_of_the_write_path_read_back_as_the_state_stored() -> None:
+    state = review(MemoryState(), correct=False, at=T0, weight=0.5, scheduler=SCHEDULER, time_ms=7)
+    state = review(state, correct=True, at=T0 + timedelta(days=2), weight=1.0, scheduler=SCHEDULER)
+    row = [getattr(state, name) for name in STATE_ROW]
+    # attempts_write sends the times as Cypher's toString, which drops zero seconds: 2026-01-07T09:00Z
+    row[STATE_ROW.index("due")] = state.due.strftime("%Y-%m-%dT%H:%MZ") if state.due else None
+    row[STATE_ROW.index("last_review")] = "2026-01-07T09:00Z"
+    back = state_of_row(row)
+    assert back == state
+    assert back.last_review is not None and back.last_review.tzinfo is UTC  # fsrs refuses other zones
+    assert state_of_row([None] * len(STATE_ROW)) == MemoryState()  # a null keeps the default
 
 
 def test_a_wrong_answer_decays_old_fails_too() -> None:
