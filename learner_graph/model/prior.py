@@ -6,8 +6,8 @@ much students really differ. Used as the live fit's prior, it shrinks a new stud
 the live fit then moves too little from the population mean — new learners stay at the prior's
 prediction while their answers say otherwise, and learners who have improved stay under-predicted
 (docs/BENCHMARKS.md, "next items at the target, round 4"). The law of total variance gives the
-spread back: Var(phi) = Var(E[phi | answers]) + E[Var(phi | answers)], the second term from each
-training student's Laplace posterior (the inverse Hessian of their penalised log-likelihood).
+spread back: Var(c) = Var(E[c | answers]) + E[Var(c | answers)], the second term from each training
+student's Laplace posterior (the inverse Hessian of their penalised log-likelihood).
 """
 
 from __future__ import annotations
@@ -40,11 +40,18 @@ def posterior_covariances(student: np.ndarray, design: np.ndarray, curvature: np
 
 
 def population_prior(phi: np.ndarray, posterior: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and covariance of the students' terms: the spread of the estimates `phi` (S, k) plus
-    their mean posterior covariance `posterior` (S, k, k), when given."""
+    """Mean and covariance of the students' terms: the spread of the estimates `phi` (S, k), with
+    the mean posterior variance of the student's level `c` (the last term) added, when `posterior`
+    (S, k, k) is given.
+
+    Only `c` gets its uncertainty back: it is the term a learner's first answers and later progress
+    move, and with it the served items follow the learner. The vector `theta`'s directions are
+    barely identified per student (their posterior is mostly the unit prior); adding that back let
+    `theta` swing on a few answers and cost AUC on ASSISTments 2009 (docs/BENCHMARKS.md, round 4).
+    """
     k = phi.shape[1]
     # One student has no spread to measure: the unit prior training used stands in for it.
     spread = np.atleast_2d(np.cov(phi, rowvar=False)) if len(phi) > 1 else np.eye(k)
     if posterior is not None:
-        spread = spread + posterior.mean(0)
+        spread[-1, -1] += posterior[:, -1, -1].mean()
     return phi.mean(0), spread + JITTER * np.eye(k)

@@ -33,13 +33,15 @@ def test_each_student_sums_only_their_own_rows(monkeypatch: pytest.MonkeyPatch) 
     assert cov[2] == pytest.approx(0.5 * np.eye(2))
 
 
-def test_the_prior_adds_the_mean_posterior_covariance_to_the_estimates_spread() -> None:
+def test_the_prior_adds_the_mean_posterior_variance_of_the_level_to_the_estimates_spread() -> None:
     phi = np.array([[0.0, 1.0], [2.0, 3.0]])
     posterior = np.array([[[0.5, 0.1], [0.1, 0.3]], [[0.3, -0.1], [-0.1, 0.1]]])
     mean, cov = population_prior(phi, posterior)
     assert mean.tolist() == [1.0, 2.0]
-    # spread of the estimates [[2, 2], [2, 2]] (n - 1 = 1) + mean posterior [[0.4, 0], [0, 0.2]]
-    assert cov == pytest.approx(np.array([[2.4, 2.0], [2.0, 2.2]]) + JITTER * np.eye(2))
+    # spread of the estimates [[2, 2], [2, 2]] (n - 1 = 1); c's mean posterior variance 0.2 on top,
+    # theta's posterior (0.4) and the cross terms left out
+    assert cov == pytest.approx(np.array([[2.0, 2.0], [2.0, 2.2]]) + JITTER * np.eye(2))
+    assert phi.tolist() == [[0.0, 1.0], [2.0, 3.0]]  # the estimates are not changed
 
 
 def test_without_posteriors_the_prior_is_the_estimates_spread() -> None:
@@ -51,4 +53,4 @@ def test_without_posteriors_the_prior_is_the_estimates_spread() -> None:
 def test_one_student_falls_back_to_the_unit_prior() -> None:
     mean, cov = population_prior(np.array([[0.5, -0.5]]), np.array([0.25 * np.eye(2)]))
     assert mean.tolist() == [0.5, -0.5]
-    assert cov == pytest.approx((1.25 + JITTER) * np.eye(2))
+    assert cov == pytest.approx(np.diag([1.0, 1.25]) + JITTER * np.eye(2))
