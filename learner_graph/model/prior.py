@@ -46,8 +46,9 @@ def population_prior(phi: np.ndarray, posterior: np.ndarray | None = None) -> tu
 
     Only `c` gets its uncertainty back: it is the term a learner's first answers and later progress
     move, and with it the served items follow the learner. The vector `theta`'s directions are
-    barely identified per student (their posterior is mostly the unit prior); adding that back let
-    `theta` swing on a few answers and cost AUC on ASSISTments 2009 (docs/BENCHMARKS.md, round 4).
+    weakly identified per student (their posterior variance is 0.4 of the unit prior's on the
+    1,500-history study model); adding that back let `theta` swing on a few answers and cost AUC
+    on ASSISTments 2009 (docs/BENCHMARKS.md, round 4).
     """
     k = phi.shape[1]
     # One student has no spread to measure: the unit prior training used stands in for it.
