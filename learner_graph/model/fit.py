@@ -9,6 +9,8 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
+from learner_graph.model.prior import population_prior, posterior_covariances
+
 if TYPE_CHECKING:
     from learner_graph.model.train import Encoded, TrainConfig
 
@@ -110,21 +112,33 @@ def fit_params(data: Encoded, train_rows: np.ndarray, val_rows: np.ndarray,
         elif len(history) - 1 - int(np.argmin(history)) >= config.patience:
             break
     model.load_state_dict(best_state)
-    return _export(model, train_s), history
+    return _export(model, train_s, _posteriors(model, x, train_idx, train_s, config.l2)), history
 
 
-def _export(model: _Model, train_s: torch.Tensor) -> dict[str, Any]:
+def _posteriors(model: _Model, x: dict[str, torch.Tensor], rows: np.ndarray, train_s: torch.Tensor,
+                l2: float) -> np.ndarray:
+    """Each training student's Laplace posterior covariance of (theta, c), in `train_s` order."""
+    with torch.no_grad():
+        batch = {key: value[torch.from_numpy(rows)] for key, value in x.items()}
+        s = batch["s"]
+        p = torch.sigmoid(model(batch, model.theta[s], model.c[s])).double().numpy()
+        vectors = model.e[batch["q"]].double().numpy()
+    position = np.full(int(model.c.shape[0]), -1, dtype=np.int64)
+    position[train_s.numpy()] = np.arange(len(train_s))
+    design = np.hstack([vectors, np.ones((len(rows), 1))])
+    return posterior_covariances(position[s.numpy()], design, p * (1 - p), len(train_s), l2)
+
+
+def _export(model: _Model, train_s: torch.Tensor, posterior: np.ndarray | None = None) -> dict[str, Any]:
     with torch.no_grad():
         phi = torch.cat([model.theta[train_s], model.c[train_s, None]], 1).double().numpy()
         names = ("b", "e", "cb", "cw", "cf")
         arrays = {name: getattr(model, name).detach().double().numpy() for name in names}
         arrays["b"] = model.question_bias().detach().double().numpy()
-    # One training student has no spread to measure: fall back to the unit prior used in training.
-    spread = np.atleast_2d(np.cov(phi, rowvar=False)) if len(phi) > 1 else np.eye(phi.shape[1])
-    cov = spread + 1e-4 * np.eye(phi.shape[1])
+    mean, cov = population_prior(phi, posterior)
     return {
         "bias": arrays["b"], "vectors": arrays["e"], "concept_bias": arrays["cb"][:-1],
         "concept_win": arrays["cw"][:-1], "concept_fail": arrays["cf"][:-1],
         "total_win": float(model.tw.detach()), "total_fail": float(model.tf.detach()),
-        "prior_mean": phi.mean(0), "prior_cov": cov,
+        "prior_mean": mean, "prior_cov": cov,
     }

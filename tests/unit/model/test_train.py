@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from scipy.stats import spearmanr
 
 from learner_graph.model import TrainConfig, train
@@ -72,3 +73,31 @@ def test_training_on_two_students_still_gives_a_usable_prior() -> None:
     log, _ = simulate(n_students=2, n_questions=4, per_student=10, seed=6)
     side = train(log, TrainConfig(dim=2, epochs=2, progress=False, validation=0.5))
     assert np.all(np.isfinite(side.prior_cov)) and np.all(np.linalg.eigvalsh(side.prior_cov) > 0)
+
+
+def test_each_training_students_posterior_is_read_at_the_fitted_parameters() -> None:
+    """`fit._posteriors`: every training row's curvature p(1 - p) at the student's own (theta, c)
+    and the question's vector, summed per student, with the training prior's precision."""
+    import torch
+
+    from learner_graph.model.fit import _Model, _posteriors, _tensors
+    from learner_graph.model.train import encode
+
+    log, _ = simulate(n_students=3, n_questions=2, per_student=3, n_concepts=1, seed=9)
+    data = encode(log)
+    model = _Model(3, 2, 1, 1, torch.from_numpy(data.tag))
+    with torch.no_grad():
+        model.theta.copy_(torch.tensor([[0.5], [-1.0], [2.0]]))
+        model.c.copy_(torch.tensor([0.2, -0.3, 0.0]))
+        model.e.copy_(torch.tensor([[1.0], [-0.5]]))
+        model.b.copy_(torch.tensor([0.1, -0.4]))
+    rows = np.flatnonzero(data.student != 1)  # student 1 held out: the others, in `train_s` order
+    cov = _posteriors(model, _tensors(data), rows, torch.tensor([0, 2]), 2.0)
+    e, b = np.array([1.0, -0.5]), np.array([0.1, -0.4])  # the concept and tag terms are still 0
+    phi = {0: np.array([0.5, 0.2]), 2: np.array([2.0, 0.0])}
+    for k, s in enumerate((0, 2)):
+        q = data.question[rows[data.student[rows] == s]]
+        x = np.column_stack([e[q], np.ones(len(q))])
+        p = 1 / (1 + np.exp(-(b[q] + x @ phi[s])))
+        hessian = (x.T * (p * (1 - p))) @ x + 2.0 * np.eye(2)
+        assert cov[k] == pytest.approx(np.linalg.inv(hessian), rel=1e-5)
