@@ -47,7 +47,7 @@ from seed.simulator import Student
 
 METRIC = "delayed_retention"
 AB_PLAN = CoursePlan(sessions=8, days=14)
-TEST_ITEMS = 8  # questions per concept in each test: 59 concepts -> 472 answers, ~4 hours at 30 s each
+TEST_ITEMS = 16  # questions per concept in each test: 58 concepts -> 928 answers (30 s each, one day)
 TEST_ANSWER_S = 30
 TEST_HOUR = 8  # a test starts at 08:00 (UTC, the simulated learners' zone) and ends the same day
 PAIRED_DIFF = 0.0073  # mixer - next on the delayed post-test, paired, 120 learners (round 3, outcomes.json)
