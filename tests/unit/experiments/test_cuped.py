@@ -9,7 +9,16 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from learner_graph.experiments.stats import CUPED_COLUMNS, cuped, cuped_adjust, sample_size_per_arm
+from learner_graph.experiments.models import Experiment
+from learner_graph.experiments.results import MetricRow
+from learner_graph.experiments.stats import (
+    CUPED_COLUMNS,
+    SampleRatio,
+    cuped,
+    cuped_adjust,
+    sample_size_per_arm,
+)
+from learner_graph.experiments.summary import summary_lines
 
 # x: the pre-period covariate, y: the metric. Pooled over both arms: mean x 2.5, mean y 4,
 # Σ dx·dy = 10, Σ dx² = 5.5, so θ = 10 / 5.5 = 20/11.
@@ -95,3 +104,30 @@ def test_sample_size_per_arm() -> None:
     assert sample_size_per_arm(1.0, 1.0, alpha=0.01) == 24  # 2 · (2.5758 + 0.8416)²
     assert sample_size_per_arm(1.0, 1.0, power=0.9) == 22  # 2 · (1.96 + 1.2816)²
     assert sample_size_per_arm(0.17, 0.0073) == 8514  # 2 · (2.8016 · 0.17 / 0.0073)² = 8513.1
+
+
+def _summary_row(**cuped_fields: object) -> MetricRow:
+    return MetricRow(metric="delayed_retention", role="primary", arm="mixer", n=100, mean=0.54, std=0.16,
+                     abs_lift=-0.009, rel_lift=-0.017, ci_low=-0.05, ci_high=0.03, p_value=0.66,
+                     p_adjusted=0.66,
+                     **cuped_fields)  # type: ignore[arg-type]
+
+
+def test_the_summary_decides_on_cuped_where_it_exists() -> None:
+    experiment = Experiment.model_validate({
+        "key": "ab", "seed": "ab", "control": "next", "primary_metrics": ["delayed_retention"],
+        "arms": [{"name": "next", "weight": 0.5}, {"name": "mixer", "weight": 0.5}],
+    })
+    srm = SampleRatio(0.1, 0.75, False)
+    adjusted = _summary_row(cuped_covariate="pre_accuracy", cuped_abs_lift=0.006, cuped_ci_low=0.002,
+                            cuped_ci_high=0.01, cuped_p_value=0.004, cuped_p_adjusted=0.012,
+                            cuped_variance_reduction=0.9)
+    assert summary_lines(experiment, [adjusted], srm) == [
+        "mixer is better than control on delayed retention: +0.006 per user, 95% CI [+0.002, +0.01] "
+        "(adjusted p = 0.0120; CUPED on pre accuracy, variance -90%)."
+    ]
+    raw = _summary_row()
+    assert summary_lines(experiment, [raw], srm) == [
+        "mixer vs control on delayed retention: -0.009 (-1.7%) per user, not distinguishable from no change "
+        "(adjusted p = 0.6600); keep running or accept no effect."
+    ]
