@@ -13,6 +13,7 @@ from pathlib import Path
 # so is console, which also times pages on the demo's Neo4j (`python -m benchmarks console`).
 BENCHMARKS: list[str] = [
     "graph", "recommend", "attempts", "model_eval", "model_speed", "seed_simulation", "faults", "outcomes",
+    "outcomes_ab",
 ]
 
 

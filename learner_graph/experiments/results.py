@@ -23,6 +23,16 @@ from learner_graph.model.store import ModelStore
 
 RETENTION_DELAY_DAYS = 7  # delayed_retention: accuracy on concepts left unpractised at least this long
 COMPUTED = ("ability_gain", "delayed_retention")  # metrics computed beside `experiment_user_metrics`
+PRE_PERIOD_DAYS = 28  # CUPED's covariates: each user's attempts in this many days before their first exposure
+# metric -> its pre-exposure covariate (CUPED); a metric absent here is reported raw only
+COVARIATES: dict[str, str] = {
+    "attempts": "pre_attempts",
+    "practice_minutes": "pre_practice_minutes",
+    "accuracy": "pre_accuracy",
+    "active_days": "pre_active_days",
+    "delayed_retention": "pre_accuracy",
+}
+PRE_PERIOD = ("pre_attempts", "pre_practice_minutes", "pre_accuracy", "pre_active_days")
 
 
 class ArmCounts(BaseModel):
@@ -53,6 +63,23 @@ class MetricRow(BaseModel):
     p_value: float | None = None
     p_adjusted: float | None = None
     cohens_d: float | None = None
+    cuped_covariate: str | None = Field(
+        default=None, description="the pre-exposure covariate of the CUPED estimate (null: no CUPED for "
+        "this metric, or no users with a pre-period that varies)"
+    )
+    cuped_mean: float | None = Field(default=None, description="the arm's mean after the CUPED adjustment")
+    cuped_abs_lift: float | None = Field(default=None, description="CUPED-adjusted difference from control")
+    cuped_ci_low: float | None = None
+    cuped_ci_high: float | None = None
+    cuped_p_value: float | None = Field(default=None, description="Welch's test on the CUPED-adjusted values")
+    cuped_p_adjusted: float | None = Field(
+        default=None,
+        description="Holm-adjusted over the same metrics as p_adjusted, with CUPED's p where it exists",
+    )
+    cuped_variance_reduction: float | None = Field(
+        default=None, description="1 - (CUPED standard error / raw standard error)^2: the share of users "
+        "the same precision needs less"
+    )
 
 
 class Results(BaseModel):
@@ -91,10 +118,18 @@ async def experiment_results(
     weights = {arm.name: arm.weight for arm in experiment.arms}
     srm = stats.sample_ratio_test(exposed, weights)
     table = stats.compare(users, control=experiment.control, metrics=list(METRICS))
+    adjusted = stats.cuped(users, control=experiment.control, covariates=COVARIATES)
+    table = table.merge(adjusted, on=["metric", "arm"], how="left")
+    numbers = [c for c in stats.CUPED_COLUMNS if c != "cuped_covariate"]
+    table[numbers] = table[numbers].astype(float)  # all-missing when no metric has a usable covariate
     table["role"] = table["metric"].map(lambda m: metric_role(experiment, m))
     tested = (table["role"] != "guardrail") & (table["arm"] != experiment.control)
     table["p_adjusted"] = stats.holm(table["p_value"].where(tested))
     table.loc[table["role"] == "guardrail", "p_adjusted"] = table["p_value"]
+    best = table["cuped_p_value"].fillna(table["p_value"])  # the same family, CUPED's p where there is one
+    table["cuped_p_adjusted"] = stats.holm(best.where(tested))
+    table.loc[table["role"] == "guardrail", "cuped_p_adjusted"] = table["cuped_p_value"]
+    table.loc[table["cuped_p_value"].isna(), "cuped_p_adjusted"] = float("nan")
     metrics = [_metric_row(record, experiment.control) for record in table.to_dict("records")]
     return Results(
         key=key,
@@ -121,23 +156,29 @@ async def experiment_results(
 async def user_metrics(
     *, db: Graph, key: str, until: datetime, models: ModelStore | None = None
 ) -> pd.DataFrame:
-    """One row per exposed user: id, arm and every metric of `METRICS` over their window.
+    """One row per exposed user: id, arm, every metric of `METRICS` over their window, and the
+    pre-period covariates of `PRE_PERIOD` (their last `PRE_PERIOD_DAYS` days before exposure).
 
-    The three reads are independent and run at once (each takes about a second on the demo).
+    The four reads are independent and run at once (each takes about a second on the demo).
     """
-    rows, gains, retention = await asyncio.gather(
+    rows, gains, retention, before = await asyncio.gather(
         db.read("experiment_user_metrics", key=key, until=until, mastery_threshold=MASTERED),
         user_ability_gains(db=db, key=key, until=until, models=models),
         delayed_retention(db=db, key=key, until=until),
+        db.read("experiment_pre_period", key=key, days=PRE_PERIOD_DAYS),
     )
     users = pd.DataFrame(rows, columns=["user_id", "arm", *(m for m in METRICS if m not in COMPUTED)])
     users["ability_gain"] = users["user_id"].map(gains).astype(float)
     users["delayed_retention"] = users["user_id"].map(retention)
-    return users[["user_id", "arm", *METRICS]]
+    pre = pd.DataFrame(before, columns=["user_id", "attempts", "practice_minutes", "accuracy", "active_days"])
+    pre = pre.rename(columns={c: f"pre_{c}" for c in pre.columns if c != "user_id"})
+    users = users.merge(pre, on="user_id", how="left")
+    return users[["user_id", "arm", *METRICS, *PRE_PERIOD]]
 
 
 async def delayed_retention(*, db: Graph, key: str, until: datetime) -> dict[str, float]:
-    """Per user, the share right of attempts on concepts they had left unpractised `RETENTION_DELAY_DAYS`+.
+    """Per user, the share right of their answers on the day they came back to a concept they had
+    left unpractised `RETENTION_DELAY_DAYS`+ (every answer of that day, not only the first).
 
     Users without such an attempt have no value (they are left out of the comparison).
     """

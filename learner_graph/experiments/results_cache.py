@@ -22,6 +22,7 @@ from learner_graph.experiments.results import Results, experiment_results
 from learner_graph.model.store import ModelStore
 
 RESULTS_TTL_S = 6 * 3600  # an entry nobody asks for again goes; its version key makes it unreachable anyway
+SCHEMA = 2  # bumped when `Results` or how it is computed changes (2: CUPED, delayed_retention's day back)
 
 
 async def results_version(*, db: Graph, key: str) -> str | None:
@@ -40,7 +41,7 @@ async def cached_results(
     version = await results_version(db=db, key=key)
     if version is None:
         return await experiment_results(db=db, key=key, now=now, models=models)  # raises NotFound
-    cache_key = f"experiment-results:{key}:{version}"
+    cache_key = f"experiment-results:{key}:v{SCHEMA}:{version}"
     hit = await cache.get(cache_key)
     if hit is not None:
         return Results.model_validate(hit)

@@ -39,28 +39,40 @@ def summary_lines(experiment: Experiment, metrics: list[MetricRow], srm: SampleR
 
 
 def _decision_line(row: MetricRow) -> str:
-    significant = row.p_adjusted is not None and row.p_adjusted < ALPHA
-    if not significant:
+    """On the CUPED estimate when the metric has one (same expected lift, narrower interval), else raw."""
+    if row.cuped_p_value is not None and row.cuped_abs_lift is not None:
+        lift, low, high, p = row.cuped_abs_lift, row.cuped_ci_low, row.cuped_ci_high, row.cuped_p_adjusted
+        how = (f"; CUPED on {_name_of(row.cuped_covariate or '')}, "
+               f"variance {-(row.cuped_variance_reduction or 0.0):+.0%}")
+    else:
+        lift, low, high, p, how = row.abs_lift or 0.0, row.ci_low, row.ci_high, row.p_adjusted, ""
+    if p is None or p >= ALPHA:
         return (
-            f"{row.arm} vs control on {_name(row)}: {_lift(row)}, not distinguishable from no change "
-            f"(adjusted p = {format_p(row.p_adjusted)}); keep running or accept no effect."
+            f"{row.arm} vs control on {_name(row)}: {_lift(row, lift)}, not distinguishable from no change "
+            f"(adjusted p = {format_p(p)}{how}); keep running or accept no effect."
         )
-    verdict = "worse" if _worse(row) else "better"
+    verdict = "worse" if _worse(row, lift) else "better"
     return (
-        f"{row.arm} is {verdict} than control on {_name(row)}: {_lift(row)}, 95% CI "
-        f"[{row.ci_low:+.3g}, {row.ci_high:+.3g}] (adjusted p = {format_p(row.p_adjusted)})."
+        f"{row.arm} is {verdict} than control on {_name(row)}: {_lift(row, lift)}, 95% CI "
+        f"[{low:+.3g}, {high:+.3g}] (adjusted p = {format_p(p)}{how})."
     )
 
 
-def _worse(row: MetricRow) -> bool:
-    lift = row.abs_lift or 0.0
+def _worse(row: MetricRow, lift: float | None = None) -> bool:
+    lift = (row.abs_lift or 0.0) if lift is None else lift
     return lift > 0 if row.metric in LOWER_IS_BETTER else lift < 0
 
 
-def _lift(row: MetricRow) -> str:
+def _lift(row: MetricRow, lift: float | None = None) -> str:
+    if lift is not None and lift != row.abs_lift:
+        return f"{lift:+.3g} per user"  # an adjusted lift: the raw relative lift does not describe it
     relative = f" ({row.rel_lift:+.1%})" if row.rel_lift is not None else ""
     return f"{row.abs_lift:+.3g}{relative} per user"
 
 
 def _name(row: MetricRow) -> str:
-    return row.metric.replace("_", " ")
+    return _name_of(row.metric)
+
+
+def _name_of(metric: str) -> str:
+    return metric.replace("_", " ")

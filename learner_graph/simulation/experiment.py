@@ -22,7 +22,7 @@ from learner_graph.experiments.assignment import hash_v2
 from learner_graph.experiments.models import Arm, ExperimentCreate
 from learner_graph.experiments.results import experiment_results, user_metrics
 from learner_graph.experiments.service import create_experiment, start_experiment, stop_experiment
-from learner_graph.experiments.stats import compare
+from learner_graph.experiments.stats import compare, cuped
 from learner_graph.simulation.policies import EnginePolicy
 from learner_graph.simulation.runner import Outcome, Plan, run_population, session_days
 from learner_graph.simulation.world import World
@@ -95,17 +95,25 @@ async def user_frame(world: World, key: str, until: datetime, outcomes: list[Out
     return users
 
 
-def aa_tests(users: pd.DataFrame, *, repetitions: int, metrics: tuple[str, ...] = (TRUTH, *REPORTED[:3])
-             ) -> dict[str, Any]:
-    """Re-split the population `repetitions` times by hash seed; p-values per metric, KS against uniform."""
-    p_values: dict[str, list[float]] = {m: [] for m in metrics}
+def aa_tests(users: pd.DataFrame, *, repetitions: int, metrics: tuple[str, ...] = (TRUTH, *REPORTED[:3]),
+             covariates: dict[str, str] | None = None) -> dict[str, Any]:
+    """Re-split the population `repetitions` times by hash seed; p-values per metric, KS against uniform.
+
+    `covariates` (metric -> pre-period column): also each metric's CUPED test, as `<metric>_cuped`.
+    """
+    covariates = covariates or {}
+    names = [*metrics, *(f"{m}_cuped" for m in covariates)]
+    p_values: dict[str, list[float]] = {m: [] for m in names}
     for r in range(repetitions):
         split = users.assign(arm=[
             "a" if hash_v2(f"aa-{r}", user) < 0.5 else "b" for user in users["user_id"]
         ])
         table = compare(split, control="a", metrics=list(metrics))
-        for m in metrics:
-            row = table[(table["metric"] == m) & (table["arm"] == "b")]
+        adjusted = cuped(split, control="a", covariates=covariates).rename(
+            columns={"cuped_p_value": "p_value"}).assign(metric=lambda t: t["metric"] + "_cuped")
+        for m in p_values:
+            rows = table if m in metrics else adjusted
+            row = rows[(rows["metric"] == m) & (rows["arm"] == "b")]
             if len(row) and pd.notna(row["p_value"].iloc[0]):  # a split may leave an arm without values
                 p_values[m].append(float(row["p_value"].iloc[0]))
     return {

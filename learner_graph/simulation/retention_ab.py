@@ -3,10 +3,17 @@
 The experiment is created and started with the experiment service; each learner practises the
 course (`course.schedule`, fewer sessions than the in-process study: the graph is in the loop)
 through `engine.recommend`, which assigns and exposes them; their answers go through
-`record_attempts` and dismissals through `record_feedback`. A week after their last session they
-take the delayed test as real attempts, one on each concept's probe question, so the results
-service's `delayed_retention` (accuracy on concepts left unpractised for a week or more) sees it.
-A/A tests re-split the same users by hash seed on that metric.
+`record_attempts` and dismissals through `record_feedback`.
+
+The study's tests (a design of the simulated study, the learners are unchanged): the day before
+their first session each learner takes a pre-test, and a week after their last session the delayed
+test, both as real attempts on `TEST_ITEMS` single-concept questions per concept of the course
+(the ones nearest each concept's probe difficulty), each in one morning. The results service's
+`delayed_retention` (every answer of the day a learner comes back to a concept left unpractised
+for a week or more) reads the delayed test; the pre-test, before exposure, is the pre-period its
+CUPED estimate adjusts on (`pre_accuracy`). A test does not teach the simulated learner, but the
+engine sees the pre-test's answers as it would a placement test's. A/A tests re-split the same
+users by hash seed on that metric, raw and CUPED.
 """
 
 from __future__ import annotations
@@ -14,12 +21,15 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+import pandas as pd
+
 from learner_graph.config import Settings
+from learner_graph.experiments import stats
 from learner_graph.experiments.models import Arm, ExperimentCreate
-from learner_graph.experiments.results import experiment_results, user_metrics
+from learner_graph.experiments.results import COVARIATES, experiment_results, user_metrics
 from learner_graph.experiments.service import create_experiment, start_experiment, stop_experiment
 from learner_graph.learners.attempts import record_attempts
 from learner_graph.learners.models import AttemptIn
@@ -33,9 +43,14 @@ from learner_graph.simulation.runner import Outcome, _work_through
 from learner_graph.simulation.study import HISTORIES, shipped_settings
 from learner_graph.simulation.world import World, open_world
 from seed.forgetting import ForgettingSimulator
+from seed.simulator import Student
 
 METRIC = "delayed_retention"
 AB_PLAN = CoursePlan(sessions=8, days=14)
+TEST_ITEMS = 16  # questions per concept in each test: 58 concepts -> 928 answers (30 s each, one day)
+TEST_ANSWER_S = 30
+TEST_HOUR = 8  # a test starts at 08:00 (UTC, the simulated learners' zone) and ends the same day
+PAIRED_DIFF = 0.0073  # mixer - next on the delayed post-test, paired, 120 learners (round 3, outcomes.json)
 
 
 def definition(key: str) -> ExperimentCreate:
@@ -55,9 +70,10 @@ def definition(key: str) -> ExperimentCreate:
 
 async def retention_experiment(settings: Settings, *, learners: int, seed: int, aa: int,
                                plan: CoursePlan = AB_PLAN, concurrency: int = 4,
-                               warmup: int = HISTORIES) -> dict[str, Any]:
+                               warmup: int = HISTORIES, items: int = TEST_ITEMS) -> dict[str, Any]:
     """Run the A/B end to end against the graph of `settings`; results, and A/A on `delayed_retention`.
-    `warmup`: the histories recorded and trained on first (the study's training cohort)."""
+    `warmup`: the histories recorded and trained on first (the study's training cohort); `items`:
+    questions per concept in each test."""
     async with open_world(settings, seed=seed) as world:
         world.sim = ForgettingSimulator(world.document, seed=seed)  # the warm-up histories forget too
         prepared = await prepare(world, warmup=warmup, model_dir=settings.model_dir, seed=seed)
@@ -66,7 +82,8 @@ async def retention_experiment(settings: Settings, *, learners: int, seed: int, 
         await create_experiment(db=world.db, definition=definition(key), now=begin)
         await start_experiment(db=world.db, key=key, now=begin)
         questions = [q["id"] for q in world.document["questions"]]
-        probes = _probe_questions(world, Probes.for_questions(world.sim, _in_units(world, plan)), questions)
+        probes = _probe_questions(world, Probes.for_questions(world.sim, _in_units(world, plan)), questions,
+                                  items=items)
         gate = asyncio.Semaphore(concurrency)
 
         async def one(i: int) -> None:
@@ -79,23 +96,52 @@ async def retention_experiment(settings: Settings, *, learners: int, seed: int, 
         results = await experiment_results(db=world.db, key=key, now=end)
         users = await user_metrics(db=world.db, key=key, until=end)
     rows = {(r.metric, r.arm): r.model_dump() for r in results.metrics}
+    checks = aa_tests(users, repetitions=aa, metrics=(METRIC,), covariates={METRIC: COVARIATES[METRIC]})
     return {
         "key": key, "learners": learners, "plan": vars(plan) | {"units": list(plan.units)},
+        "test_items_per_concept": items, "test_answers": len(probes),
         "model": prepared["model"], "warmup_attempts": prepared["warmup_attempts"],
         "srm_p_value": results.srm_p_value,
         "arms": {a.name: a.model_dump() for a in results.arms},
         "delayed_retention": {arm: rows[(METRIC, arm)] for arm in ("next", "mixer")},
         "winner": _winner(rows[(METRIC, "mixer")]),
-        "aa": aa_tests(users, repetitions=aa, metrics=(METRIC,))[METRIC],
+        "winner_raw": _winner(rows[(METRIC, "mixer")], cuped=False),
+        "power": power(users, lift=rows[(METRIC, "mixer")]["cuped_abs_lift"]),
+        "aa": checks[METRIC],
+        "aa_cuped": checks[f"{METRIC}_cuped"],
         "summary": results.summary,
     }
 
 
-def _winner(row: dict[str, Any]) -> str:
-    """The arm the A/B names on `delayed_retention` at p < 0.05, else "none"."""
-    if row.get("p_value") is None or row["p_value"] >= 0.05:
+def power(users: pd.DataFrame, *, lift: float | None) -> dict[str, Any]:
+    """The metric's s.d. between learners within an arm, raw and after CUPED, and the learners per arm
+    a two-sided test at 0.05 needs for 80% power at the paired study's difference and at the lift seen."""
+    raw = users[METRIC].astype(float)
+    sd_raw = float((raw - raw.groupby(users["arm"]).transform("mean")).std())
+    adjusted = stats.cuped_adjust(raw, users[COVARIATES[METRIC]])
+    sd_cuped = None
+    if adjusted is not None:
+        sd_cuped = float((adjusted - adjusted.groupby(users["arm"]).transform("mean")).std())
+    figures: dict[str, Any] = {"sd_raw": round(sd_raw, 4),
+                               "sd_cuped": None if sd_cuped is None else round(sd_cuped, 4),
+                               "learners_with_value": int(raw.notna().sum())}
+    for name, diff in (("paired_diff", PAIRED_DIFF), ("observed_lift", lift)):
+        if diff:
+            figures[name] = {
+                "diff": round(diff, 4),
+                "per_arm_raw": stats.sample_size_per_arm(sd_raw, diff),
+                "per_arm_cuped": None if sd_cuped is None else stats.sample_size_per_arm(sd_cuped, diff),
+            }
+    return figures
+
+
+def _winner(row: dict[str, Any], *, cuped: bool = True) -> str:
+    """The arm the A/B names on `delayed_retention` at p < 0.05 (CUPED's test if any), else "none"."""
+    prefix = "cuped_" if cuped and row.get("cuped_p_value") is not None else ""
+    p, lift = row.get(f"{prefix}p_value"), row.get(f"{prefix}abs_lift")
+    if p is None or lift is None or p >= 0.05:
         return "none"
-    return "mixer" if row["abs_lift"] > 0 else "next"
+    return "mixer" if lift > 0 else "next"
 
 
 def _in_units(world: World, plan: CoursePlan) -> list[str]:
@@ -103,15 +149,15 @@ def _in_units(world: World, plan: CoursePlan) -> list[str]:
     return sorted({q for u in plan.units for q in units[u]})
 
 
-def _probe_questions(world: World, probes: Probes, questions: list[str]) -> list[str]:
-    """Per concept, the real single-concept question nearest its probe's difficulty (the test items)."""
-    chosen = []
+def _probe_questions(world: World, probes: Probes, questions: list[str], *, items: int = 1) -> list[str]:
+    """Per concept, the `items` real single-concept questions nearest its probe's difficulty (the test
+    items), in rounds: every concept once, then every concept again, so a concept's answers are apart."""
+    per_concept = []
     for concept, difficulty in zip(probes.concepts, probes.difficulty, strict=True):
         options = [q for q in questions if world.sim.questions[q].concept_ids == [concept]]
-        if options:
-            distance = {q: abs(world.sim.questions[q].difficulty - difficulty) for q in options}
-            chosen.append(min(options, key=lambda q: (distance[q], q)))
-    return chosen
+        distance = {q: abs(world.sim.questions[q].difficulty - difficulty) for q in options}
+        per_concept.append(sorted(options, key=lambda q: (distance[q], q))[:items])
+    return [chosen[k] for k in range(items) for chosen in per_concept if k < len(chosen)]
 
 
 async def _learner(world: World, key: str, index: int, plan: CoursePlan, probes: list[str],
@@ -124,7 +170,10 @@ async def _learner(world: World, key: str, index: int, plan: CoursePlan, probes:
     recent: list[str] = []
     step = 0
     at = ORIGIN
-    for start, size in schedule(plan, index, seed):
+    sessions = schedule(plan, index, seed)
+    pre_at = (sessions[0][0] - timedelta(days=1)).replace(hour=TEST_HOUR, minute=0, second=0, microsecond=0)
+    await _test(world, student, user_id, "pre", probes, pre_at, rng)
+    for start, size in sessions:
         at = start
         answered = len(outcome.answers)
         while len(outcome.answers) - answered < size:
@@ -136,12 +185,21 @@ async def _learner(world: World, key: str, index: int, plan: CoursePlan, probes:
             at = await _work_through(world, student, pick, outcome, at, rng, step)
             recent.extend(item.question_id for item in pick.items)
             step += 1
-    test_at = at + timedelta(days=plan.delay_days)
+    # the first morning at least `delay_days` after the last session
+    test_at = (at + timedelta(days=plan.delay_days + 1)).replace(hour=TEST_HOUR, minute=0, second=0,
+                                                                  microsecond=0)
+    await _test(world, student, user_id, "test", probes, test_at, rng)
+
+
+async def _test(world: World, student: Student, user_id: str, name: str, items: list[str], at: datetime,
+                rng: random.Random) -> None:
+    """The test as real attempts `TEST_ANSWER_S` apart, at the learner's true P when it starts
+    (a test does not teach the simulated learner)."""
     attempts = [
-        AttemptIn(attempt_id=f"{user_id}-test-{k:03d}", user_id=user_id, question_id=q,
-                  correct=world.sim.p_correct(student, q, test_at) > rng.random(),
-                  time_spent_ms=30000, at=test_at + timedelta(minutes=k))
-        for k, q in enumerate(probes)
+        AttemptIn(attempt_id=f"{user_id}-{name}-{k:03d}", user_id=user_id, question_id=q,
+                  correct=world.sim.p_correct(student, q, at) > rng.random(),
+                  time_spent_ms=TEST_ANSWER_S * 1000, at=at + timedelta(seconds=TEST_ANSWER_S * k))
+        for k, q in enumerate(items)
     ]
-    await record_attempts(db=world.db, attempts=attempts, now=test_at + timedelta(minutes=len(attempts)),
-                          scheduler=world.scheduler)
+    done = at + timedelta(seconds=TEST_ANSWER_S * len(attempts))
+    await record_attempts(db=world.db, attempts=attempts, now=done, scheduler=world.scheduler)

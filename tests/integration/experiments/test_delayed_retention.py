@@ -21,9 +21,13 @@ END = NOW + timedelta(days=30)
 D = timedelta(days=1)
 # user -> (arm, attempts as (offset from T0, question, correct)); q1 and q2 assess k, q3 assesses m.
 USERS = {
-    # q1 a day later: no; q2 eight days after q1 (same concept): counts, right; an hour later: no.
+    # q1 a day later: no; q2 eight days after q1 (same concept): counts, right; an hour later, the
+    # same day back: counts too, wrong; the next day: no (the day back is over).
     "u1": ("control", [(0 * D, "q1", True), (1 * D, "q1", False), (9 * D, "q2", True),
-                       (9 * D + timedelta(hours=1), "q2", False)]),
+                       (9 * D + timedelta(hours=1), "q2", False), (10 * D, "q1", False)]),
+    # the whole morning back on m counts (three answers), m's answer 8 days on from those does too
+    "u5": ("control", [(0 * D, "q3", False), (8 * D, "q3", True), (8 * D + timedelta(minutes=30), "q3", True),
+                       (8 * D + timedelta(hours=2), "q3", False), (16 * D, "q3", True)]),
     # m practised before the exposure still counts as the previous practice: 8 days later, wrong;
     # k: 6 days (no), then 7 days later exactly (counts), right.
     "u2": ("easier", [(-2 * D, "q3", True), (6 * D, "q3", False), (0 * D, "q1", True), (6 * D, "q2", False),
@@ -70,9 +74,10 @@ def test_delayed_retention_per_user_and_in_results(db: Driver, settings: Setting
     on_graph(settings, queries, setup)
     _load(db, settings)
     per_user = on_graph(settings, queries, lambda g: delayed_retention(db=g, key="target-p", until=END))
-    assert per_user == {"u1": 1.0, "u2": pytest.approx(0.5)}
+    assert per_user == {"u1": pytest.approx(0.5), "u2": pytest.approx(0.5), "u5": pytest.approx(0.75)}
     results = on_graph(settings, queries, lambda g: experiment_results(db=g, key="target-p", now=END))
     rows = {(r.metric, r.arm): r for r in results.metrics}
-    assert (rows[("delayed_retention", "control")].n, rows[("delayed_retention", "control")].mean) == (1, 1.0)
+    control = rows[("delayed_retention", "control")]
+    assert (control.n, control.mean) == (2, pytest.approx(0.625))
     assert rows[("delayed_retention", "easier")].mean == pytest.approx(0.5)
-    assert rows[("delayed_retention", "easier")].abs_lift == pytest.approx(-0.5)
+    assert rows[("delayed_retention", "easier")].abs_lift == pytest.approx(-0.125)

@@ -11,6 +11,8 @@ import { ExperimentForm } from "./ExperimentForm";
 import { ExposuresChart } from "./ExposuresChart";
 import { ForestPlot } from "./ForestPlot";
 
+const PRE_DAYS = 28; // learner_graph/experiments/results.py PRE_PERIOD_DAYS
+
 /** One experiment: its definition, start/stop/ramp with confirmation, and its results. */
 export function ExperimentPage({ canEdit }: { canEdit: boolean }) {
   const { key = "" } = useParams();
@@ -114,9 +116,17 @@ function ResultsView({ experiment }: { experiment: Experiment }) {
       <h4>Lift vs {r.control}: each arm's mean minus {r.control}'s, with its 95% CI, each metric on its own axis in its own unit</h4>
       <p className="muted">Relative lift in brackets where {r.control}'s mean is positive. Green: significantly better (Holm-adjusted p &lt; 0.05); red: significantly worse; ⚑ guardrail.</p>
       <ForestPlot metrics={forest} />
+      <p className="muted">
+        CUPED: the same comparison after regressing out each learner's value of a covariate from the {PRE_DAYS} days before
+        their first exposure (e.g. their accuracy then); same expected lift, less noise. "variance" is how much smaller the
+        lift's variance is than the raw one's; the summary decides on the CUPED estimate where there is one.
+      </p>
       <table className="metrics">
         <thead>
-          <tr><th>metric</th><th>role</th><th>arm</th><th>n</th><th>mean</th><th>lift</th><th>95% CI</th><th>p</th><th>Holm p</th><th>d</th></tr>
+          <tr>
+            <th>metric</th><th>role</th><th>arm</th><th>n</th><th>mean</th><th>lift</th><th>95% CI</th><th>p</th><th>Holm p</th><th>d</th>
+            <th>CUPED lift</th><th>CUPED 95% CI</th><th>CUPED Holm p</th><th>variance</th>
+          </tr>
         </thead>
         <tbody>
           {r.metrics.map((m) => (
@@ -131,6 +141,12 @@ function ResultsView({ experiment }: { experiment: Experiment }) {
               <td>{pValue(m.p_value)}</td>
               <td>{pValue(m.p_adjusted)}</td>
               <td>{num(m.cohens_d)}</td>
+              <td>{m.cuped_abs_lift == null ? "–" : num(m.cuped_abs_lift)}</td>
+              <td>{m.cuped_ci_low == null ? "–" : `[${num(m.cuped_ci_low)}, ${num(m.cuped_ci_high)}]`}</td>
+              <td>{m.cuped_p_value == null ? "–" : pValue(m.cuped_p_adjusted)}</td>
+              <td title={m.cuped_covariate ?? undefined}>
+                {m.cuped_variance_reduction == null ? "–" : `${num(-m.cuped_variance_reduction * 100, 0)}%`}
+              </td>
             </tr>
           ))}
         </tbody>
