@@ -12,6 +12,7 @@ as soon as it happens). Writes `benchmarks/results/faults.json`.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -284,6 +285,16 @@ def recovery(run: Run, after_s: float, seconds: int = 10) -> list[dict[str, int]
     return buckets
 
 
+def recovery_log() -> list[str]:
+    """The API's own account of the recovery (warm.py's "neo4j back: ..." line: when Neo4j first
+    answered, when each path's statements were planned again)."""
+    try:
+        lines = (DATA_DIR / "api.log").read_text(errors="replace").splitlines()
+    except FileNotFoundError:
+        return []
+    return [json.loads(line)["message"] for line in lines if "neo4j back:" in line]
+
+
 def summarise(run: Run, store: dict[str, Any]) -> dict[str, Any]:
     ids = store["ids"]
     by_phase: dict[str, dict[str, Any]] = {}
@@ -325,6 +336,7 @@ def summarise(run: Run, store: dict[str, Any]) -> dict[str, Any]:
         "neo4j_cpu_s_start_to_ready": round(run.cpu_marks["neo4j_ready"], 2),
         "statuses_by_second_after_neo4j_ready": recovery(run, ready),
         "timeline_s": {k: round(v, 2) for k, v in run.marks.items()},
+        "api_recovery_log": recovery_log(),
     }
 
 

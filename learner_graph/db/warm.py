@@ -9,7 +9,7 @@ maps): writes warmed with empty lists were planned again by the first real reque
 restart the first attempt re-planned `attempts_write`: 2.2 s of Neo4j CPU, 4.1 s at load 20). So
 the writes are rehearsed with rows shaped like the real ones, in a transaction that is rolled back
 (`Graph.rehearse`): planned for the requests' types, nothing stored. Each write's rows use ids of
-their own (`~warm-up~<statement>`): rolled back, a rehearsal still locks what it would write, and
+their own (`~warm-up~<statement>-<n>`): rolled back, a rehearsal still locks what it would write, and
 two rehearsals must not wait for each other.
 
 A restarted Neo4j has forgotten every plan, and on a cold JVM planning is far slower: at a load
@@ -18,7 +18,7 @@ average of 12 on two cores its first statement took 6.2 s and the plans below 0.
 of the hot paths again (`PATHS`) before it lets their requests through, while clients still get
 quick 503s: let through earlier, 16 clients planned the same statements at once, and under load
 their first commits ran past the 10 s write budget (504s). Each statement is let through as soon
-as it is planned, so a path is served once its own statements are, the cheaper path first.
+as it is planned, so a path is served once its own statements are (`RECOVER`: the order).
 """
 
 from __future__ import annotations
@@ -70,8 +70,8 @@ PLANS: dict[str, dict[str, Any]] = {
 AT = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def _ids(name: str) -> str:
-    return f"{NOBODY}{name}"
+def _ids(name: str, count: int) -> list[str]:
+    return [f"{NOBODY}{name}-{k}" for k in range(count)]
 
 
 def _state() -> dict[str, Any]:
@@ -81,53 +81,74 @@ def _state() -> dict[str, Any]:
     return {"state": state, "due": AT.isoformat(), "last_review": AT.isoformat()}
 
 
-def _attempt(user: str) -> dict[str, Any]:
-    """An `attempts_write` row as `rows_of` builds it."""
-    props = {"user_id": user, "question_id": user, "correct": True, "time_ms": 0, "response": None,
-             "recommendation_id": None}  # fmt: skip
-    return {"index": 0, "attempt_id": user, "user_id": user, "question_id": user, "at": AT.isoformat(),
-            "props": props}  # fmt: skip
+def _attempts(count: int) -> dict[str, Any]:
+    """`attempts_write`'s parameters for a batch of `count` learners' attempts (`rows_of`)."""
+    ids = _ids("attempts_write", count)
+    rows = [
+        {"index": k, "attempt_id": x, "user_id": x, "question_id": x, "at": AT.isoformat(),
+         "props": {"user_id": x, "question_id": x, "correct": True, "time_ms": 0, "response": None,
+                   "recommendation_id": None}}
+        for k, x in enumerate(ids)
+    ]  # fmt: skip
+    return {"question_ids": ids, "user_ids": ids, "rows": rows, "now": AT, "app": ids[0], "any_app": False,
+            "max_edges": 1}  # fmt: skip
 
 
-def _served(user: str) -> dict[str, Any]:
-    """A `rec_record_batch` row as `record_row` builds it."""
-    return {"goal_day": None, "goal_base": None, "id": user, "user_id": user, "app": user, "arm": None,
-            "experiment_arms": "{}", "model_version": None, "served_at": AT, "items": "[]", "request": "{}",
-            "question_ids": [user]}  # fmt: skip
-
-
-def _writes() -> dict[str, list[dict[str, Any]]]:
-    """Each hot write's parameter shapes, one plan each. `memory_write` gets three: a batch may
-    only update states, only create them, or both (an empty list is a type of its own)."""
-    attempt, served, memory = _ids("attempts_write"), _ids("rec_record_batch"), _ids("memory_write")
-    update = _state() | {"node": memory}
-    create = _state() | {"user_id": memory, "concept_id": memory}
+def _memory(updates: int, creates: int) -> dict[str, Any]:
+    """`memory_write`'s parameters for `updates` states updated and `creates` created."""
+    ids = _ids("memory_write", max(updates, creates))
     return {
-        "rec_record_batch": [{"rows": [_served(served)]}],
-        "attempts_write": [{
-            "question_ids": [attempt], "user_ids": [attempt], "rows": [_attempt(attempt)], "now": AT,
-            "app": attempt, "any_app": False, "max_edges": 1,
-        }],
-        "memory_write": [
-            {"updates": u, "creates": c, "now": AT}
-            for u, c in (([update], [create]), ([update], []), ([], [create]))
-        ],
-    }  # fmt: skip
+        "updates": [_state() | {"node": x} for x in ids[:updates]],
+        "creates": [_state() | {"user_id": x, "concept_id": x} for x in ids[:creates]],
+        "now": AT,
+    }
 
 
-WRITES = _writes()
+def _served(count: int) -> dict[str, Any]:
+    """`rec_record_batch`'s parameters for `count` recommendations (`record_row`)."""
+    rows = [
+        {"goal_day": None, "goal_base": None, "id": x, "user_id": x, "app": x, "arm": None,
+         "experiment_arms": "{}", "model_version": None, "served_at": AT, "items": "[]", "request": "{}",
+         "question_ids": [x]}
+        for x in _ids("rec_record_batch", count)
+    ]  # fmt: skip
+    return {"rows": rows}
+
+
+# The hot writes' parameter shapes, one plan each: a plan is cached per parameter types and, for a
+# list, its size rounded up to a power of ten (0, 1, 2-10, 11-100...: a batch of 3 attempts after
+# one of 1 planned `attempts_write` again, 2.3 s of Neo4j CPU), and an empty list is a shape of its
+# own. Group commits send batches of 1 to ~16, and a batch may only update review states, only
+# create them, or both. `WRITES` go before a path is let through after an outage; `LATER` (bigger
+# batches) before the breaker closes, while the paths already serve.
+WRITES: dict[str, list[dict[str, Any]]] = {
+    "attempts_write": [_attempts(1), _attempts(2)],
+    "memory_write": [_memory(1, 0), _memory(2, 0), _memory(1, 1), _memory(0, 1), _memory(2, 2)],
+    "rec_record_batch": [_served(1)],
+}
+LATER: dict[str, list[dict[str, Any]]] = {
+    "attempts_write": [_attempts(11)],
+    "memory_write": [_memory(11, 0), _memory(11, 11)],
+    "rec_record_batch": [_served(2), _served(11)],
+}
 
 # The hot paths, each with the statements its requests run; after an outage each statement is let
-# through once planned again. The recommendation's go first: its plans are the cheaper ones
-# (Neo4j CPU on a cold restart: 4 s together, against 7 s for `attempts_write` alone).
+# through once planned again.
 PATHS: dict[str, list[str]] = {
+    "attempts": ["tenancy_user_app", "attempts_write", "memory_write"],
     "recommendations": [
         "tenancy_user_app", "model_active_id", "experiments_running", "rec_student_state", "rec_record_batch",
     ],
-    "attempts": ["tenancy_user_app", "attempts_write", "memory_write"],
 }  # fmt: skip
-RECOVER = list(dict.fromkeys(name for path in PATHS.values() for name in path))
-RECOVER_PARALLEL = 2  # statements planned at a time after an outage (more slowed the first path's)
+# The order they are planned in, two at a time: `attempts_write` first, the slowest plan by far (Neo4j
+# CPU on a cold restart: 5-7 s, against 4 s for the recommendation's five together), beside the
+# others in turn, the rest of the attempt path first (a learner's answer is sent before the next
+# question is asked for, and a client retries it until it is stored).
+RECOVER = [
+    "attempts_write", "tenancy_user_app", "memory_write",
+    "rec_student_state", "rec_record_batch", "model_active_id", "experiments_running",
+]  # fmt: skip
+RECOVER_PARALLEL = 2
 WARM_UP_TIMEOUT_S = 60.0  # a cold plan took up to 5.8 s at load 12, past a request's 5 s read budget
 PATIENT = Timeouts(read=WARM_UP_TIMEOUT_S, write=WARM_UP_TIMEOUT_S)
 START_BUDGET_S = 30.0  # start-up does not wait longer for the plans (a cold Neo4j under load took 38 s)
@@ -139,19 +160,20 @@ async def warm_plans(
     *,
     parallel: int = 4,
     planned: Callable[[str], None] | None = None,
+    later: bool = True,
 ) -> int:
     """Plan the queries `names` (default: every one of `PLANS` and `WRITES`) once each, `parallel`
     at a time in the order given (planning is CPU-bound in one server thread per query: on a
     shared machine more threads get Neo4j more of it); returns how many ran. `planned` is told
-    each name once its plans are cached. A query that fails is logged and skipped (planned on
-    first use instead); Neo4j going away is raised."""
+    each name once its plans are cached; `later`: the writes' `LATER` shapes too. A query that
+    fails is logged and skipped (planned on first use instead); Neo4j going away is raised."""
     slots = asyncio.Semaphore(parallel)  # FIFO: the first names get the first slots
 
     async def plan(name: str) -> bool:
         async with slots:
             try:
                 if name in WRITES:
-                    for params in WRITES[name]:
+                    for params in [*WRITES[name], *(LATER.get(name, []) if later else [])]:
                         await db.rehearse(name, **params)
                 else:
                     await db.read(name, **PLANS[name])
@@ -194,8 +216,11 @@ async def reconnect(db: Graph, planned: Callable[[str], None]) -> None:
         ready[name] = time.perf_counter()
         planned(name)
 
-    await warm_plans(db, RECOVER, parallel=RECOVER_PARALLEL, planned=mark)
+    await warm_plans(db, RECOVER, parallel=RECOVER_PARALLEL, planned=mark, later=False)
     paths = {path: max(ready[name] for name in names) - answered for path, names in PATHS.items()}
+    for name, shapes in LATER.items():  # bigger batches: planned while the paths already serve
+        for params in shapes:
+            await db.rehearse(name, **params)
     log.warning(
         "neo4j back: first answer in %.2f s, the hot paths planned in %.2f s (%s)",
         answered - started, time.perf_counter() - answered,

@@ -82,7 +82,7 @@ def test_a_path_is_served_once_its_own_statements_are_planned_again(
             embedded.start(own_neo4j, heap="512m", pagecache="64m", class_archive=False)
             with GraphDatabase.driver(uri, auth=("neo4j", "unused")) as db, db.session() as session:
                 held = session.begin_transaction()
-                rehearsed = WRITES["rec_record_batch"][0]["rows"][0]["id"]
+                rehearsed = WRITES["rec_record_batch"][0]["rows"][0]["id"]  # its first batch, of one
                 held.run("CREATE (:Recommendation {id: $id})", id=rehearsed).consume()
                 proxy.restore()
                 wait_until(lambda: breaker.ready.issuperset(PATHS["attempts"]))
