@@ -19,8 +19,8 @@ the probes, each planned its four statements at once with all the others and the
 5/10 s budgets together (504s, 47 s to the first success at load 15). One warm-up of each hot
 statement while clients get quick 503s is cheaper for Neo4j, and the requests after it run on
 cached plans. While it plans, a call is let through as soon as the statements it needs are
-planned (`before(needs)`): a path whose few statements are planned early (a recommendation's)
-serves before the slowest plan of another (an attempt's) is done.
+planned (`before(needs)`): a path whose statements are planned serves while the others' are not
+yet (a call that names none waits for all of them).
 """
 
 from __future__ import annotations
