@@ -119,19 +119,21 @@ def _served(count: int) -> dict[str, Any]:
 # list, its size rounded up to a power of ten (0, 1, 2-10, 11-100...: a batch of 3 attempts after
 # one of 1 planned `attempts_write` again, 2.3 s of Neo4j CPU), and an empty list is a shape of its
 # own. Group commits send batches of 1 to ~16, and a batch may only update review states, only
-# create them, or both. `WRITES` go before a path is let through after an outage: the shapes of a
-# first batch (the group commit starts with the first request that arrives, alone); `LATER` (the
-# bigger batches that follow) before the breaker closes, while the paths already serve: each
-# shape of `attempts_write` costs ~2 s of Neo4j CPU on a cold JVM (with a second one before the
-# gate, the attempt path was let through 49 s after Neo4j answered, against 37 s: load 30, one run each).
+# create them, or both. After an outage only `WRITES` are rehearsed, the shapes of a first batch
+# (the group commit starts with the first request that arrives, alone), before a path is let
+# through; a bigger batch plans its own shape, one group commit at a time. Rehearsing `LATER` too
+# (start-up does) cost more than it saved at load 25-30: a second `attempts_write` shape before the
+# gate let the attempt path through 49 s after Neo4j answered instead of 37 s, and the bigger
+# shapes rehearsed beside the served requests ran the first commits past their 10 s budget (16
+# and 33 504s, against none; one run each).
 WRITES: dict[str, list[dict[str, Any]]] = {
     "attempts_write": [_attempts(1)],
-    "memory_write": [_memory(1, 0), _memory(2, 0), _memory(1, 1), _memory(0, 1)],
+    "memory_write": [_memory(1, 0), _memory(1, 1), _memory(0, 1)],
     "rec_record_batch": [_served(1)],
 }
 LATER: dict[str, list[dict[str, Any]]] = {
     "attempts_write": [_attempts(2), _attempts(11)],
-    "memory_write": [_memory(2, 2), _memory(11, 0), _memory(11, 11)],
+    "memory_write": [_memory(2, 0), _memory(2, 2), _memory(11, 0), _memory(11, 11)],
     "rec_record_batch": [_served(2), _served(11)],
 }
 
@@ -168,7 +170,7 @@ async def warm_plans(
     """Plan the queries `names` (default: every one of `PLANS` and `WRITES`) once each, `parallel`
     at a time in the order given (planning is CPU-bound in one server thread per query: on a
     shared machine more threads get Neo4j more of it); returns how many ran. `planned` is told
-    each name once its plans are cached; `later`: the writes' `LATER` shapes too. A query that
+    each name once its plans are cached; `later`: the writes' `LATER` shapes too (start-up). A query that
     fails is logged and skipped (planned on first use instead); Neo4j going away is raised."""
     slots = asyncio.Semaphore(parallel)  # FIFO: the first names get the first slots
 
@@ -221,9 +223,6 @@ async def reconnect(db: Graph, planned: Callable[[str], None]) -> None:
 
     await warm_plans(db, RECOVER, parallel=RECOVER_PARALLEL, planned=mark, later=False)
     paths = {path: max(ready[name] for name in names) - answered for path, names in PATHS.items()}
-    for name, shapes in LATER.items():  # bigger batches: planned while the paths already serve
-        for params in shapes:
-            await db.rehearse(name, **params)
     log.warning(
         "neo4j back: first answer in %.2f s, the hot paths planned in %.2f s (%s)",
         answered - started, time.perf_counter() - answered,
