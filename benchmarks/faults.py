@@ -12,6 +12,7 @@ as soon as it happens). Writes `benchmarks/results/faults.json`.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -21,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -41,6 +43,7 @@ STEADY_S = 4.0  # load before, between and after the faults (once every client h
 OUTAGE_S = 5.0  # Neo4j stopped this long (plus its shutdown and start-up)
 REDIS_OUTAGE_S = 4.0
 CONCEPTS, PER_CONCEPT = 6, 15
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 GIVE_UP_S = 60.0  # after the run, an attempt still refused this long is reported unacknowledged
 
 
@@ -62,6 +65,20 @@ class Run:
     calls: list[Call] = field(default_factory=list)
     acknowledged: set[str] = field(default_factory=set)
     marks: dict[str, float] = field(default_factory=dict)
+    neo4j_pid: int | None = None
+    cpu_marks: dict[str, float] = field(default_factory=dict)  # Neo4j's CPU seconds at each mark
+    first_ok_cpu: dict[str, float] = field(default_factory=dict)  # ... at each kind's first 200 once back
+
+    def neo4j_cpu(self) -> float:
+        """Neo4j's CPU time so far (user + system, every thread: planning, JIT, GC), in seconds:
+        far less sensitive to the machine's load than the wall clock."""
+        if self.neo4j_pid is None:
+            return float("nan")
+        try:
+            fields = Path(f"/proc/{self.neo4j_pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 def make_content(uri: str) -> None:
@@ -134,6 +151,8 @@ async def _call(http: httpx.AsyncClient, run: Run, kind: str, path: str, body: d
     except httpx.HTTPError:
         status = 0
     run.calls.append(Call(kind, phase, sent, time.perf_counter() - sent, status))
+    if status == 200 and phase == "neo4j_back" and kind not in run.first_ok_cpu:
+        run.first_ok_cpu[kind] = run.neo4j_cpu()
     return status
 
 
@@ -196,6 +215,7 @@ async def scenario(base_url: str, instance: embedded.Instance, redis: PrivateRed
 
         def mark(name: str) -> None:
             run.marks[name] = time.perf_counter() - run.started
+            run.cpu_marks[name] = run.neo4j_cpu()
 
         await until(lambda: len(run.acknowledged) >= 2 * CLIENTS)  # every path warm, on a slow machine too
         await asyncio.sleep(STEADY_S)
@@ -207,7 +227,7 @@ async def scenario(base_url: str, instance: embedded.Instance, redis: PrivateRed
         await asyncio.sleep(OUTAGE_S)
         run.phase = "neo4j_starting"
         mark("neo4j_start")
-        await asyncio.to_thread(embedded.start, instance, heap="1g", pagecache="256m")
+        run.neo4j_pid = await asyncio.to_thread(embedded.start, instance, heap="1g", pagecache="256m")
         run.phase = "neo4j_back"
         mark("neo4j_ready")
         recovered = len(run.acknowledged)
@@ -265,6 +285,16 @@ def recovery(run: Run, after_s: float, seconds: int = 10) -> list[dict[str, int]
     return buckets
 
 
+def recovery_log() -> list[str]:
+    """The API's own account of the recovery (warm.py's "neo4j back: ..." line: when Neo4j first
+    answered, when each path's statements were planned again)."""
+    try:
+        lines = (DATA_DIR / "api.log").read_text(errors="replace").splitlines()
+    except FileNotFoundError:
+        return []
+    return [json.loads(line)["message"] for line in lines if "neo4j back:" in line]
+
+
 def summarise(run: Run, store: dict[str, Any]) -> dict[str, Any]:
     ids = store["ids"]
     by_phase: dict[str, dict[str, Any]] = {}
@@ -284,6 +314,10 @@ def summarise(run: Run, store: dict[str, Any]) -> dict[str, Any]:
             readyz[phase] = {"statuses": codes, "count": len(ms), "max_ms": round(ms[-1], 1)}
     ready = run.marks["neo4j_ready"]
     first_ok = {kind: first_success(run, ready, kind) for kind in ("attempt", "recommendation")}
+    since_start = ready - run.marks["neo4j_start"]
+    restart = {kind: round(seconds + since_start, 2) for kind, seconds in first_ok.items()}
+    cpu = {kind: round(run.first_ok_cpu.get(kind, float("nan")) - run.cpu_marks["neo4j_ready"], 2)
+           for kind in first_ok}  # fmt: skip
     return {
         "clients": CLIENTS,
         "acknowledged": len(run.acknowledged),
@@ -296,8 +330,13 @@ def summarise(run: Run, store: dict[str, Any]) -> dict[str, Any]:
         "readyz_by_phase": readyz,
         "seconds_to_first_success_after_neo4j_ready": min(first_ok.values()),
         "first_success_by_kind_s": first_ok,
+        "seconds_to_first_success_after_neo4j_start": min(restart.values()),
+        "first_success_after_neo4j_start_by_kind_s": restart,
+        "neo4j_cpu_s_from_ready_to_first_success_by_kind": cpu,
+        "neo4j_cpu_s_start_to_ready": round(run.cpu_marks["neo4j_ready"], 2),
         "statuses_by_second_after_neo4j_ready": recovery(run, ready),
         "timeline_s": {k: round(v, 2) for k, v in run.marks.items()},
+        "api_recovery_log": recovery_log(),
     }
 
 

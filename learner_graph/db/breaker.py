@@ -18,7 +18,9 @@ plan and runs its first statements on a cold JVM: when the first requests after 
 the probes, each planned its four statements at once with all the others and they ran past their
 5/10 s budgets together (504s, 47 s to the first success at load 15). One warm-up of each hot
 statement while clients get quick 503s is cheaper for Neo4j, and the requests after it run on
-cached plans.
+cached plans. While it plans, a call is let through as soon as the statements it needs are
+planned (`before(needs)`): a path whose statements are planned serves while the others' are not
+yet (a call that names none waits for all of them).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Collection, Coroutine
 from typing import Any, TypeVar
 
 from neo4j.exceptions import ClientError, DatabaseUnavailable, ServiceUnavailable, SessionExpired
@@ -54,12 +56,14 @@ class Breaker:
     """Per process, used from one event loop (no locks needed).
 
     `recover` is the recovery step: it raises while Neo4j is not back, and returns once it is
-    ready to serve (warm.py: a probe query, then the hot paths' plans). `probe` (optional) is the
-    stall check's cheap statement, on the requests' own driver."""
+    ready to serve (warm.py: a probe query, then the hot paths' plans); it is given a callback to
+    call with each statement's name as that statement becomes ready (planned again), whose calls
+    may then pass. `probe` (optional) is the stall check's cheap statement, on the requests' own
+    driver."""
 
     def __init__(
         self,
-        recover: Callable[[], Awaitable[object]],
+        recover: Callable[[Callable[[str], None]], Awaitable[object]],
         *,
         probe: Callable[[], Awaitable[object]] | None = None,
         probe_every_s: float = 0.25,
@@ -74,6 +78,7 @@ class Breaker:
         self.probe_timeout_s = probe_timeout_s
         self.clock = clock
         self.opened_at: float | None = None
+        self.ready: set[str] = set()  # while open: statements planned again since Neo4j answered
         self._task: asyncio.Task[None] | None = None  # kept: a task nobody holds may be collected
         self._opening: asyncio.Future[None] | None = None  # done when it opens: releases calls in flight
         self._in_flight = 0
@@ -84,9 +89,10 @@ class Breaker:
     def is_open(self) -> bool:
         return self.opened_at is not None
 
-    def before(self) -> None:
-        """Raise CircuitOpen while open."""
-        if self.opened_at is not None:
+    def before(self, needs: Collection[str] = ()) -> None:
+        """Raise CircuitOpen while open, unless the statements a call `needs` (named) are ready
+        again: the recovery step has reached Neo4j and planned each of them."""
+        if self.opened_at is not None and not (needs and self.ready.issuperset(needs)):
             raise CircuitOpen("neo4j is unavailable (failing fast until it answers again)")
 
     async def call(self, call: Coroutine[Any, Any, T]) -> T:
@@ -115,13 +121,17 @@ class Breaker:
         return task.result()
 
     def failed(self, error: BaseException) -> None:
-        """A call failed: open on an outage, and start recovering in the background."""
-        if isinstance(error, OUTAGE) and not isinstance(error, CircuitOpen) and self.opened_at is None:
+        """A call failed: open on an outage (or, while recovering, refuse every call again), and
+        start recovering in the background."""
+        if not isinstance(error, OUTAGE) or isinstance(error, CircuitOpen):
+            return
+        self.ready.clear()
+        if self._opening is not None and not self._opening.done():
+            self._opening.set_result(None)
+        self._opening = None
+        if self.opened_at is None:
             self.opened_at = self.clock()
             log.warning("neo4j unreachable (%s): failing fast until it answers", type(error).__name__)
-            if self._opening is not None and not self._opening.done():
-                self._opening.set_result(None)
-            self._opening = None
             self._task = asyncio.get_running_loop().create_task(self._recover())
 
     def _watch_stalls(self) -> None:
@@ -149,13 +159,15 @@ class Breaker:
         while True:
             await asyncio.sleep(self.probe_every_s)
             try:
-                await self.recover()
+                await self.recover(self.ready.add)
             except Exception as error:  # noqa: BLE001 - still down: try again at the next interval
                 log.debug("neo4j still unavailable: %s", error)
+                self.ready.clear()
                 continue
             assert self.opened_at is not None
             log.warning("neo4j answers again: serving after %.1f s", self.clock() - self.opened_at)
             self.opened_at = None
+            self.ready.clear()
             return
 
     async def close(self) -> None:

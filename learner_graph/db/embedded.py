@@ -98,8 +98,17 @@ def class_data_sharing(instance: Instance) -> list[str]:
     return [f"-XX:ArchiveClassesAtExit={instance.class_archive}"]
 
 
-def start(instance: Instance, *, heap: str = "2g", pagecache: str = "512m", timeout_s: float = 240) -> int:
-    """Start the server in the background and return its pid once Bolt answers (no-op if running)."""
+def start(
+    instance: Instance,
+    *,
+    heap: str = "2g",
+    pagecache: str = "512m",
+    timeout_s: float = 240,
+    class_archive: bool = True,
+) -> int:
+    """Start the server in the background and return its pid once Bolt answers (no-op if running).
+    `class_archive=False` neither maps nor writes one (a throwaway server: writing it makes the
+    first stop tens of seconds longer)."""
     running = instance.pid()
     if running is not None and instance.bolt_answers():
         return running
@@ -111,7 +120,7 @@ def start(instance: Instance, *, heap: str = "2g", pagecache: str = "512m", time
         "java",
         f"-Xmx{heap}",
         "-XX:+UseG1GC",
-        *class_data_sharing(instance),
+        *(class_data_sharing(instance) if class_archive else []),
         *JVM_OPENS,
         "-cp",
         classpath,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Collection, Coroutine, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, LiteralString, TypeVar
 
@@ -128,12 +128,13 @@ class Graph:
         timeout = self.timeouts.read if routing == RoutingControl.READ else self.timeouts.write
         return Query(self.queries[name], timeout=timeout)
 
-    async def _guarded(self, call: Coroutine[Any, Any, T]) -> T:
-        """Run a database call through the breaker: refused at once while Neo4j is known down."""
+    async def _guarded(self, call: Coroutine[Any, Any, T], needs: Collection[str] = ()) -> T:
+        """Run a database call through the breaker: refused at once while Neo4j is known down, or
+        while it recovers until the statements the call `needs` are planned again."""
         if self.breaker is None:
             return await call
         try:
-            self.breaker.before()
+            self.breaker.before(needs)
         except BaseException:
             call.close()  # never awaited: closed, so no "never awaited" warning
             raise
@@ -151,7 +152,8 @@ class Graph:
                 params,
                 database_=self.database,
                 routing_=RoutingControl.READ,
-            )
+            ),
+            needs=(name,),
         )
         return [record.data() for record in records]
 
@@ -169,7 +171,7 @@ class Graph:
     async def _auto_commit(
         self, name: str, params: dict[str, Any], routing: RoutingControl
     ) -> list[dict[str, Any]]:
-        return await self._guarded(self._auto_commit_once(name, params, routing))
+        return await self._guarded(self._auto_commit_once(name, params, routing), needs=(name,))
 
     async def _auto_commit_once(
         self, name: str, params: dict[str, Any], routing: RoutingControl
@@ -196,17 +198,35 @@ class Graph:
                 params,
                 database_=self.database,
                 routing_=RoutingControl.WRITE,
-            )
+            ),
+            needs=(name,),
         )
         return [record.data() for record in records]
 
-    async def in_write_transaction(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
-        """Run `work` in one managed write transaction (retried by the driver when transient)."""
-        return await self._guarded(self._in_transaction(work, "WRITE", self.timeouts.write))
+    async def rehearse(self, name: str, **params: Any) -> None:
+        """Run the named write in a transaction that is rolled back: Neo4j plans it and caches the
+        plan for these parameters' types (real-shaped rows, not empty lists: a plan is cached per
+        parameter types), and nothing is stored. Not guarded: the breaker's recovery step uses it."""
+        async with self.driver.session(database=self.database, default_access_mode="WRITE") as session:
+            transaction = await session.begin_transaction(timeout=self.timeouts.write)
+            try:
+                await (await transaction.run(self.queries[name], params)).consume()
+            finally:
+                await transaction.close()  # never committed: rolled back
 
-    async def in_read_transaction(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
-        """Run `work` in one managed read transaction."""
-        return await self._guarded(self._in_transaction(work, "READ", self.timeouts.read))
+    async def in_write_transaction(
+        self, work: Callable[[AsyncManagedTransaction], Awaitable[T]], *, uses: Collection[str] = ()
+    ) -> T:
+        """Run `work` in one managed write transaction (retried by the driver when transient).
+        `uses`: the named statements `work` runs; while Neo4j recovers from an outage it is let
+        through once they are planned again (without them, once every hot path is)."""
+        return await self._guarded(self._in_transaction(work, "WRITE", self.timeouts.write), needs=uses)
+
+    async def in_read_transaction(
+        self, work: Callable[[AsyncManagedTransaction], Awaitable[T]], *, uses: Collection[str] = ()
+    ) -> T:
+        """Run `work` in one managed read transaction (`uses`: as for `in_write_transaction`)."""
+        return await self._guarded(self._in_transaction(work, "READ", self.timeouts.read), needs=uses)
 
     async def _in_transaction(
         self, work: Callable[[AsyncManagedTransaction], Awaitable[T]], mode: str, timeout: float | None

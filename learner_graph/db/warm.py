@@ -2,16 +2,23 @@
 
 Neo4j plans a query the first time it sees its text and caches the plan; the first call of each
 route took 0.3-0.65 s, later ones 7-70 ms. The parameters below match nothing (an id no client
-can send: ids may not contain '~'), so the reads are cheap and return nothing; the writes get
-empty lists to UNWIND, so they are planned and commit nothing (the first recommendation's record
-step took 480 ms before they were warmed).
+can send: ids may not contain '~'), so the reads are cheap and return nothing.
+
+A plan is cached per text *and parameter types* (an empty list is not a list of strings or of
+maps): writes warmed with empty lists were planned again by the first real request (after a
+restart the first attempt re-planned `attempts_write`: 2.2 s of Neo4j CPU, 4.1 s at load 20). So
+the writes are rehearsed with rows shaped like the real ones, in a transaction that is rolled back
+(`Graph.rehearse`): planned for the requests' types, nothing stored. Each write's rows use ids of
+their own (`~warm-up~<statement>-<n>`): rolled back, a rehearsal still locks what it would write, and
+two rehearsals must not wait for each other.
 
 A restarted Neo4j has forgotten every plan, and on a cold JVM planning is far slower: at a load
 average of 12 on two cores its first statement took 6.2 s and the plans below 0.3-5.8 s each
 (38 s in all; 0.4 s once warm). So after an outage the breaker (breaker.py) plans the statements
-of an attempt and of a recommendation again (`RECOVER`, in parallel) before it lets requests
-through, while clients still get quick 503s: let through earlier, 16 clients planned the same
-statements at once, and under load their first commits ran past the 10 s write budget (504s).
+of the hot paths again (`PATHS`) before it lets their requests through, while clients still get
+quick 503s: let through earlier, 16 clients planned the same statements at once, and under load
+their first commits ran past the 10 s write budget (504s). Each statement is let through as soon
+as it is planned, so a path is served once its own statements are (`RECOVER`: the order).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -59,45 +67,131 @@ PLANS: dict[str, dict[str, Any]] = {
 }
 
 
-WRITES: dict[str, dict[str, Any]] = {
-    "rec_record_batch": {"rows": []},
-    "attempts_write": {
-        "question_ids": [], "users": [], "rows": [], "now": datetime(2000, 1, 1, tzinfo=UTC),
-        "app": NOBODY, "any_app": False, "max_edges": 1,
-    },
-    "memory_write": {"updates": [], "creates": [], "now": datetime(2000, 1, 1, tzinfo=UTC)},
+AT = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _ids(name: str, count: int) -> list[str]:
+    return [f"{NOBODY}{name}-{k}" for k in range(count)]
+
+
+def _state() -> dict[str, Any]:
+    """A review state as `MemoryState.to_row` sends it."""
+    state = {"stability": 1.0, "difficulty": 5.0, "reps": 1, "lapses": 0, "wins": 1, "fails": 0,
+             "last_time_ms": 0}  # fmt: skip
+    return {"state": state, "due": AT.isoformat(), "last_review": AT.isoformat()}
+
+
+def _attempts(count: int) -> dict[str, Any]:
+    """`attempts_write`'s parameters for a batch of `count` learners' attempts (`rows_of`)."""
+    ids = _ids("attempts_write", count)
+    rows = [
+        {"index": k, "attempt_id": x, "user_id": x, "question_id": x, "at": AT.isoformat(),
+         "props": {"user_id": x, "question_id": x, "correct": True, "time_ms": 0, "response": None,
+                   "recommendation_id": None}}
+        for k, x in enumerate(ids)
+    ]  # fmt: skip
+    users = [{"user_id": x, "question_ids": [x]} for x in ids]  # `attempts.users_of(rows)`
+    return {"question_ids": ids, "users": users, "rows": rows, "now": AT, "app": ids[0], "any_app": False,
+            "max_edges": 1}  # fmt: skip
+
+
+def _memory(updates: int, creates: int) -> dict[str, Any]:
+    """`memory_write`'s parameters for `updates` states updated and `creates` created."""
+    ids = _ids("memory_write", max(updates, creates))
+    return {
+        "updates": [_state() | {"node": x} for x in ids[:updates]],
+        "creates": [_state() | {"user_id": x, "concept_id": x} for x in ids[:creates]],
+        "now": AT,
+    }
+
+
+def _served(count: int) -> dict[str, Any]:
+    """`rec_record_batch`'s parameters for `count` recommendations (`record_row`)."""
+    rows = [
+        {"goal_day": None, "goal_base": None, "id": x, "user_id": x, "app": x, "arm": None,
+         "experiment_arms": "{}", "model_version": None, "served_at": AT, "items": "[]", "request": "{}",
+         "question_ids": [x]}
+        for x in _ids("rec_record_batch", count)
+    ]  # fmt: skip
+    return {"rows": rows}
+
+
+# The hot writes' parameter shapes, one plan each: a plan is cached per parameter types and, for a
+# list, its size rounded up to a power of ten (0, 1, 2-10, 11-100...: a batch of 3 attempts after
+# one of 1 planned `attempts_write` again, 2.3 s of Neo4j CPU), and an empty list is a shape of its
+# own. Group commits send batches of 1 to ~16, and a batch may only update review states, only
+# create them, or both. After an outage only `WRITES` are rehearsed, the shapes of a first batch
+# (the group commit starts with the first request that arrives, alone), before a path is let
+# through; a bigger batch plans its own shape, one group commit at a time. Rehearsing `LATER` too
+# (start-up does) cost more than it saved at load 25-30: a second `attempts_write` shape before the
+# gate let the attempt path through 49 s after Neo4j answered instead of 37 s, and the bigger
+# shapes rehearsed beside the served requests ran the first commits past their 10 s budget (16
+# and 33 504s, against none; one run each).
+WRITES: dict[str, list[dict[str, Any]]] = {
+    "attempts_write": [_attempts(1)],
+    "memory_write": [_memory(1, 0), _memory(1, 1), _memory(0, 1)],
+    "rec_record_batch": [_served(1)],
+}
+LATER: dict[str, list[dict[str, Any]]] = {
+    "attempts_write": [_attempts(2), _attempts(11)],
+    "memory_write": [_memory(2, 0), _memory(2, 2), _memory(11, 0), _memory(11, 11)],
+    "rec_record_batch": [_served(2), _served(11)],
 }
 
-# After an outage, before requests are let through: the statements of an attempt and of a recommendation.
+# The hot paths, each with the statements its requests run; after an outage each statement is let
+# through once planned again.
+PATHS: dict[str, list[str]] = {
+    "attempts": ["tenancy_user_app", "attempts_write", "memory_write"],
+    "recommendations": [
+        "tenancy_user_app", "model_active_id", "experiments_running", "rec_student_state", "rec_record_batch",
+    ],
+}  # fmt: skip
+# The order they are planned in, two at a time: `attempts_write` first, the slowest plan by far (Neo4j
+# CPU on a cold restart: 5-7 s, against 4 s for the recommendation's five together), beside the
+# others in turn, the rest of the attempt path first (a learner's answer is sent before the next
+# question is asked for, and a client retries it until it is stored).
 RECOVER = [
-    "tenancy_user_app", "attempts_write", "memory_write",
-    "model_active_id", "experiments_running", "rec_student_state", "rec_record_batch",
+    "attempts_write", "tenancy_user_app", "memory_write",
+    "rec_student_state", "rec_record_batch", "model_active_id", "experiments_running",
 ]  # fmt: skip
+RECOVER_PARALLEL = 2
 WARM_UP_TIMEOUT_S = 60.0  # a cold plan took up to 5.8 s at load 12, past a request's 5 s read budget
 PATIENT = Timeouts(read=WARM_UP_TIMEOUT_S, write=WARM_UP_TIMEOUT_S)
 START_BUDGET_S = 30.0  # start-up does not wait longer for the plans (a cold Neo4j under load took 38 s)
 
 
-async def warm_plans(db: Graph, names: list[str] | None = None, *, parallel: int = 4) -> int:
+async def warm_plans(
+    db: Graph,
+    names: list[str] | None = None,
+    *,
+    parallel: int = 4,
+    planned: Callable[[str], None] | None = None,
+    later: bool = True,
+) -> int:
     """Plan the queries `names` (default: every one of `PLANS` and `WRITES`) once each, `parallel`
-    at a time (planning is CPU-bound in one server thread per query: on a shared machine more
-    threads get Neo4j more of it); returns how many ran. A query that fails is logged and skipped
-    (planned on first use instead); Neo4j going away is raised."""
-    slots = asyncio.Semaphore(parallel)
+    at a time in the order given (planning is CPU-bound in one server thread per query: on a
+    shared machine more threads get Neo4j more of it); returns how many ran. `planned` is told
+    each name once its plans are cached; `later`: the writes' `LATER` shapes too (start-up). A query that
+    fails is logged and skipped (planned on first use instead); Neo4j going away is raised."""
+    slots = asyncio.Semaphore(parallel)  # FIFO: the first names get the first slots
 
     async def plan(name: str) -> bool:
         async with slots:
             try:
                 if name in WRITES:
-                    await db.write(name, **WRITES[name])
+                    for params in [*WRITES[name], *(LATER.get(name, []) if later else [])]:
+                        await db.rehearse(name, **params)
                 else:
                     await db.read(name, **PLANS[name])
-                return True
+                warmed = True
             except OUTAGE:
                 raise
             except Exception as error:  # noqa: BLE001 - a plan not warmed is planned on first use
                 log.warning("plan warm-up of %s skipped: %s", name, error)
-                return False
+                warmed = False
+        if planned is not None:
+            planned(name)
+        return warmed
 
     return sum(await asyncio.gather(*(plan(name) for name in names or [*PLANS, *WRITES])))
 
@@ -115,15 +209,23 @@ async def warm_at_start(db: Graph) -> int:
         return 0
 
 
-async def reconnect(db: Graph) -> None:
-    """The breaker's recovery step: raise unless Neo4j answers, then plan the hot paths again.
-    `db` is the graph without its breaker."""
+async def reconnect(db: Graph, planned: Callable[[str], None]) -> None:
+    """The breaker's recovery step: raise unless Neo4j answers, then plan the hot paths again,
+    telling `planned` each statement as it is ready. `db` is the graph without its breaker."""
     started = time.perf_counter()
     db = db.with_timeouts(PATIENT)
     await db.read("health_probe")
     answered = time.perf_counter()
-    await warm_plans(db, RECOVER, parallel=len(RECOVER))
+    ready: dict[str, float] = {}
+
+    def mark(name: str) -> None:
+        ready[name] = time.perf_counter()
+        planned(name)
+
+    await warm_plans(db, RECOVER, parallel=RECOVER_PARALLEL, planned=mark, later=False)
+    paths = {path: max(ready[name] for name in names) - answered for path, names in PATHS.items()}
     log.warning(
-        "neo4j back: first answer in %.2f s, the hot paths planned in %.2f s",
+        "neo4j back: first answer in %.2f s, the hot paths planned in %.2f s (%s)",
         answered - started, time.perf_counter() - answered,
+        ", ".join(f"{path} {seconds:.2f} s" for path, seconds in paths.items()),
     )  # fmt: skip

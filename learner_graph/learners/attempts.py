@@ -18,6 +18,7 @@ from learner_graph.learners.models import AttemptIn, AttemptsRecorded, AttemptSt
 from learner_graph.timeutil import as_utc
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
+STATEMENTS = ("attempts_write", "memory_write")  # what `store` runs: after an outage it waits for their plans
 
 
 async def record_attempts(
@@ -78,7 +79,7 @@ async def store(
             await _update_memory(tx, db, created, content, stored, now, scheduler)
         return merged
 
-    merged = {m["attempt_id"]: m for m in await db.in_write_transaction(work)}
+    merged = {m["attempt_id"]: m for m in await db.in_write_transaction(work, uses=STATEMENTS)}
     await db.changed(learners={row["user_id"] for row in rows})
     return merged
 

@@ -48,7 +48,7 @@ def test_outage_answers_503_at_once_and_the_first_request_after_it_succeeds(
         ready = client.get("/readyz")
         assert ready.status_code == 503 and ready.json()["status"] == "unavailable"
         proxy.restore()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60  # a bound, not a measurement (at load 30 it took over 10 s)
         while breaker.is_open and time.monotonic() < deadline:  # its recovery step: a probe, the warm-up
             time.sleep(0.05)
         assert not breaker.is_open

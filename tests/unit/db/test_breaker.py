@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 from neo4j.exceptions import ClientError, ServiceUnavailable, TransientError
 
 from learner_graph.db.breaker import Breaker, CircuitOpen, database_fault
+
+
+async def answered(planned: Callable[[str], None]) -> None:
+    """A recovery step that finds Neo4j back at once, with nothing to plan."""
 
 
 def timed_out() -> ClientError:
@@ -19,7 +24,7 @@ def timed_out() -> ClientError:
 def test_an_outage_opens_it_refuses_calls_and_the_recovery_step_closes_it() -> None:
     tries: list[int] = []
 
-    async def recover() -> None:
+    async def recover(planned: Callable[[str], None]) -> None:
         tries.append(len(tries))
         if len(tries) < 3:  # down for two intervals, back on the third
             raise ServiceUnavailable("connection refused")
@@ -45,7 +50,7 @@ def test_an_outage_opens_it_refuses_calls_and_the_recovery_step_closes_it() -> N
 
 def test_errors_of_one_query_do_not_open_it() -> None:
     async def scenario() -> None:
-        breaker = Breaker(asyncio.sleep, probe_every_s=0.01)
+        breaker = Breaker(answered, probe_every_s=0.01)
         breaker.failed(timed_out())
         breaker.failed(TransientError("deadlock"))
         breaker.failed(ValueError("a bug"))
@@ -55,7 +60,7 @@ def test_errors_of_one_query_do_not_open_it() -> None:
 
 
 def test_closing_stops_a_recovery_in_progress() -> None:
-    async def never() -> None:
+    async def never(planned: Callable[[str], None]) -> None:
         raise ServiceUnavailable("still down")
 
     async def scenario() -> None:
@@ -78,7 +83,7 @@ def test_database_faults_are_outages_and_timeouts_not_bad_queries() -> None:
 
 def test_calls_in_flight_are_refused_the_moment_it_opens() -> None:
     async def scenario() -> None:
-        breaker = Breaker(asyncio.sleep, probe_every_s=10)
+        breaker = Breaker(answered, probe_every_s=10)
         hung = asyncio.ensure_future(breaker.call(asyncio.sleep(60)))  # a statement Neo4j never answers
         await asyncio.sleep(0.01)
         breaker.failed(ServiceUnavailable("another call found it gone"))
@@ -94,7 +99,7 @@ def test_a_stall_with_a_probe_that_is_refused_opens_it() -> None:
         async def refused() -> None:
             raise ServiceUnavailable("the database is shutting down")
 
-        breaker = Breaker(asyncio.sleep, probe=refused, probe_every_s=10, stall_s=0.05, probe_timeout_s=0.05)
+        breaker = Breaker(answered, probe=refused, probe_every_s=10, stall_s=0.05, probe_timeout_s=0.05)
         with pytest.raises(CircuitOpen):
             await asyncio.wait_for(breaker.call(asyncio.sleep(60)), timeout=5)
         assert breaker.is_open
@@ -108,7 +113,7 @@ def test_a_probe_that_gets_no_answer_in_time_does_not_open_it() -> None:
         async def slow() -> None:
             await asyncio.sleep(0.1)
 
-        breaker = Breaker(asyncio.sleep, probe=slow, probe_every_s=10, stall_s=0.02, probe_timeout_s=0.02)
+        breaker = Breaker(answered, probe=slow, probe_every_s=10, stall_s=0.02, probe_timeout_s=0.02)
         assert await breaker.call(asyncio.sleep(0.3, result="slow but fine")) == "slow but fine"
         assert not breaker.is_open  # a loaded Neo4j is slow, not gone
         await breaker.close()
@@ -123,9 +128,59 @@ def test_a_slow_call_while_the_probe_answers_does_not_open_it() -> None:
         async def probe() -> None:
             probes.append(1)
 
-        breaker = Breaker(asyncio.sleep, probe=probe, probe_every_s=10, stall_s=0.02, probe_timeout_s=0.05)
+        breaker = Breaker(answered, probe=probe, probe_every_s=10, stall_s=0.02, probe_timeout_s=0.05)
         assert await breaker.call(asyncio.sleep(0.2, result="slow but fine")) == "slow but fine"
         assert not breaker.is_open and probes  # probed while it waited, and found Neo4j answering
+        await breaker.close()
+
+    asyncio.run(scenario())
+
+
+def test_while_it_recovers_a_call_passes_once_the_statements_it_needs_are_planned() -> None:
+    async def scenario() -> None:
+        proceed = asyncio.Event()
+
+        async def recover(planned: Callable[[str], None]) -> None:
+            planned("tenancy")
+            planned("rec_write")
+            await proceed.wait()  # the attempt path's plan still running
+            planned("attempt_write")
+
+        breaker = Breaker(recover, probe_every_s=0.01)
+        breaker.failed(ServiceUnavailable("down"))
+        while "rec_write" not in breaker.ready:
+            await asyncio.sleep(0.01)
+        breaker.before(["tenancy", "rec_write"])  # its path is planned: through
+        breaker.before(["rec_write"])
+        for needs in (["tenancy", "attempt_write"], ["attempt_write"], []):  # not yet, or unnamed
+            with pytest.raises(CircuitOpen):
+                breaker.before(needs)
+        assert breaker.is_open
+        proceed.set()
+        while breaker.is_open:
+            await asyncio.sleep(0.01)
+        breaker.before(["attempt_write"])
+        breaker.before()
+        assert not breaker.ready
+        await breaker.close()
+
+    asyncio.run(scenario())
+
+
+def test_an_outage_while_it_recovers_refuses_the_planned_statements_again() -> None:
+    async def scenario() -> None:
+        async def recover(planned: Callable[[str], None]) -> None:
+            planned("tenancy")
+            await asyncio.sleep(60)
+
+        breaker = Breaker(recover, probe_every_s=0.01)
+        breaker.failed(ServiceUnavailable("down"))
+        while not breaker.ready:
+            await asyncio.sleep(0.01)
+        breaker.before(["tenancy"])
+        breaker.failed(ServiceUnavailable("gone again"))  # a call let through found it down
+        with pytest.raises(CircuitOpen):
+            breaker.before(["tenancy"])
         await breaker.close()
 
     asyncio.run(scenario())

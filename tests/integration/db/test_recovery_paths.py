@@ -1,0 +1,108 @@
+"""Recovery after a real Neo4j restart: each hot path is served as soon as its own statements are
+planned again, not when every path is.
+
+The test's own Neo4j (the test server's port + 4: 7715 beside 7711) is stopped and started again;
+the API reaches it through a TCP proxy, so that the test can take a lock before the API sees it
+back. The lock (an uncommitted recommendation with the id the recovery step rehearses
+`rec_record_batch` with) holds the recommendation path's last plan, deterministically, while the
+attempt path's plans go on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from fastapi.testclient import TestClient
+from neo4j import GraphDatabase
+
+from learner_graph.api.app import create_app
+from learner_graph.config import Settings
+from learner_graph.db import embedded
+from learner_graph.db.breaker import Breaker
+from learner_graph.db.graph import apply_schema
+from learner_graph.db.queries import Queries
+from learner_graph.db.warm import PATHS, WRITES
+from tests.conftest import auth
+from tests.recommend_fixtures import make_course
+from tests.support import TcpProxy
+
+ATTEMPT = {"user_id": "u1", "question_id": "q-counting-1", "correct": True, "time_spent_ms": 1000}
+ASK = {"user_id": "u1", "units": ["course"]}
+WAIT_S = 240.0  # a cold restart plans slowly on a loaded machine: a bound, not a measurement
+
+
+@pytest.fixture
+def own_neo4j(settings: Settings, tmp_path: Path) -> Iterator[embedded.Instance]:
+    port = urlparse(settings.neo4j_uri).port
+    assert port is not None
+    instance = embedded.Instance(port=port + 4, data_dir=tmp_path / "neo4j")
+    embedded.start(instance, heap="512m", pagecache="64m", class_archive=False)
+    try:
+        yield instance
+    finally:
+        embedded.stop(instance)
+
+
+def wait_until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert condition()
+
+
+def test_a_path_is_served_once_its_own_statements_are_planned_again(
+    settings: Settings, own_neo4j: embedded.Instance
+) -> None:
+    uri = f"bolt://127.0.0.1:{own_neo4j.port}"
+    with GraphDatabase.driver(uri, auth=("neo4j", "unused")) as db:
+        apply_schema(db, Queries.load(settings.cypher_dir), "neo4j")
+        make_course(db)
+    proxy = TcpProxy(own_neo4j.port)
+    app = create_app(settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{proxy.port}"}))
+    learner = auth("learner_app")
+    try:
+        with TestClient(app) as client:
+            breaker: Breaker = app.state.runtime.graph.breaker
+
+            def attempt(attempt_id: str) -> int:
+                body = {**ATTEMPT, "attempt_id": attempt_id}
+                return client.post("/v1/attempts", json=body, headers=learner).status_code
+
+            def recommend() -> int:
+                return client.post("/v1/recommendations", json=ASK, headers=learner).status_code
+
+            # A cold server's first plans may run past a request's budget on a loaded machine (504):
+            # the same attempt again until it is stored, then a recommendation.
+            wait_until(lambda: attempt("a0") == 200)
+            wait_until(lambda: recommend() == 200)
+            embedded.stop(own_neo4j)
+            assert attempt("a1") == 503 and breaker.is_open
+            proxy.cut()  # the API does not see it back until the lock below is held
+            embedded.start(own_neo4j, heap="512m", pagecache="64m", class_archive=False)
+            with GraphDatabase.driver(uri, auth=("neo4j", "unused")) as db, db.session() as session:
+                held = session.begin_transaction()
+                rehearsed = WRITES["rec_record_batch"][0]["rows"][0]["id"]  # its first batch, of one
+                held.run("CREATE (:Recommendation {id: $id})", id=rehearsed).consume()
+                proxy.restore()
+                wait_until(lambda: breaker.ready.issuperset(PATHS["attempts"]))
+                assert breaker.is_open and "rec_record_batch" not in breaker.ready
+                assert attempt("a1") == 200  # its path is planned: served
+                assert recommend() == 503  # its last statement is not: refused, nothing written
+                ready = client.get("/readyz")
+                assert ready.status_code == 503 and ready.headers["retry-after"]
+                held.rollback()
+            wait_until(lambda: not breaker.is_open)
+            assert recommend() == 200
+    finally:
+        proxy.cut()
+    with GraphDatabase.driver(uri, auth=("neo4j", "unused")) as db:
+        stored = db.execute_query(
+            "MATCH (a:Attempt) WITH collect(a.id) AS attempts "
+            "RETURN attempts, COUNT { (n) WHERE n.id STARTS WITH '~' } AS rehearsed"
+        ).records[0]
+    assert sorted(stored["attempts"]) == ["a0", "a1"]
+    assert stored["rehearsed"] == 0  # the rehearsals (ids '~warm-up~...') stored nothing
