@@ -10,7 +10,7 @@ TEST_NEO4J_PORT ?= 7688
 REDIS_PORT ?= 6379
 PORT ?= 8000
 
-.PHONY: run test install lock servers redis neo4j test-neo4j stop lint typecheck bench mutation clean console chromium
+.PHONY: run test install lock servers redis neo4j test-neo4j stop lint typecheck bench mutation clean console chromium wrk
 
 run: install console redis neo4j
 	LG_NEO4J_URI=bolt://127.0.0.1:$(NEO4J_PORT) LG_REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/0 \
@@ -61,6 +61,10 @@ console/dist/index.html: console/node_modules/.installed console/openapi.json $(
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's wrk, the load generator of the benchmarks (a C client that leaves the cores to the server).
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
 # Re-resolve every dependency of pyproject.toml (runtime and dev) to its newest allowed version.
 lock:
 	$(BIN)/pip install -q pip-tools
@@ -104,7 +108,7 @@ BENCH_NEO4J_PORT ?= 7690
 ASSIST_NEO4J_PORT ?= 7691
 BENCHMARKS ?=
 
-bench: install redis
+bench: install redis wrk
 	LG_BENCH_NEO4J_PORT=$(BENCH_NEO4J_PORT) LG_BENCH_ASSIST_PORT=$(ASSIST_NEO4J_PORT) \
 	  LG_BENCH_REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/9 $(BIN)/python -m benchmarks $(BENCHMARKS)
 
