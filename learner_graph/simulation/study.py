@@ -184,16 +184,22 @@ def merge_parts(parts: list[dict[str, Any]], *, aa: int = 1000) -> dict[str, Any
     return rounded(merged)
 
 
-def run_outcomes(*, learners: int, tune_learners: int, seed: int = 7, plan: CoursePlan | None = None,
-                 histories: int | None = None, only: tuple[str, ...] | None = None) -> dict[str, Any]:
-    """Prepare, tune (unless `tune_learners` is 0: then the shipped defaults stand in), compare
-    (`only`: these policies). `histories`: the model's training cohort (default `HISTORIES`)."""
-    started = time.perf_counter()
+def _prepared(plan: CoursePlan | None, seed: int, histories: int | None) -> tuple[Study, dict[str, Any]]:
+    """A freshly prepared study and the head of its result: the plan, the seed and the model's cohort."""
     histories = histories or HISTORIES
     plan = plan or CoursePlan()
     study = Study.prepare(plan=plan, seed=seed, histories=histories)
     result: dict[str, Any] = {"plan": vars(plan) | {"units": list(plan.units)}, "seed": seed,
                               "model": {"histories": histories, "attempts": study.side.info.get("attempts")}}
+    return study, result
+
+
+def run_outcomes(*, learners: int, tune_learners: int, seed: int = 7, plan: CoursePlan | None = None,
+                 histories: int | None = None, only: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """Prepare, tune (unless `tune_learners` is 0: then the shipped defaults stand in), compare
+    (`only`: these policies). `histories`: the model's training cohort (default `HISTORIES`)."""
+    started = time.perf_counter()
+    study, result = _prepared(plan, seed, histories)
     if tune_learners:
         tuning = tune(study, learners=tune_learners)
         best = tuning["best"]
@@ -215,11 +221,7 @@ def run_tuning(*, learners: int, seed: int = 7, plan: CoursePlan | None = None, 
     """The grid alone (`tune`; `part` of `parts` of it) on a freshly prepared study: what
     `outcomes_tuning.json` holds (parts: `frontier` over their rows put together)."""
     started = time.perf_counter()
-    histories = histories or HISTORIES
-    plan = plan or CoursePlan()
-    study = Study.prepare(plan=plan, seed=seed, histories=histories)
-    result: dict[str, Any] = {"plan": vars(plan) | {"units": list(plan.units)}, "seed": seed,
-                              "model": {"histories": histories, "attempts": study.side.info.get("attempts")}}
+    study, result = _prepared(plan, seed, histories)
     shipped, retention = shipped_settings()
     result |= tune(study, learners=learners, settings=grid(part, parts))
     result["shipped"] = {"settings": shipped, "review_retention": retention}
