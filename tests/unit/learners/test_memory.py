@@ -216,3 +216,12 @@ def test_shortest_depths_keep_each_prerequisites_first_level() -> None:
     levels = [["b", "c"], ["c", "d", "a"], ["e", "b"]]  # "a" is the concept itself (a cycle)
     assert shortest_depths(levels, "a") == [("b", 1), ("c", 1), ("d", 2), ("e", 3)]
     assert shortest_depths([[], [], []], "a") == []
+
+
+def test_a_state_row_of_the_wrong_length_is_refused() -> None:
+    """A row from another version of `attempts_write` (a field more or fewer) is an error, never a
+    state read with its fields shifted."""
+    with pytest.raises(ValueError):
+        state_of_row([None] * (len(STATE_ROW) - 1))
+    with pytest.raises(ValueError):
+        state_of_row([None] * (len(STATE_ROW) + 1))
