@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from learner_graph.mixer.models import Candidate, ConceptView, MixInput, StreakView
 from learner_graph.mixer.settings import MixSettings
-from learner_graph.mixer.streams import _spread, due_concepts, next_best, review
+from learner_graph.mixer.streams import _spread, due_concepts, next_best, review, streak_wins
 
 NOW = datetime(2026, 1, 10, tzinfo=UTC)
 
@@ -101,3 +101,15 @@ def test_review_skips_a_due_concept_without_questions_and_uses_each_question_onc
     cands = [Candidate("ab", ("a", "b"), 0.8), Candidate("c1", ("c",), 0.75)]
     picks = review(_data(cands, concepts), MixSettings())
     assert [(c.question_id, v.concept_id) for c, v in picks] == [("ab", "a"), ("c1", "c")]
+
+
+def test_quick_wins_likeliest_first_whatever_their_ids() -> None:
+    """Streak wins are ranked by P(correct), highest first, not by id (the names sort the other way)."""
+    cands = [
+        Candidate("a-likely", ("a",), 0.85),
+        Candidate("b-likelier", ("b",), 0.9),
+        Candidate("c-likeliest", ("c",), 0.97),
+        Candidate("d-too-hard", ("d",), 0.79),  # under quick_win_p 0.8: not a quick win
+    ]
+    wins = streak_wins(_data(cands), MixSettings())
+    assert [c.question_id for c in wins] == ["c-likeliest", "b-likelier", "a-likely"]
