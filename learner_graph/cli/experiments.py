@@ -16,7 +16,6 @@ from learner_graph.db.graph import Graph
 from learner_graph.errors import DomainError
 from learner_graph.experiments import service
 from learner_graph.experiments.models import ExperimentCreate
-from learner_graph.experiments.results import experiment_results, metrics_frame, results_csv
 from learner_graph.runtime import Runtime
 
 T = TypeVar("T")
@@ -86,6 +85,10 @@ async def _stop(db: Graph, args: argparse.Namespace) -> int:
 
 
 async def _report(db: Graph, args: argparse.Namespace) -> int:
+    # Imported here: the results pull in scipy.stats (~0.5 s quiet, seconds under load), which
+    # every other command (`import attempts`, `serve`, ...) would otherwise pay at start.
+    from learner_graph.experiments.results import experiment_results, metrics_frame, results_csv
+
     results = await experiment_results(db=db, key=args.target, now=datetime.now(UTC))
     print(f"{results.key} ({results.status}), window until {results.window_end:%Y-%m-%d %H:%M} UTC")
     for arm in results.arms:
