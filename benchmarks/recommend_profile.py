@@ -33,7 +33,7 @@ WARMUP_SECONDS = 10
 
 
 # Each answer's step timings, one line per answer: wrk thread, second, fetch, predict, mix, record, total.
-TIMINGS = """
+TIMINGS = r"""
 function response(status, headers, body)
   local t = body:match('"timing_ms":(%b{})')
   if t and timings then
@@ -55,7 +55,8 @@ def measure(
     env = {"LG_WORKERS": str(workers)}
     connections = recommend.CONNECTIONS if paced else CONNECTIONS
     delay_ms = connections * 1000 / paced if paced else 0.0
-    with api_server(uri, log=graph.WORK_DIR / "api-profile.log", env=env, pids=api_pids) as base:
+    log = graph.WORK_DIR / "api-profile.log"
+    with api_server(uri, port=recommend.API_PORT, log=log, env=env, pids=api_pids) as base:
         url = f"{base}/v1/recommendations"
         cpu = {"api_pids": api_pids, "neo4j_pids": [neo4j_pid] if neo4j_pid else []}
         body = recommend.script(units, students, delay_ms=delay_ms)
