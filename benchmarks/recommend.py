@@ -27,6 +27,7 @@ SECONDS = float(os.environ.get("LG_BENCH_SECONDS", "30"))
 WARMUP_SECONDS = 10  # the first requests load the catalog, the model and resolve the units
 WORKERS = int(os.environ.get("LG_BENCH_WORKERS", "2"))
 PACED_SHARE = 0.8
+API_PORT = int(os.environ.get("LG_BENCH_API_PORT", "0")) or None  # the API's port (default: a free one)
 
 
 def script(units: dict[str, str], n_students: int, *, delay_ms: float = 0.0) -> str:
@@ -57,7 +58,7 @@ def run() -> dict[str, Any]:
     neo4j_pid = embedded.Instance(port=graph.PORT, data_dir=graph.DATA_DIR.resolve()).pid()
     api_pids: list[int] = []
     log = graph.WORK_DIR / "api-recommend.log"
-    with api_server(uri, log=log, env={"LG_WORKERS": str(WORKERS)}, pids=api_pids) as base:
+    with api_server(uri, port=API_PORT, log=log, env={"LG_WORKERS": str(WORKERS)}, pids=api_pids) as base:
         url = f"{base}/v1/recommendations"
         cpu = {"api_pids": api_pids, "neo4j_pids": [neo4j_pid] if neo4j_pid else []}
         wrk.run(url, script(units, students), connections=CONNECTIONS, seconds=WARMUP_SECONDS, **cpu)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from learner_graph.cache import Cache
 from learner_graph.errors import DomainError
 
-BUCKET = """
+# The bucket of KEYS[1] (ARGV[1] rate, ARGV[2] burst) on Redis's clock: `allowed` and `tokens` left.
+_TAKE = """
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local t = redis.call('TIME')
@@ -30,7 +32,23 @@ if tokens >= 1 then
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
 redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate) + 1)
-return {allowed, tostring(tokens)}
+"""
+BUCKET = _TAKE + "return {allowed, tostring(tokens)}\n"
+
+# The bucket, then the version token of each of KEYS[2..] (`db/versions.py`: a missing one is set to
+# its candidate ARGV[i + 2], ARGV[3] the tokens' TTL): the caller's limit and the learner's tokens in
+# one round trip, as the recommendation route needs both.
+BUCKET_AND_TOKENS = _TAKE + """
+local out = {allowed, tostring(tokens)}
+for i = 2, #KEYS do
+  local token = redis.call('GET', KEYS[i])
+  if not token then
+    token = ARGV[i + 2]
+    redis.call('SET', KEYS[i], token, 'EX', ARGV[3])
+  end
+  out[i + 1] = token
+end
+return out
 """
 
 
@@ -59,6 +77,10 @@ class Verdict:
         return headers
 
 
+def decoded(token: bytes | str) -> str:
+    return token.decode() if isinstance(token, bytes) else str(token)
+
+
 class RateLimited(DomainError):
     code = "rate_limited"
 
@@ -73,11 +95,26 @@ class RateLimiter:
     def __init__(self, cache: Cache) -> None:
         self.cache = cache
         self.script = cache.client.register_script(BUCKET)
+        self._with_tokens = cache.client.register_script(BUCKET_AND_TOKENS)
         self._local: dict[str, tuple[float, float]] = {}  # name -> (tokens, at), while Redis is down
 
     async def hit(self, name: str, limit: Limit) -> Verdict:
         """Take one token from `name`'s bucket; raise RateLimited when it is empty."""
         answer = await self.cache.run(self.script, [f"rl:{name}"], [limit.rate, limit.burst])
+        return self._verdict(name, limit, answer)
+
+    async def hit_reading(
+        self, name: str, limit: Limit, keys: list[str], read_args: list[object]
+    ) -> tuple[str, ...] | None:
+        """`hit`, and in the same Redis round trip the version token of each of `keys` (`read_args`:
+        `Versions.read_args`, the TTL and a candidate per key); None for them when Redis is down."""
+        args = [limit.rate, limit.burst, *read_args]
+        answer = await self.cache.run(self._with_tokens, [f"rl:{name}", *keys], args)
+        self._verdict(name, limit, answer)
+        return None if answer is None else tuple(decoded(t) for t in answer[2:])
+
+    def _verdict(self, name: str, limit: Limit, answer: Any | None) -> Verdict:
+        """Redis's answer (the process's own bucket when there is none); RateLimited when refused."""
         if answer is None:
             verdict = self._hit_locally(name, limit)
         else:

@@ -116,3 +116,8 @@ Admin = Annotated[ApiKey, Depends(require(Role.ADMIN))]
 # The learner routes a browser or phone may call with a learner token (for its own learner only).
 LearnerAppOrToken = Annotated[ApiKey, Depends(require(Role.LEARNER_APP, learner_tokens=True))]
 ReaderOrToken = Annotated[ApiKey, Depends(require(*READERS, learner_tokens=True))]
+# The same as `LearnerAppOrToken`, the rate limit left to the route: it reads the learner's version
+# tokens in the same Redis round trip (`security.limit_reading_tokens`).
+LearnerAppOrTokenLimitInRoute = Annotated[
+    ApiKey, Depends(require(Role.LEARNER_APP, learner_tokens=True, limit=False))
+]

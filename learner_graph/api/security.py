@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from fastapi import Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from learner_graph import tokens
 from learner_graph.api_keys import ApiKey, Role, find_key
+from learner_graph.config import Settings
+from learner_graph.db.versions import CONTENT, learner_key
 from learner_graph.errors import DomainError, Forbidden
 from learner_graph.ratelimit import Limit
+
+if TYPE_CHECKING:
+    from learner_graph.runtime import Runtime
 
 log = logging.getLogger(__name__)
 _bearer = HTTPBearer(auto_error=False)
@@ -30,9 +36,12 @@ def _refuse(request: Request, reason: str, error: DomainError) -> DomainError:
     return error
 
 
-def require(*roles: Role, learner_tokens: bool = False) -> Callable[[Request], Awaitable[ApiKey]]:
+def require(
+    *roles: Role, learner_tokens: bool = False, limit: bool = True
+) -> Callable[[Request], Awaitable[ApiKey]]:
     """A dependency admitting keys of `roles` (admin is always admitted), and learner tokens
-    when `learner_tokens` (the route must then keep the caller to `key.learner`'s own data)."""
+    when `learner_tokens` (the route must then keep the caller to `key.learner`'s own data).
+    `limit` False leaves the rate limit to the route (`limit_reading_tokens`), first thing it does."""
     allowed = {*roles, Role.ADMIN}
 
     async def check(request: Request) -> ApiKey:
@@ -59,23 +68,40 @@ def require(*roles: Role, learner_tokens: bool = False) -> Callable[[Request], A
                 message = f"role {key.role.value!r} may not use this route (allowed: {names})"
                 raise _refuse(request, "role", Forbidden(message))
         request.state.api_key = key
-        await _rate_limit(request, key)
+        if limit:
+            await _rate_limit(request, key)
         return key
 
     return check
 
 
-async def _rate_limit(request: Request, key: ApiKey) -> None:
-    """Count the request against the key's bucket (a learner token's against its learner's)."""
-    settings = request.app.state.settings
+def _bucket(settings: Settings, key: ApiKey) -> tuple[str, Limit]:
+    """The key's bucket (a learner token's: its learner's) and its limit."""
     if key.learner is not None:
         limit = Limit(rate=settings.rate_limit_learner_per_s, burst=settings.rate_limit_learner_burst)
-        name = f"learner:{key.app}:{key.learner}"
-    else:
-        limit = Limit(rate=settings.rate_limit_per_s, burst=settings.rate_limit_burst)
-        name = f"key:{key.name}"
+        return f"learner:{key.app}:{key.learner}", limit
+    return f"key:{key.name}", Limit(rate=settings.rate_limit_per_s, burst=settings.rate_limit_burst)
+
+
+async def _rate_limit(request: Request, key: ApiKey) -> None:
+    """Count the request against the key's bucket (a learner token's against its learner's)."""
+    name, limit = _bucket(request.app.state.settings, key)
     if limit.rate > 0:
         await request.app.state.runtime.rate_limiter.hit(name, limit)
+
+
+async def limit_reading_tokens(runtime: Runtime, key: ApiKey, user_id: str) -> tuple[str, ...] | None:
+    """The rate limit of a route whose `require(..., limit=False)` left it to it, and in the same
+    Redis round trip the learner's and the content's version tokens for the learner-state cache
+    (`LearnerStates.read`'s `tokens`; None: it reads them itself). Raises RateLimited."""
+    name, limit = _bucket(runtime.settings, key)
+    versions = runtime.states.versions
+    read_args = versions.read_args(2) if versions is not None and limit.rate > 0 else None
+    if read_args is None:
+        if limit.rate > 0:
+            await runtime.rate_limiter.hit(name, limit)
+        return None
+    return await runtime.rate_limiter.hit_reading(name, limit, [learner_key(user_id), CONTENT], read_args)
 
 
 READERS = (Role.LEARNER_APP, Role.CONTENT_EDITOR, Role.ANALYST)

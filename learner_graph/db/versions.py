@@ -68,6 +68,12 @@ class Versions:
         got = await self.cache.run(self._read, keys, [*_fresh(len(keys)), TOKEN_TTL_S])
         return None if got is None else tuple(t.decode() if isinstance(t, bytes) else str(t) for t in got)
 
+    def read_args(self, n: int) -> list[object] | None:
+        """What a script reading `n` tokens as `_READ` does needs after its own arguments: the TTL,
+        then a fresh candidate per key (a caller's script reads them in its own round trip); None
+        while a failed bump is unsettled (read through `tokens` then)."""
+        return None if self._unbumped else [TOKEN_TTL_S, *_fresh(n)]
+
     async def bump(self, keys: Iterable[str]) -> None:
         """A fresh token for each key: whatever a cache read under the old one is stale."""
         await self._bump_keys(sorted(set(keys) | self._unbumped))

@@ -55,6 +55,7 @@ async def recommend(
     include_question: bool = False,
     states: LearnerStates | None = None,
     caller: ApiKey | None = None,
+    tokens: tuple[str, ...] | None = None,
 ) -> RecommendationOut:
     """What `request.user_id` should practise next. Raises NotFound for unknown units or concepts.
 
@@ -66,14 +67,16 @@ async def recommend(
     its item (not stored: the catalog has them). `states` keeps learners' states between their
     requests (None: read every time). With `caller` (the API key asking), the learner's app is
     checked and decided from the stored learner read with the state (`tenancy.admit`), and `app`
-    is ignored.
+    is ignored. `tokens`: the learner's and the content's version tokens, read by the caller
+    just before (`states` reads them otherwise).
     """
     started = time.perf_counter()
     timing: dict[str, float] = {}
     now = as_utc(request.context.now or now or datetime.now(UTC))
 
     learner, catalog = await student(db=db, catalogs=catalogs, user_id=request.user_id,
-                                     knows=[*request.units, *request.concepts], states=states, caller=caller)
+                                     knows=[*request.units, *request.concepts], states=states, caller=caller,
+                                     tokens=tokens)
     if caller is not None:
         app = admit(caller, request.user_id, learner.app)
     rows = await candidates(db=db, catalogs=catalogs, catalog=catalog, units=request.units,
@@ -108,11 +111,14 @@ async def recommend(
 
 async def student(
     *, db: Graph, catalogs: CatalogCache, user_id: str, knows: list[str], states: LearnerStates | None = None,
-    caller: ApiKey | None = None,
+    caller: ApiKey | None = None, tokens: tuple[str, ...] | None = None,
 ) -> tuple[Student, Catalog]:
     """The student's state and the content version (one round trip, or none when `states` kept
     them), and that version's catalog. With `caller`, NotFound for another app's learner, first."""
-    read = await states.read(db, user_id) if states is not None else await read_student(db, user_id)
+    if states is not None:
+        read = await states.read(db, user_id, tokens=tokens)
+    else:
+        read = await read_student(db, user_id)
     if caller is not None:
         admit(caller, user_id, read.student.app if read.student is not None else None)
     if read.student is None:  # served but never stored would be a lie: the learner was deleted for good

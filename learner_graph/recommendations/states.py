@@ -37,11 +37,16 @@ class LearnerStates:
         self.hits = 0
         self.misses = 0
 
-    async def read(self, db: Graph, user_id: str) -> StudentRead:
+    async def read(self, db: Graph, user_id: str, *, tokens: tuple[str, ...] | None = None) -> StudentRead:
         """The learner's state: from this process when nothing changed since, else from Neo4j.
 
+        `tokens`: the learner's and the content's version tokens when the caller read them just
+        before (with its rate limit, one Redis round trip); else they are read here.
         The student is a copy: a request may set its day goal without touching the kept entry."""
-        tokens = await self.versions.tokens([learner_key(user_id), CONTENT]) if self.versions else None
+        if self.versions is None:
+            tokens = None
+        elif tokens is None:
+            tokens = await self.versions.tokens([learner_key(user_id), CONTENT])
         if tokens is not None:
             kept = self._entries.get(user_id)
             if kept is not None and kept[0] == tokens:

@@ -12,12 +12,13 @@ from learner_graph.api.deps import (
     ContentEditor,
     GraphDep,
     LearnerAppOrToken,
+    LearnerAppOrTokenLimitInRoute,
     ModelsDep,
     OwnersDep,
     ReaderOrToken,
     RuntimeDep,
 )
-from learner_graph.api.security import require
+from learner_graph.api.security import limit_reading_tokens, require
 from learner_graph.api_keys import ApiKey, Role
 from learner_graph.errors import Forbidden, Invalid
 from learner_graph.fields import ID_PATTERN, ID_RULE
@@ -40,7 +41,7 @@ RECENT_MAX = 500  # how far back a learner's recommendation history reaches
 
 @router.post("/recommendations")
 async def recommend(
-    key: LearnerAppOrToken,
+    key: LearnerAppOrTokenLimitInRoute,
     runtime: RuntimeDep,  # one dependency, not ten: FastAPI resolves each on every request (~7% of its CPU)
     body: RecommendationRequest,
     include: Annotated[
@@ -50,7 +51,10 @@ async def recommend(
 ) -> RecommendationOut:
     """What this student should practise next in these units or concepts, each pick explained.
 
-    The server's clock decides experiments and `served_at`: `context.now` is for admin keys only."""
+    The server's clock decides experiments and `served_at`: `context.now` is for admin keys only.
+    The rate limit is taken here, after the body is parsed (a 422 is not counted), with the learner's
+    version tokens in the same Redis round trip."""
+    tokens = await limit_reading_tokens(runtime, key, body.user_id)
     if body.overrides is not None and key.role is not Role.ADMIN:
         raise Forbidden("only admin keys may override mixer settings per request")
     if body.context.now is not None and key.role is not Role.ADMIN:
@@ -68,6 +72,7 @@ async def recommend(
         include_question="question" in include,
         states=runtime.states,
         caller=key,
+        tokens=tokens,
     )
 
 

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
+from redis.asyncio import Redis
 
 from learner_graph.api.app import create_app
+from learner_graph.cache import Cache
 from learner_graph.config import Settings
+from learner_graph.db.versions import CONTENT, Versions, learner_key
+from learner_graph.ratelimit import Limit, RateLimited, RateLimiter
 from tests.conftest import auth
+from tests.recommend_fixtures import make_course
 from tests.support import PrivateRedis
 
 
@@ -85,3 +92,46 @@ def test_a_scalar_query_parameter_given_twice_is_refused(client: TestClient) -> 
     ]
     listed = client.get("/v1/users/u1/predictions?units=a&units=b", headers=auth("analyst"))
     assert listed.status_code != 422 or listed.json()["error"]["details"][0]["field"] != "units"  # a list
+
+
+def test_recommendations_count_against_the_key_once_their_body_is_parsed(
+    settings: Settings, db: Driver
+) -> None:
+    make_course(db, questions_per_concept=2)
+    body = {"user_id": "u1", "units": ["s-counting"], "n": 2}
+    with limited_app(settings, rate_limit_per_s=0.01) as client:  # nothing refilled during the test
+        app = auth("learner_app")
+        bad = client.post("/v1/recommendations", json={"user_id": "u1", "n": 0}, headers=app)
+        assert bad.status_code == 422  # refused before the limit is taken: not counted
+        statuses = [client.post("/v1/recommendations", json=body, headers=app).status_code for _ in range(4)]
+        assert statuses == [200, 200, 200, 429]
+        refused = client.post("/v1/recommendations", json=body, headers=app)
+        assert refused.json()["error"]["code"] == "rate_limited" and int(refused.headers["retry-after"]) >= 1
+        assert refused.headers["ratelimit-limit"] == "3" and refused.headers["ratelimit-remaining"] == "0"
+        assert client.get("/v1/concepts", headers=auth("analyst")).status_code == 200  # another key's bucket
+
+
+def test_one_round_trip_takes_the_limit_and_reads_the_tokens_as_versions_does(settings: Settings) -> None:
+    async def main() -> None:
+        client = Redis.from_url(settings.redis_url)
+        cache = Cache(client)
+        versions, limiter = Versions(cache), RateLimiter(cache)
+        keys, limit = [learner_key("limits-u1"), CONTENT], Limit(rate=0.001, burst=2)
+
+        async def hit() -> tuple[str, ...] | None:
+            return await limiter.hit_reading("key:t", limit, keys, versions.read_args(2) or [])
+
+        try:
+            await client.delete(*[cache.prefix + k for k in [*keys, "rl:key:t"]])
+            made = await hit()
+            assert made is not None and len(set(made)) == 2  # missing tokens are made, one per key
+            assert await versions.tokens(keys) == made  # and are the ones `Versions` reads
+            await versions.bump([keys[0]])
+            again = await hit()
+            assert again is not None and again[0] != made[0] and again[1] == made[1]
+            with pytest.raises(RateLimited):  # the bucket of 2 is empty: refused, whatever the tokens
+                await hit()
+        finally:
+            await client.aclose()
+
+    asyncio.run(main())
