@@ -11,6 +11,7 @@ from scipy.sparse import csr_matrix
 
 from learner_graph.model.coldstart import with_questions
 from learner_graph.model.features import History, count_features, pair_index
+from learner_graph.model.served import offset
 from learner_graph.model.side import QuestionSide
 
 
@@ -120,9 +121,11 @@ def _student_terms(side: QuestionSide, state: StudentState) -> tuple[np.ndarray,
     return per_concept, total
 
 
-def calibrate(side: QuestionSide, z: np.ndarray) -> np.ndarray:
+def calibrate(side: QuestionSide, z: np.ndarray, attempts: int = 0) -> np.ndarray:
+    """P(correct) from logits: Platt scaling, then the served calibration's offset for a learner
+    with `attempts` attempts (`model.served`; none when the side has no served calibration)."""
     a, b = side.calibration
-    return sigmoid(a * z + b)
+    return sigmoid(a * z + b + offset(side.served, attempts))
 
 
 def predict(side: QuestionSide, history: History, question_ids: Sequence[str], *,
@@ -140,7 +143,8 @@ def predict_rows(side: QuestionSide, history: History, rows: np.ndarray, items: 
     """`predict` for questions the side already has, given as its row indexes (no id lookups);
     `items`: `ItemRows.of(side, rows)` when the caller keeps it for these rows."""
     state = fit_student(side, history)
-    return calibrate(side, logits(side, state, rows) if items is None else logits_at(side, state, items))
+    z = logits(side, state, rows) if items is None else logits_at(side, state, items)
+    return calibrate(side, z, state.n_attempts)
 
 
 def predict_with_state(side: QuestionSide, history: History, question_ids: Sequence[str], *,
@@ -149,4 +153,4 @@ def predict_with_state(side: QuestionSide, history: History, question_ids: Seque
     """`predict`, plus the fitted student (attempts used, posterior variance) for a confidence figure."""
     side, q = with_questions(side, question_ids, question_meta)
     state = fit_student(side, history)
-    return calibrate(side, logits(side, state, q)), state
+    return calibrate(side, logits(side, state, q), state.n_attempts), state
