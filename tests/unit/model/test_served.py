@@ -54,7 +54,7 @@ def test_a_refit_starts_from_the_offsets_the_served_predictions_carried() -> Non
 
 
 def test_the_prior_holds_a_band_with_few_answers_near_its_start() -> None:
-    # Three wrong answers at P 0.5: the likelihood's best shift is -infinity; the N(0, 1) prior keeps it finite.
+    # Three wrong answers at P 0.5: the likelihood's best shift is -inf; the N(0, 1) prior keeps it finite.
     shift = dict(fit_offsets(np.full(3, 0.5), np.zeros(3, bool), np.zeros(3, np.int64)))[0]
     assert -2.0 < shift < -0.5
 
