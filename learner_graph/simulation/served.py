@@ -3,20 +3,21 @@
 A deployment retrains and recalibrates its model periodically on what it has seen, the items it
 served included. The study's model is trained on simulated curriculum walkers; `calibrate` then
 serves earlier cohorts of learners (not the study's: other ids) with the shipped mixer, and fits
-the served calibration (`model.served.fit_offsets`) on their next-best items and answers, one
-refit a cohort, each starting from the last (docs/BENCHMARKS.md, "Next items at the target,
-round 5").
+the served calibration (`model.served.fit_offsets`: an offset per history band and a slope on the
+question's unshown depth) on their next-best items and answers, one refit a cohort, each starting
+from the last (docs/BENCHMARKS.md, "Next items at the target, round 5").
 """
 
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 
 from learner_graph.model import QuestionSide
-from learner_graph.model.served import fit_offsets
-from learner_graph.simulation.course import CoursePlan, Probes
+from learner_graph.model.served import fit_offsets, unshown_depth
+from learner_graph.simulation.course import CourseOutcome, CoursePlan, Probes
 from learner_graph.simulation.inproc import Engine
 from learner_graph.simulation.outcomes import make_policy, run_cohort
 from seed.forgetting import ForgettingSimulator
@@ -26,17 +27,42 @@ ROUNDS = 2  # refits: the second corrects what the first changed in what is serv
 SEED_OFFSET = 10_000  # the cohorts' learner ids: learner-<seed + SEED_OFFSET + round>-<index>
 
 
+def with_prerequisites(side: QuestionSide, document: dict[str, Any]) -> QuestionSide:
+    """The side with the content's prerequisite graph over its concepts (what unshown depth reads)."""
+    index = side.concept_index
+    requires = {c["id"]: c.get("requires", []) for c in document["concepts"]}
+    prerequisites = tuple(tuple(index[p] for p in requires.get(cid, []) if p in index)
+                          for cid in side.concept_ids)
+    return dataclasses.replace(side, prerequisites=prerequisites)
+
+
+def served_rows(side: QuestionSide, outcomes: list[CourseOutcome]) -> tuple[np.ndarray, ...]:
+    """(predicted, correct, attempts before, unshown depth) of every next-best item answered: the
+    depth from the concepts of the learner's answers before it, as the live fit counts them."""
+    rows = []
+    for outcome in outcomes:
+        shown = np.zeros(len(side.concept_ids), dtype=bool)
+        for answer in outcome.answers:
+            q = side.index[answer.question_id]
+            concepts, weights = side.concepts_of(q)
+            if answer.kind == "next":
+                depth = unshown_depth(side.prerequisites, shown)[concepts]
+                rows.append((answer.p_predicted, answer.correct, answer.history,
+                             float(weights @ depth / weights.sum())))
+            shown[concepts] = True
+    return tuple(np.array(column) for column in zip(*rows, strict=True))
+
+
 def calibrate(engine: Engine, sim: ForgettingSimulator, probes: Probes, *, plan: CoursePlan, seed: int,
-              learners: int = LEARNERS, rounds: int = ROUNDS) -> QuestionSide:
+              document: dict[str, Any], learners: int = LEARNERS, rounds: int = ROUNDS) -> QuestionSide:
     """The engine's model with its served calibration fitted on `rounds` cohorts of `learners`."""
-    side = engine.side
-    assert side is not None, "a model is needed to calibrate"
+    assert engine.side is not None, "a model is needed to calibrate"
+    side = with_prerequisites(engine.side, document)
     for k in range(rounds):
-        served = dataclasses.replace(engine, side=side)
-        outcomes = run_cohort(served, sim, probes, make_policy("mixer"), plan=plan, learners=learners,
-                              seed=seed + SEED_OFFSET + k)
-        rows = [(a.p_predicted, a.correct, a.history)
-                for o in outcomes for a in o.answers if a.kind == "next"]
-        predicted, correct, attempts = (np.array(column) for column in zip(*rows, strict=True))
-        side = dataclasses.replace(side, served=fit_offsets(predicted, correct, attempts, start=side.served))
+        outcomes = run_cohort(dataclasses.replace(engine, side=side), sim, probes, make_policy("mixer"),
+                              plan=plan, learners=learners, seed=seed + SEED_OFFSET + k)
+        predicted, correct, attempts, depth = served_rows(side, outcomes)
+        offsets, slope = fit_offsets(predicted, correct, attempts, depth, start=side.served,
+                                     start_slope=side.served_slope)
+        side = dataclasses.replace(side, served=offsets, served_slope=slope)
     return side

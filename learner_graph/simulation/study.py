@@ -68,7 +68,8 @@ class Study:
         ids = engine.catalog.table.ids
         probes = Probes.for_questions(sim, [ids[r] for r in engine.rows(list(plan.units))])
         if served:
-            side = served_calibration.calibrate(engine, sim, probes, plan=plan, seed=seed, learners=served)
+            side = served_calibration.calibrate(engine, sim, probes, plan=plan, seed=seed, document=document,
+                                                learners=served)
             engine = dataclasses.replace(engine, side=side)
         return cls(document, sim, side, plan, seed, probes, {retention: engine}, retention)
 
