@@ -36,16 +36,19 @@ def with_prerequisites(side: QuestionSide, document: dict[str, Any]) -> Question
     return dataclasses.replace(side, prerequisites=prerequisites)
 
 
-def served_rows(side: QuestionSide, outcomes: list[CourseOutcome]) -> tuple[np.ndarray, ...]:
+def served_rows(side: QuestionSide, assesses: dict[str, list[tuple[str, float]]],
+                outcomes: list[CourseOutcome]) -> tuple[np.ndarray, ...]:
     """(predicted, correct, attempts before, unshown depth) of every next-best item answered: the
-    depth from the concepts of the learner's answers before it, as the live fit counts them."""
+    depth from the concepts of the learner's answers before it, as the live fit counts them
+    (`assesses`: each question's concepts and weights, the content's)."""
     rows = []
+    index = side.concept_index
     for outcome in outcomes:
         shown = np.zeros(len(side.concept_ids), dtype=bool)
         for answer in outcome.answers:
-            q = side.index[answer.question_id]
-            concepts, weights = side.concepts_of(q)
-            if answer.kind == "next":
+            pairs = [(index[c], w) for c, w in assesses[answer.question_id] if c in index]
+            concepts, weights = np.array([k for k, _ in pairs], dtype=np.int64), np.array([w for _, w in pairs])
+            if answer.kind == "next" and len(pairs):
                 depth = unshown_depth(side.prerequisites, shown)[concepts]
                 rows.append((answer.p_predicted, answer.correct, answer.history,
                              float(weights @ depth / weights.sum())))
@@ -61,7 +64,7 @@ def calibrate(engine: Engine, sim: ForgettingSimulator, probes: Probes, *, plan:
     for k in range(rounds):
         outcomes = run_cohort(dataclasses.replace(engine, side=side), sim, probes, make_policy("mixer"),
                               plan=plan, learners=learners, seed=seed + SEED_OFFSET + k)
-        predicted, correct, attempts, depth = served_rows(side, outcomes)
+        predicted, correct, attempts, depth = served_rows(side, engine.assesses, outcomes)
         offsets, slope = fit_offsets(predicted, correct, attempts, depth, start=side.served,
                                      start_slope=side.served_slope)
         side = dataclasses.replace(side, served=offsets, served_slope=slope)
