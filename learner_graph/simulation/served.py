@@ -47,7 +47,8 @@ def served_rows(side: QuestionSide, assesses: dict[str, list[tuple[str, float]]]
         shown = np.zeros(len(side.concept_ids), dtype=bool)
         for answer in outcome.answers:
             pairs = [(index[c], w) for c, w in assesses[answer.question_id] if c in index]
-            concepts, weights = np.array([k for k, _ in pairs], dtype=np.int64), np.array([w for _, w in pairs])
+            concepts = np.array([k for k, _ in pairs], dtype=np.int64)
+            weights = np.array([w for _, w in pairs])
             if answer.kind == "next" and len(pairs):
                 depth = unshown_depth(side.prerequisites, shown)[concepts]
                 rows.append((answer.p_predicted, answer.correct, answer.history,
