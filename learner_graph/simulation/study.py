@@ -56,10 +56,10 @@ class Study:
 
     @classmethod
     def prepare(cls, *, plan: CoursePlan, seed: int = 7, histories: int = HISTORIES,
-                served: int = served_calibration.LEARNERS) -> Study:
-        """The demo curriculum, learners who forget, and a model trained on `histories` simulated learners,
-        then calibrated on the next-best items it served to earlier cohorts of `served` learners
-        (`simulation.served`; 0: not calibrated)."""
+                served: int = 0) -> Study:
+        """The demo curriculum, learners who forget, and a model trained on `histories` simulated learners;
+        with `served` > 0, then calibrated on the next-best items it served to earlier cohorts of
+        that many learners (`simulation.served`: tried in round 5, not the default, docs/BENCHMARKS.md)."""
         document = build_curriculum()
         sim = ForgettingSimulator(document, seed=seed)
         side = train_side(document, sim, students=histories, start=ORIGIN - timedelta(days=60), seed=seed)
