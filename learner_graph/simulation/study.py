@@ -199,8 +199,7 @@ def _prepared(plan: CoursePlan | None, seed: int, histories: int | None) -> tupl
     plan = plan or CoursePlan()
     study = Study.prepare(plan=plan, seed=seed, histories=histories)
     result: dict[str, Any] = {"plan": vars(plan) | {"units": list(plan.units)}, "seed": seed,
-                              "model": {"histories": histories, "attempts": study.side.info.get("attempts"),
-                                        "served_calibration": [list(o) for o in study.side.served]}}
+                              "model": {"histories": histories, "attempts": study.side.info.get("attempts")}}
     return study, result
 
 
