@@ -58,12 +58,14 @@ def served_rows(side: QuestionSide, assesses: dict[str, list[tuple[str, float]]]
 
 
 def calibrate(engine: Engine, sim: ForgettingSimulator, probes: Probes, *, plan: CoursePlan, seed: int,
-              document: dict[str, Any], learners: int = LEARNERS, rounds: int = ROUNDS) -> QuestionSide:
-    """The engine's model with its served calibration fitted on `rounds` cohorts of `learners`."""
+              document: dict[str, Any], learners: int = LEARNERS, rounds: int = ROUNDS,
+              policy: str = "mixer") -> QuestionSide:
+    """The engine's model with its served calibration fitted on `rounds` cohorts of `learners`
+    served by `policy` (a calibration is for the settings whose items it was fitted on)."""
     assert engine.side is not None, "a model is needed to calibrate"
     side = with_prerequisites(engine.side, document)
     for k in range(rounds):
-        outcomes = run_cohort(dataclasses.replace(engine, side=side), sim, probes, make_policy("mixer"),
+        outcomes = run_cohort(dataclasses.replace(engine, side=side), sim, probes, make_policy(policy),
                               plan=plan, learners=learners, seed=seed + SEED_OFFSET + k)
         predicted, correct, attempts, depth = served_rows(side, engine.assesses, outcomes)
         offsets, slope = fit_offsets(predicted, correct, attempts, depth, start=side.served,
