@@ -11,6 +11,7 @@ from scipy.sparse import csr_matrix
 
 from learner_graph.model.coldstart import with_questions
 from learner_graph.model.features import History, count_features, pair_index
+from learner_graph.model.served import offset, unshown_depth
 from learner_graph.model.side import QuestionSide
 
 
@@ -120,9 +121,23 @@ def _student_terms(side: QuestionSide, state: StudentState) -> tuple[np.ndarray,
     return per_concept, total
 
 
-def calibrate(side: QuestionSide, z: np.ndarray) -> np.ndarray:
+def calibrate(side: QuestionSide, z: np.ndarray, served: np.ndarray | float = 0.0) -> np.ndarray:
+    """P(correct) from logits: Platt scaling, plus `served`, the served calibration's term
+    (`served_term`)."""
     a, b = side.calibration
-    return sigmoid(a * z + b)
+    return sigmoid(a * z + b + served)
+
+
+def served_term(side: QuestionSide, state: StudentState, concepts: csr_matrix) -> np.ndarray | float:
+    """The served calibration's logit term for the fitted student on questions whose concept rows
+    are `concepts`: their history band's offset, plus the slope times each question's unshown
+    depth (the mean over its concepts, weighted as the question assesses them; `model.served`)."""
+    term: np.ndarray | float = offset(side.served, state.n_attempts)
+    if side.served_slope and side.prerequisites:
+        depth = unshown_depth(side.prerequisites, (state.wins + state.fails) > 0)
+        weights = np.asarray(concepts.sum(axis=1)).ravel()
+        term = term + side.served_slope * (concepts @ depth) / np.where(weights > 0, weights, 1.0)
+    return term
 
 
 def predict(side: QuestionSide, history: History, question_ids: Sequence[str], *,
@@ -140,7 +155,9 @@ def predict_rows(side: QuestionSide, history: History, rows: np.ndarray, items: 
     """`predict` for questions the side already has, given as its row indexes (no id lookups);
     `items`: `ItemRows.of(side, rows)` when the caller keeps it for these rows."""
     state = fit_student(side, history)
-    return calibrate(side, logits(side, state, rows) if items is None else logits_at(side, state, items))
+    if items is None:
+        return calibrate(side, logits(side, state, rows), served_term(side, state, side.concept_matrix[rows]))
+    return calibrate(side, logits_at(side, state, items), served_term(side, state, items.concepts))
 
 
 def predict_with_state(side: QuestionSide, history: History, question_ids: Sequence[str], *,
@@ -149,4 +166,4 @@ def predict_with_state(side: QuestionSide, history: History, question_ids: Seque
     """`predict`, plus the fitted student (attempts used, posterior variance) for a confidence figure."""
     side, q = with_questions(side, question_ids, question_meta)
     state = fit_student(side, history)
-    return calibrate(side, logits(side, state, q)), state
+    return calibrate(side, logits(side, state, q), served_term(side, state, side.concept_matrix[q])), state

@@ -36,7 +36,9 @@ class QuestionSide:
 
     A question's logit for a student with state `phi = (theta, c)` and prior concept counts is
     `bias[q] + sum_k w_qk (concept_bias[k] + concept_win[k] log1p(W_k) + concept_fail[k] log1p(F_k))
-    + total_win log1p(W) + total_fail log1p(F) + vectors[q] . theta + c`, then Platt-calibrated.
+    + total_win log1p(W) + total_fail log1p(F) + vectors[q] . theta + c`, then Platt-calibrated,
+    plus the served calibration's offset for the learner's number of attempts and its slope times
+    the question's unshown depth (`model.served`).
     """
 
     model_id: str
@@ -55,6 +57,11 @@ class QuestionSide:
     prior_mean: np.ndarray  # (d + 1,) population mean of (theta, c)
     prior_cov: np.ndarray  # (d + 1, d + 1)
     calibration: tuple[float, float] = (1.0, 0.0)  # p = sigmoid(a * logit + b)
+    # (lower edge, logit offset) per band of the learner's attempts, fitted on served next-best
+    # items (`model.served`); added to the calibrated logit. Empty: none fitted.
+    served: tuple[tuple[int, float], ...] = ()
+    served_slope: float = 0.0  # logits per level of a question's unshown depth (`model.served`)
+    prerequisites: tuple[tuple[int, ...], ...] = ()  # per concept, its direct prerequisites' indexes
     half_life: float = 50.0  # attempts; recent attempts weigh more in the live fit
     window: int = 200  # the live fit reads at most this many recent attempts
     tag_bias: dict[int, float] = field(default_factory=dict)
@@ -87,7 +94,9 @@ class QuestionSide:
         out |= {
             "question_ids": self.question_ids, "concept_ids": self.concept_ids,
             "total_win": self.total_win, "total_fail": self.total_fail,
-            "calibration": list(self.calibration), "half_life": self.half_life, "window": self.window,
+            "calibration": list(self.calibration), "served": [list(o) for o in self.served],
+            "served_slope": self.served_slope, "prerequisites": [list(p) for p in self.prerequisites],
+            "half_life": self.half_life, "window": self.window,
             "tag_bias": {str(k): v for k, v in self.tag_bias.items()}, "texts": self.texts, "info": self.info,
         }
         return out
@@ -103,6 +112,9 @@ class QuestionSide:
             model_id=data["model_id"], question_ids=list(data["question_ids"]),
             concept_ids=list(data["concept_ids"]), total_win=float(data["total_win"]),
             total_fail=float(data["total_fail"]), calibration=(float(a), float(b)),
+            served=tuple((int(e), float(o)) for e, o in data.get("served", [])),
+            served_slope=float(data.get("served_slope", 0.0)),
+            prerequisites=tuple(tuple(int(k) for k in p) for p in data.get("prerequisites", [])),
             half_life=float(data["half_life"]), window=int(data["window"]),
             tag_bias={int(k): float(v) for k, v in data["tag_bias"].items()},
             texts=list(data["texts"]), info=dict(data["info"]), **arrays,

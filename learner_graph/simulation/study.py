@@ -7,6 +7,7 @@ simulated histories); `compare` runs every policy on the same learners and pairs
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import time
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from learner_graph.model import QuestionSide
+from learner_graph.simulation import served as served_calibration
 from learner_graph.simulation.course import ORIGIN, CourseOutcome, CoursePlan, Probes
 from learner_graph.simulation.experiment import aa_tests
 from learner_graph.simulation.inproc import Engine, train_side
@@ -53,8 +55,11 @@ class Study:
     retention: float = 0.9  # the shipped `review_retention`: every policy but the tuned mixer runs with it
 
     @classmethod
-    def prepare(cls, *, plan: CoursePlan, seed: int = 7, histories: int = HISTORIES) -> Study:
-        """The demo curriculum, learners who forget, and a model trained on `histories` simulated learners."""
+    def prepare(cls, *, plan: CoursePlan, seed: int = 7, histories: int = HISTORIES,
+                served: int = 0) -> Study:
+        """The demo curriculum, learners who forget, and a model trained on `histories` simulated learners;
+        with `served` > 0, then calibrated on the next-best items it served to earlier cohorts of
+        that many learners (`simulation.served`: tried in round 5, not the default, docs/BENCHMARKS.md)."""
         document = build_curriculum()
         sim = ForgettingSimulator(document, seed=seed)
         side = train_side(document, sim, students=histories, start=ORIGIN - timedelta(days=60), seed=seed)
@@ -62,6 +67,10 @@ class Study:
         engine = Engine.build(document, side, retention)
         ids = engine.catalog.table.ids
         probes = Probes.for_questions(sim, [ids[r] for r in engine.rows(list(plan.units))])
+        if served:
+            side = served_calibration.calibrate(engine, sim, probes, plan=plan, seed=seed, document=document,
+                                                learners=served)
+            engine = dataclasses.replace(engine, side=side)
         return cls(document, sim, side, plan, seed, probes, {retention: engine}, retention)
 
     def engine(self, retention: float) -> Engine:

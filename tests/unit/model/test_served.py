@@ -1,0 +1,111 @@
+"""The served calibration: one logit offset per history band, fitted on served items and their answers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from learner_graph.model import History, predict
+from learner_graph.model.live import sigmoid
+from learner_graph.model.served import EDGES, band, fit_offsets, offset, unshown_depth
+from learner_graph.model.side import QuestionSide
+from tests.model_fixtures import tiny_side
+
+QUESTIONS = ["easy", "mid", "hard"]
+
+
+def _history(n: int) -> History:
+    return History.from_rows({"question_id": "mid", "correct": i % 2, "at": i} for i in range(n))
+
+
+def test_bands_by_attempts_before_the_item() -> None:
+    bands = [band(EDGES, a) for a in (0, 9, 10, 49, 50, 99, 100, 199, 200, 5000)]
+    assert bands == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]
+    offsets = ((0, -0.5), (10, 0.0), (50, 0.1), (100, 0.2), (200, 0.3))
+    assert [offset(offsets, a) for a in (0, 9, 10, 60, 150, 999)] == [-0.5, -0.5, 0.0, 0.1, 0.2, 0.3]
+    assert offset((), 12) == 0.0  # no served calibration: no offset
+
+
+def test_the_fit_recovers_each_bands_miscalibration() -> None:
+    """Served items predicted at P but truly at sigmoid(logit P + shift): the fit finds each band's shift."""
+    rng = np.random.default_rng(3)
+    shifts = {0: -0.6, 10: -0.2, 50: 0.0, 100: 0.3, 200: 0.5}
+    attempts = rng.choice([0, 5, 20, 70, 150, 400], size=60_000)
+    z = rng.normal(0.0, 0.8, size=len(attempts))
+    truth = z + np.array([shifts[EDGES[band(EDGES, a)]] for a in attempts])
+    correct = rng.random(len(z)) < sigmoid(truth)
+    fitted = dict(fit_offsets(sigmoid(z), correct, attempts)[0])
+    assert fitted == pytest.approx(shifts, abs=0.06)
+
+
+def test_a_refit_starts_from_the_offsets_the_served_predictions_carried() -> None:
+    """Items served with last fit's offsets that now succeed as predicted keep those offsets; a band
+    with no answers keeps its offset too."""
+    rng = np.random.default_rng(4)
+    start = ((0, -0.4), (10, 0.0), (50, 0.0), (100, 0.2), (200, 0.2))
+    attempts = rng.choice([3, 120], size=40_000)
+    p = sigmoid(rng.normal(0.0, 0.8, size=len(attempts)))  # as served, offsets included
+    correct = rng.random(len(p)) < p
+    refit = dict(fit_offsets(p, correct, attempts, start=start)[0])
+    assert refit[0] == pytest.approx(-0.4, abs=0.05) and refit[100] == pytest.approx(0.2, abs=0.05)
+    assert refit[10] == 0.0 and refit[50] == 0.0 and refit[200] == 0.2  # no answers there
+
+
+def test_the_slope_on_unshown_depth_is_fitted_with_the_bands() -> None:
+    """Items truly harder by 0.15 logits per unshown level, and new learners' by 0.3 more: both found."""
+    rng = np.random.default_rng(5)
+    attempts = rng.choice([0, 30], size=80_000)
+    depth = rng.integers(0, 10, size=len(attempts)).astype(float)
+    z = rng.normal(0.3, 0.8, size=len(attempts))
+    correct = rng.random(len(z)) < sigmoid(z - 0.15 * depth - 0.3 * (attempts < 10))
+    offsets, slope = fit_offsets(sigmoid(z), correct, attempts, depth, start_slope=0.05)
+    assert slope == pytest.approx(0.05 - 0.15, abs=0.02)  # the start plus what the answers say
+    bands = dict(offsets)
+    assert bands[0] == pytest.approx(-0.3, abs=0.06) and bands[10] == pytest.approx(0, abs=0.06)
+
+
+def test_unshown_depth_counts_levels_of_prerequisites_not_attempted() -> None:
+    # 0 <- 1 <- 2 <- 3, and 4 requires 1 and 3; 5 is a root
+    prerequisites = ((), (0,), (1,), (2,), (1, 3), ())
+    nothing = np.zeros(6, dtype=bool)
+    assert unshown_depth(prerequisites, nothing).tolist() == [0, 1, 2, 3, 4, 0]  # a newcomer: the depth
+    shown = np.array([True, True, False, False, False, False])
+    assert unshown_depth(prerequisites, shown).tolist() == [0, 0, 0, 1, 2, 0]
+    assert unshown_depth(prerequisites, np.ones(6, dtype=bool)).tolist() == [0] * 6
+
+
+def test_the_prior_holds_a_band_with_few_answers_near_its_start() -> None:
+    # Three wrong answers at P 0.5: the likelihood's best shift is -inf; the N(0, 1) prior keeps it finite.
+    shift = dict(fit_offsets(np.full(3, 0.5), np.zeros(3, bool), np.zeros(3, np.int64))[0])[0]
+    assert -2.0 < shift < -0.5
+
+
+def test_a_learner_is_predicted_with_their_bands_offset() -> None:
+    side = tiny_side()
+    calibrated = replace(side, served=((0, -0.7), (10, 0.4)))
+    logit = lambda p: np.log(p / (1 - p))  # noqa: E731
+    for n, shift in ((0, -0.7), (4, -0.7), (12, 0.4)):
+        before, after = predict(side, _history(n), QUESTIONS), predict(calibrated, _history(n), QUESTIONS)
+        assert logit(after) - logit(before) == pytest.approx(np.full(3, shift))
+
+
+def test_a_new_learner_is_predicted_lower_on_deeper_questions() -> None:
+    side = tiny_side()  # concepts: see tests/model_fixtures.py
+    chain = tuple(() if k == 0 else (k - 1,) for k in range(len(side.concept_ids)))
+    sloped = replace(side, served_slope=-0.2, prerequisites=chain)
+    logit = lambda p: np.log(p / (1 - p))  # noqa: E731
+    shift = logit(predict(sloped, _history(0), QUESTIONS)) - logit(predict(side, _history(0), QUESTIONS))
+    rows = [side.index[q] for q in QUESTIONS]
+    concepts, depth = side.concept_matrix[rows], np.arange(len(side.concept_ids), dtype=float)
+    expected = -0.2 * (concepts @ depth) / np.asarray(concepts.sum(axis=1)).ravel()
+    assert shift == pytest.approx(expected)
+
+
+def test_the_served_calibration_round_trips_through_json() -> None:
+    side = replace(tiny_side(), served=((0, -0.7), (10, 0.4)), served_slope=-0.25, prerequisites=((), (0,)))
+    back = QuestionSide.from_dict(side.to_dict())
+    assert (back.served, back.served_slope, back.prerequisites) == (((0, -0.7), (10, 0.4)), -0.25, ((), (0,)))
+    older = {k: v for k, v in tiny_side().to_dict().items() if k != "served"}  # a side saved before
+    assert QuestionSide.from_dict(older).served == ()
