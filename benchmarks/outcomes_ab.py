@@ -23,13 +23,13 @@ from learner_graph.simulation.retention_ab import PAIRED_DIFF, retention_experim
 BENCH_PORT = int(os.environ.get("LG_BENCH_NEO4J_PORT", "7690"))
 PORT = int(os.environ.get("LG_BENCH_AB_NEO4J_PORT", str(BENCH_PORT + 2)))
 DATA_DIR = Path(".lg/neo4j-ab")
-# 220: what fits in ~35 min at load 20+; CUPED on the 60-learner trial run (8 items per concept) needed
-# 281 per arm for the paired study's difference; 16 items halve the test's Bernoulli variance
-LEARNERS = int(os.environ.get("LG_BENCH_AB_LEARNERS", "220"))
+# 160: on the paired study's plan with the pre-test recorded, the in-process study finds mixer - next
+# +0.011 on the route's delayed accuracy (round 5); at round 4's CUPED s.d. (0.021) that needs ~57 per arm
+LEARNERS = int(os.environ.get("LG_BENCH_AB_LEARNERS", "160"))
 AA = 1000
-BEFORE = {  # round 3 (outcomes_ab.json of 2026-12-02 11:52): one answer per concept, no pre-test, no CUPED
-    "learners": 120, "sd_between_learners": 0.17, "p_value": 0.99, "winner": "none",
-    "per_arm_for_paired_diff": 8514,  # stats.sample_size_per_arm(0.17, 0.0073)
+BEFORE = {  # round 4 (outcomes_ab.json of 2026-12-02 15:46): 8 sessions over 14 days, CUPED on the pre-test
+    "learners": 220, "plan": {"sessions": 8, "days": 14}, "sd_raw": 0.157, "sd_cuped": 0.021,
+    "cuped": {"abs_lift": -0.0009, "ci_low": -0.0066, "ci_high": 0.0047, "p_value": 0.74}, "winner": "none",
 }
 
 

@@ -29,6 +29,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         help="learners per grid setting with --outcomes (0: no tuning, the shipped defaults)")
     parser.add_argument("--ab-learners", type=int, default=80,
                         help="learners of the A/B with --outcomes (0: no A/B, and no Neo4j needed)")
+    parser.add_argument("--ab-settings", type=int, default=0, metavar="LEARNERS",
+                        help="with --outcomes: also mixer against next in process under the A/B's settings "
+                             "one at a time (its plan, its recorded pre-test, the route's metric)")
     parser.add_argument("--histories", type=int,
                         help="simulated histories the in-process model is trained on with --outcomes "
                              "(default: the study's `HISTORIES`)")
@@ -76,6 +79,13 @@ async def run_outcomes(args: argparse.Namespace, settings: Settings) -> dict[str
     result = await asyncio.to_thread(study, learners=args.learners, tune_learners=args.tune_learners,
                                      seed=args.seed, histories=getattr(args, "histories", None),
                                      only=tuple(args.only) if getattr(args, "only", None) else None)
+    if getattr(args, "ab_settings", 0):
+        from learner_graph.simulation.study import run_ab_settings
+
+        result["ab_settings"] = await asyncio.to_thread(
+            run_ab_settings, learners=args.ab_settings, seed=args.seed,
+            histories=getattr(args, "histories", None),
+        )
     if args.ab_learners:
         from learner_graph.simulation.retention_ab import retention_experiment
 

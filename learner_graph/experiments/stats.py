@@ -131,7 +131,7 @@ def cuped(users: pd.DataFrame, *, control: str, covariates: dict[str, str]) -> p
     if not kept:
         return pd.DataFrame(columns=["metric", "arm", *CUPED_COLUMNS])
     frame = pd.DataFrame({"arm": users["arm"], **kept})
-    raw = compare(users, control=control, metrics=list(kept))
+    raw = summarise(users, list(kept))
     table = compare(frame, control=control, metrics=list(kept))
     table = table.merge(raw[["metric", "arm", "std"]], on=["metric", "arm"], suffixes=("", "_raw"))
     base = table[table["arm"] == control][["metric", "n", "std", "std_raw"]]
@@ -139,8 +139,8 @@ def cuped(users: pd.DataFrame, *, control: str, covariates: dict[str, str]) -> p
     n1, n0 = table["n"].astype(float), table["n_c"].astype(float)
     se2 = table["std"] ** 2 / n1 + table["std_c"] ** 2 / n0
     se2_raw = table["std_raw"] ** 2 / n1 + table["std_raw_c"] ** 2 / n0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        table["cuped_variance_reduction"] = np.where(table["arm"] != control, 1 - se2 / se2_raw, np.nan)
+    # pandas divides Series without numpy's warnings: no spread in either arm gives NaN (0/0), not a warning
+    table["cuped_variance_reduction"] = np.where(table["arm"] != control, 1 - se2 / se2_raw, np.nan)
     table["cuped_covariate"] = table["metric"].map(covariates)
     renamed = {c: f"cuped_{c}" for c in ("mean", "abs_lift", "ci_low", "ci_high", "p_value")}
     return table.rename(columns=renamed)[["metric", "arm", *CUPED_COLUMNS]]

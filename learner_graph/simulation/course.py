@@ -105,6 +105,7 @@ class CourseOutcome:
     mastery_minutes: dict[str, float] = field(default_factory=dict)  # concept -> practice minutes to mastery
     initially_mastered: int = 0
     concepts_practised: set[str] = field(default_factory=set)
+    route: dict[str, float] = field(default_factory=dict)  # the A/B's tests, when taken (outcomes.RouteTests)
 
     @property
     def gain(self) -> float:

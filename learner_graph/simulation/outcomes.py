@@ -99,6 +99,45 @@ class EasiestPolicy:
         return [Offer(ids[r], "easiest", q) for r, q in chosen]
 
 
+TEST_ANSWER_S = 30  # the A/B's tests: one answer every 30 s, from 08:00 (UTC, the learners' zone)
+TEST_HOUR = 8
+
+
+@dataclass(frozen=True)
+class RouteTests:
+    """The A/B's recorded tests (`retention_ab`) taken in process: `items` answered the morning before
+    the first session and the first morning `delay_days` after the last; the delayed one is scored as
+    the results route's `delayed_retention` reads it (accuracy of the answers). `record_pre`: the
+    pre-test's answers reach the engine as attempts (review states, history), as the A/B records them.
+    Neither test teaches the simulated learner."""
+
+    items: tuple[str, ...]
+    record_pre: bool = False
+
+
+def recorded_test_items(sim: Simulator, probes: Probes, questions: list[str], *, items: int) -> list[str]:
+    """Per concept of `probes`, the `items` single-concept questions nearest its probe's difficulty, in
+    rounds: every concept once, then every concept again, so a concept's answers are apart."""
+    per_concept = []
+    for concept, difficulty in zip(probes.concepts, probes.difficulty, strict=True):
+        options = [q for q in questions if sim.questions[q].concept_ids == [concept]]
+        distance = {q: abs(sim.questions[q].difficulty - difficulty) for q in options}
+        per_concept.append(sorted(options, key=lambda q: (distance[q], q))[:items])
+    return [chosen[k] for k in range(items) for chosen in per_concept if k < len(chosen)]
+
+
+def morning_of(day: datetime) -> datetime:
+    return day.replace(hour=TEST_HOUR, minute=0, second=0, microsecond=0)
+
+
+def _route_test(sim: Simulator, student: SimStudent, items: tuple[str, ...], at: datetime,
+                rng: random.Random) -> tuple[list[bool], float]:
+    """The answers to a recorded test starting at `at` (at the learner's true P then) and their
+    expected accuracy (mean true P: the same metric without the answers' noise)."""
+    p = [sim.p_correct(student, q, at) for q in items]
+    return [q > rng.random() for q in p], sum(p) / len(p)
+
+
 def make_policy(name: str, tuned: dict[str, Any] | None = None) -> Policy:
     """`mixer`, `next`, `review-heavy`, `mixer-tuned` (with `tuned` settings), `random`, `easiest`."""
     if name in ENGINE_POLICIES:
@@ -113,14 +152,24 @@ def make_policy(name: str, tuned: dict[str, Any] | None = None) -> Policy:
 
 
 def run_learner(engine: Engine, sim: Simulator, probes: Probes, policy: Policy, *, plan: CoursePlan,
-                index: int, seed: int) -> CourseOutcome:
-    """One learner's whole course under `policy`: pre-test, sessions, immediate and delayed post-tests."""
+                index: int, seed: int, tests: RouteTests | None = None) -> CourseOutcome:
+    """One learner's whole course under `policy`: pre-test, sessions, immediate and delayed post-tests
+    (and with `tests`, the A/B's recorded tests too: `CourseOutcome.route`)."""
     sessions = schedule(plan, index, seed)
     student = sim.new_student(f"learner-{seed}-{index:05d}")
     learner = new_learner(student.user_id)
     rng = random.Random(f"{seed}:answers:{index}")
+    test_rng = random.Random(f"{seed}:tests:{index}")  # apart: recording a test moves no practice draw
     first = sessions[0][0]
     outcome = CourseOutcome(student.user_id, pre_test=probes.score(sim, student, first))
+    if tests is not None:
+        pre_at = morning_of(first - timedelta(days=1))
+        answers, expected = _route_test(sim, student, tests.items, pre_at, test_rng)
+        outcome.route = {"pre_accuracy": sum(answers) / len(answers), "pre_expected": expected}
+        recorded = enumerate(zip(tests.items, answers, strict=True)) if tests.record_pre else ()
+        for k, (question_id, correct) in recorded:
+            engine.record(learner, question_id=question_id, correct=correct,
+                          at=pre_at + timedelta(seconds=TEST_ANSWER_S * k), time_ms=TEST_ANSWER_S * 1000)
     clock = MasteryClock(probes, sim, student, first)
     outcome.initially_mastered = clock.initially
     units = list(plan.units)
@@ -145,6 +194,10 @@ def run_learner(engine: Engine, sim: Simulator, probes: Probes, policy: Policy, 
                 done += 1
     outcome.immediate = probes.score(sim, student, at)
     outcome.delayed = probes.score(sim, student, at + timedelta(days=plan.delay_days))
+    if tests is not None:
+        answers, expected = _route_test(sim, student, tests.items,
+                                        morning_of(at + timedelta(days=plan.delay_days + 1)), test_rng)
+        outcome.route |= {"delayed_accuracy": sum(answers) / len(answers), "delayed_expected": expected}
     return outcome
 
 
@@ -164,6 +217,7 @@ def _answer(engine: Engine, sim: Simulator, student: SimStudent, learner: Studen
 
 
 def run_cohort(engine: Engine, sim: Simulator, probes: Probes, policy: Policy, *, plan: CoursePlan,
-               learners: int, seed: int) -> list[CourseOutcome]:
+               learners: int, seed: int, tests: RouteTests | None = None) -> list[CourseOutcome]:
     """The same `learners` hidden learners (and days) for every policy: outcomes pair by position."""
-    return [run_learner(engine, sim, probes, policy, plan=plan, index=i, seed=seed) for i in range(learners)]
+    return [run_learner(engine, sim, probes, policy, plan=plan, index=i, seed=seed, tests=tests)
+            for i in range(learners)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -22,7 +23,15 @@ from learner_graph.simulation.course import ORIGIN, CourseOutcome, CoursePlan, P
 from learner_graph.simulation.experiment import aa_tests
 from learner_graph.simulation.inproc import Engine, train_side
 from learner_graph.simulation.outcome_stats import mean_ci, paired, rounded, summarise
-from learner_graph.simulation.outcomes import BASELINES, ENGINE_POLICIES, Policy, make_policy, run_cohort
+from learner_graph.simulation.outcomes import (
+    BASELINES,
+    ENGINE_POLICIES,
+    Policy,
+    RouteTests,
+    make_policy,
+    recorded_test_items,
+    run_cohort,
+)
 from seed.curriculum import build_curriculum
 from seed.forgetting import ForgettingSimulator
 
@@ -236,6 +245,47 @@ def run_tuning(*, learners: int, seed: int = 7, plan: CoursePlan | None = None, 
     result["shipped"] = {"settings": shipped, "review_retention": retention}
     result["wall_s"] = round(time.perf_counter() - started, 1)
     return result
+
+
+# The A/B's settings the paired study does not share (docs/BENCHMARKS.md, A/B through the routes,
+# round 5): its plan, its pre-test recorded as attempts, and the route's metric.
+AB_SETTINGS_PLANS = (CoursePlan(sessions=8, days=14), CoursePlan())
+ROUTE_METRICS: dict[str, Callable[[CourseOutcome], float]] = {
+    "post_test_gain": lambda o: o.gain,  # the paired study's: probes' mean true P, delayed minus pre
+    "delayed_accuracy": lambda o: o.route["delayed_accuracy"],  # the route's: the test's answers
+    "delayed_expected": lambda o: o.route["delayed_expected"],  # the same without the answers' noise
+}
+
+
+def run_ab_settings(*, learners: int, seed: int = 7, histories: int | None = None, items: int = 16,
+                    plans: tuple[CoursePlan, ...] = AB_SETTINGS_PLANS) -> dict[str, Any]:
+    """Mixer against next on the same learners, one A/B setting at a time: each plan, with and without
+    the A/B's pre-test recorded as attempts, each scored on every `ROUTE_METRICS` (paired differences)."""
+    study, result = _prepared(None, seed, histories)
+    questions = [q["id"] for q in study.document["questions"]]
+    items_ = tuple(recorded_test_items(study.sim, study.probes, questions, items=items))
+    engine = study.engine(study.retention)
+    rows = []
+    for plan in plans:
+        for record in (False, True):
+            started = time.process_time()
+            runs = {name: run_cohort(engine, study.sim, study.probes, make_policy(name), plan=plan,
+                                     learners=learners, seed=seed, tests=RouteTests(items_, record))
+                    for name in ("mixer", "next")}
+            rows.append({
+                "plan": {"sessions": plan.sessions, "days": plan.days}, "pre_test_recorded": record,
+                "paired": {m: paired([f(o) for o in runs["mixer"]], [f(o) for o in runs["next"]])
+                           for m, f in ROUTE_METRICS.items()},
+                "means": {name: {m: mean_ci([f(o) for o in outs])["mean"] for m, f in ROUTE_METRICS.items()}
+                          | {"review_share": _review_share(outs)} for name, outs in runs.items()},
+                "cpu_s": time.process_time() - started,
+            })
+    result |= {"learners": learners, "test_items": len(items_), "settings": rows}
+    return rounded(result)
+
+
+def _review_share(outcomes: list[CourseOutcome]) -> float:
+    return sum(o.summary()["review_share"] for o in outcomes) / len(outcomes)
 
 
 def shipped_settings() -> tuple[dict[str, Any], float]:

@@ -82,6 +82,46 @@ def test_comparison_on_adjusted_values_by_hand() -> None:
     assert all(math.isnan(control[c]) for c in compared)
 
 
+def test_unequal_arms_take_the_control_arm_s_own_n_and_spread() -> None:
+    # 3 control users, 4 treated. Pooled: mean x 20/7, Σ dx·dy 100/7, Σ dx² 76/7, θ = 25/19.
+    # Adjusted variances by hand: control 127/1083, treat 1130/1083; raw 7/3 and 5/3.
+    users = pd.DataFrame({
+        "user_id": ["c1", "c2", "c3", "t1", "t2", "t3", "t4"],
+        "arm": ["control"] * 3 + ["treat"] * 4,
+        "x": [1.0, 2.0, 3.0, 2.0, 3.0, 4.0, 5.0],
+        "y": [1.0, 3.0, 4.0, 4.0, 5.0, 7.0, 6.0],
+        "other": [9.0, 0.0, 9.0, 0.0, 9.0, 0.0, 9.0],  # a metric not adjusted: it must not enter
+    })
+    treat = _row(cuped(users, control="control", covariates={"y": "x"}), "treat")
+    assert treat["cuped_abs_lift"] == pytest.approx(619 / 133 - 1514 / 399)  # means of the adjusted values
+    # SE² adjusted 1130/1083/4 + 127/1083/3 = 1949/6498 against raw 5/3/4 + 7/3/3 = 43/36
+    assert treat["cuped_variance_reduction"] == pytest.approx(1 - (1949 / 6498) / (43 / 36))  # 0.7489
+
+
+def test_each_treatment_is_compared_with_control_alone() -> None:
+    third = pd.DataFrame({"user_id": ["u1", "u2", "u3"], "arm": ["other"] * 3,
+                          "x": [0.0, 5.0, 9.0], "y": [8.0, 1.0, 2.0]})
+    users = pd.concat([USERS, third], ignore_index=True)
+    table = cuped(users, control="control", covariates={"y": "x"})
+    assert sorted(table["arm"]) == ["control", "other", "treat"]  # one row per arm, none duplicated
+    adjusted = cuped_adjust(users["y"], users["x"])
+    assert adjusted is not None
+    by_arm = {arm: adjusted[users["arm"] == arm] for arm in ("control", "treat", "other")}
+    for arm in ("treat", "other"):
+        welch = sps.ttest_ind(by_arm[arm], by_arm["control"], equal_var=False)
+        assert _row(table, arm)["cuped_p_value"] == pytest.approx(welch.pvalue)
+        raw_se2 = users[users["arm"] == arm]["y"].var() / 3 + users[users["arm"] == "control"]["y"].var() / 3
+        se2 = by_arm[arm].var() / 3 + by_arm["control"].var() / 3
+        assert _row(table, arm)["cuped_variance_reduction"] == pytest.approx(1 - se2 / raw_se2)
+
+
+def test_a_metric_without_spread_in_either_arm_has_no_variance_reduction() -> None:
+    users = USERS.assign(y=1.0)  # θ = 0: the adjusted values are the raw ones, SE² 0 / 0
+    treat = _row(cuped(users, control="control", covariates={"y": "x"}), "treat")  # warnings are errors
+    assert treat["cuped_abs_lift"] == 0.0
+    assert math.isnan(treat["cuped_variance_reduction"])
+
+
 def test_only_metrics_with_a_usable_covariate_are_adjusted() -> None:
     users = USERS.assign(flat=1.0, z=USERS["y"] * 2)
     table = cuped(users, control="control", covariates={"y": "x", "z": "flat"})

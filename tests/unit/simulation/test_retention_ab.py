@@ -13,7 +13,8 @@ import pytest
 from learner_graph.experiments.stats import sample_size_per_arm
 from learner_graph.simulation.course import Probes
 from learner_graph.simulation.experiment import aa_tests
-from learner_graph.simulation.retention_ab import PAIRED_DIFF, _probe_questions, _winner, power
+from learner_graph.simulation.outcomes import recorded_test_items
+from learner_graph.simulation.retention_ab import PAIRED_DIFF, _winner, power
 
 
 @dataclass
@@ -28,11 +29,11 @@ def test_test_items_are_the_nearest_single_concept_questions_in_rounds() -> None
         "ab": Params(["a", "b"], 0.0),  # two concepts: never a test item
         "b1": Params(["b"], 1.0), "b2": Params(["b"], 3.0),
     }
-    world = cast(Any, SimpleNamespace(sim=SimpleNamespace(questions=questions)))
+    sim = cast(Any, SimpleNamespace(questions=questions))
     probes = Probes(("a", "b"), (0.1, 1.2))
-    assert _probe_questions(world, probes, list(questions)) == ["a1", "b1"]
-    assert _probe_questions(world, probes, list(questions), items=2) == ["a1", "b1", "a2", "b2"]
-    assert _probe_questions(world, probes, list(questions), items=3) == ["a1", "b1", "a2", "b2", "a3"]
+    assert recorded_test_items(sim, probes, list(questions), items=1) == ["a1", "b1"]
+    assert recorded_test_items(sim, probes, list(questions), items=2) == ["a1", "b1", "a2", "b2"]
+    assert recorded_test_items(sim, probes, list(questions), items=3) == ["a1", "b1", "a2", "b2", "a3"]
 
 
 def test_the_winner_is_named_on_cuped_when_it_has_one() -> None:
