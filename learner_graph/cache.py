@@ -15,6 +15,11 @@ from redis.exceptions import RedisError
 log = logging.getLogger(__name__)
 
 
+def decoded(value: bytes | str) -> str:
+    """A string Redis returned (bytes from a client that does not decode responses)."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 class Cache:
     """JSON values in Redis under a key prefix; failures are counted and treated as misses.
 

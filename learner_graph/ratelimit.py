@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from learner_graph.cache import Cache
+from learner_graph.cache import Cache, decoded
 from learner_graph.errors import DomainError
 
 # The bucket of KEYS[1] (ARGV[1] rate, ARGV[2] burst) on Redis's clock: `allowed` and `tokens` left.
@@ -75,10 +75,6 @@ class Verdict:
         if not self.allowed:
             headers["Retry-After"] = str(max(1, math.ceil((1 - self.remaining) / self.limit.rate)))
         return headers
-
-
-def decoded(token: bytes | str) -> str:
-    return token.decode() if isinstance(token, bytes) else str(token)
 
 
 class RateLimited(DomainError):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-from learner_graph.cache import Cache
+from learner_graph.cache import Cache, decoded
 
 TOKEN_TTL_S = 7 * 24 * 3600  # an idle learner's token expires; the next read makes a new one
 CONTENT = "v:content"
@@ -66,7 +66,7 @@ class Versions:
         if self._unbumped and not await self._bump_keys(sorted(self._unbumped)):
             return None
         got = await self.cache.run(self._read, keys, [*_fresh(len(keys)), TOKEN_TTL_S])
-        return None if got is None else tuple(t.decode() if isinstance(t, bytes) else str(t) for t in got)
+        return None if got is None else tuple(decoded(t) for t in got)
 
     def read_args(self, n: int) -> list[object] | None:
         """What a script reading `n` tokens as `_READ` does needs after its own arguments: the TTL,
