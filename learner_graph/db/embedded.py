@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -11,9 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from learner_graph.config import PROJECT_ROOT
+from learner_graph.db import warm
+from learner_graph.db.queries import Queries
 
 SERVICE_DIR = PROJECT_ROOT / "services" / "neo4j-embedded"
+CYPHER_DIR = PROJECT_ROOT / "cypher"
 MAIN_CLASS = "learnergraph.EmbeddedNeo4j"
+JAR = SERVICE_DIR / "target" / "neo4j-embedded-1.0.0.jar"
 JVM_OPENS = [
     "--add-opens=java.base/java.lang=ALL-UNNAMED",
     "--add-opens=java.base/java.nio=ALL-UNNAMED",
@@ -45,6 +50,15 @@ class Instance:
         return self.data_dir / "classes.jsa"
 
     @property
+    def has_database(self) -> bool:
+        """Whether the default database was created by an earlier run."""
+        return (self.data_dir / "data" / "databases" / "neo4j").is_dir()
+
+    @property
+    def warm_up_file(self) -> Path:
+        return self.data_dir / "warmup.json"
+
+    @property
     def log_file(self) -> Path:
         return self.data_dir / "neo4j.out"
 
@@ -70,7 +84,7 @@ class Instance:
 
 def build(*, quiet: bool = True) -> list[str]:
     """Compile the launcher once (Maven keeps the jars in its user cache); return the classpath."""
-    jar = SERVICE_DIR / "target" / "neo4j-embedded-1.0.0.jar"
+    jar = JAR
     classpath = SERVICE_DIR / "target" / "classpath.txt"
     sources = [SERVICE_DIR / "pom.xml", *SERVICE_DIR.glob("src/main/java/**/*.java")]
     fresh = (
@@ -93,8 +107,11 @@ def class_data_sharing(instance: Instance) -> list[str]:
     verifying the thousands of classes of Bolt and the Cypher planner that its first queries need
     (a cold restart's first statements were seconds each). A stale archive (other jars) is
     ignored by the JVM."""
-    if instance.class_archive.exists():
-        return [f"-XX:SharedArchiveFile={instance.class_archive}"]
+    archive = instance.class_archive
+    if archive.exists() and archive.stat().st_mtime < JAR.stat().st_mtime:
+        archive.unlink()  # the launcher was rebuilt: the JVM would ignore it and never write a new one
+    if archive.exists():
+        return [f"-XX:SharedArchiveFile={archive}"]
     return [f"-XX:ArchiveClassesAtExit={instance.class_archive}"]
 
 
@@ -105,10 +122,14 @@ def start(
     pagecache: str = "512m",
     timeout_s: float = 240,
     class_archive: bool = True,
+    warm_up: bool = True,
 ) -> int:
     """Start the server in the background and return its pid once Bolt answers (no-op if running).
     `class_archive=False` neither maps nor writes one (a throwaway server: writing it makes the
-    first stop tens of seconds longer)."""
+    first stop tens of seconds longer). `warm_up`: a restarted server plans the clients' hot
+    statements (`warm.statements`) on its cold JVM before Bolt opens, so the first clients after a
+    restart do not wait seconds for their plans (it answers 10-20 s of CPU later; a new database is
+    not warmed: applying the schema drops every plan)."""
     running = instance.pid()
     if running is not None and instance.bolt_answers():
         return running
@@ -132,6 +153,10 @@ def start(
         "--pagecache",
         pagecache,
     ]
+    if warm_up and instance.has_database:  # a new database's plans are dropped with its schema
+        instance.warm_up_file.write_text(json.dumps(warm.statements(Queries.load(CYPHER_DIR))))
+        command += ["--warmup", str(instance.warm_up_file)]
+    logged = instance.log_file.stat().st_size if instance.log_file.exists() else 0
     with open(instance.log_file, "ab") as log:
         process = subprocess.Popen(
             command,
@@ -147,7 +172,7 @@ def start(
             raise EmbeddedError(
                 f"neo4j exited with {process.returncode}; last log lines:\n{_tail(instance.log_file)}"
             )
-        if instance.bolt_answers() and b"READY" in instance.log_file.read_bytes()[-65536:]:
+        if instance.bolt_answers() and b"READY" in _read_from(instance.log_file, logged):
             return process.pid
         time.sleep(0.2)
     process.terminate()
@@ -187,6 +212,13 @@ def _exited(pid: int) -> bool:
     except ProcessLookupError:
         return True
     return False
+
+
+def _read_from(path: Path, offset: int) -> bytes:
+    """What this run wrote to the log (an earlier run's READY line is not this one's)."""
+    with open(path, "rb") as log:
+        log.seek(offset)
+        return log.read()
 
 
 def _tail(path: Path, lines: int = 30) -> str:

@@ -32,6 +32,7 @@ from typing import Any
 
 from learner_graph.db.breaker import OUTAGE
 from learner_graph.db.graph import Graph, Timeouts
+from learner_graph.db.queries import Queries
 
 log = logging.getLogger(__name__)
 NOBODY = "~warm-up~"
@@ -158,6 +159,26 @@ RECOVER_PARALLEL = 2
 WARM_UP_TIMEOUT_S = 60.0  # a cold plan took up to 5.8 s at load 12, past a request's 5 s read budget
 PATIENT = Timeouts(read=WARM_UP_TIMEOUT_S, write=WARM_UP_TIMEOUT_S)
 START_BUDGET_S = 30.0  # start-up does not wait longer for the plans (a cold Neo4j under load took 38 s)
+
+
+def statements(queries: Queries) -> list[dict[str, Any]]:
+    """Every statement start-up warms (`PLANS`, and each shape of `WRITES` and `LATER`), as the
+    embedded launcher's warm-up file: the query's text as the driver sends it and its parameters,
+    a date-time tagged `{"$datetime": ...}` so that the server plans it for the same types."""
+    writes = [(name, params) for name, every in WRITES.items() for params in every]
+    later = [(name, params) for name, every in LATER.items() for params in every]
+    shapes = writes + list(PLANS.items()) + later  # `attempts_write`, the slowest plan, first
+    return [{"query": queries[name], "params": _tagged(params)} for name, params in shapes]
+
+
+def _tagged(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, dict):
+        return {key: _tagged(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_tagged(item) for item in value]
+    return value
 
 
 async def warm_plans(

@@ -25,7 +25,7 @@ from learner_graph.db import embedded
 from learner_graph.db.breaker import Breaker
 from learner_graph.db.graph import apply_schema
 from learner_graph.db.queries import Queries
-from learner_graph.db.warm import PATHS, WRITES
+from learner_graph.db.warm import PATHS, WRITES, statements
 from tests.conftest import auth
 from tests.recommend_fixtures import make_course
 from tests.support import TcpProxy
@@ -82,7 +82,12 @@ def test_a_path_is_served_once_its_own_statements_are_planned_again(
             embedded.stop(own_neo4j)
             assert attempt("a1") == 503 and breaker.is_open
             proxy.cut()  # the API does not see it back until the lock below is held
+            assert "PLANNED" not in own_neo4j.log_file.read_text()  # a new database is not warmed
             embedded.start(own_neo4j, heap="512m", pagecache="64m", class_archive=False)
+            # Restarted, it planned every warm-up statement before Bolt opened (and stored nothing:
+            # checked at the end with the rehearsals).
+            warmed = f"PLANNED {len(statements(Queries.load(settings.cypher_dir)))} statements before Bolt"
+            assert f"{warmed} opened (0 failed)" in own_neo4j.log_file.read_text()
             with GraphDatabase.driver(uri, auth=("neo4j", "unused")) as db, db.session() as session:
                 held = session.begin_transaction()
                 rehearsed = WRITES["rec_record_batch"][0]["rows"][0]["id"]  # its first batch, of one

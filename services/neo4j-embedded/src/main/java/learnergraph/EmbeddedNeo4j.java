@@ -1,37 +1,68 @@
 package learnergraph;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.connectors.HttpConnector;
 import org.neo4j.configuration.helpers.SocketAddress;
 import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
+import org.neo4j.graphdb.GraphDatabaseService;
+import org.neo4j.graphdb.Result;
+import org.neo4j.graphdb.Transaction;
+import org.neo4j.graphdb.event.DatabaseEventContext;
+import org.neo4j.graphdb.event.DatabaseEventListenerAdapter;
 import org.neo4j.io.ByteUnit;
 
 /**
  * Starts Neo4j Community embedded with Bolt on localhost and runs until SIGTERM.
  *
- * <p>Usage: {@code EmbeddedNeo4j --data DIR [--port 7687] [--pagecache 512m]}. Prints exactly one
- * line starting with {@code READY} once Bolt accepts connections; everything else Neo4j logs goes
- * to files under DIR/logs. Authentication is off: the server only listens on the loopback
- * interface.
+ * <p>Usage: {@code EmbeddedNeo4j --data DIR [--port 7687] [--pagecache 512m] [--warmup FILE]}.
+ * Prints exactly one line starting with {@code READY} once Bolt accepts connections; everything
+ * else Neo4j logs goes to files under DIR/logs. Authentication is off: the server only listens on
+ * the loopback interface.
+ *
+ * <p>{@code --warmup}: a JSON list of the clients' hot statements ({@code {"query": ..., "params":
+ * {...}}}, a date-time written {@code {"$datetime": "ISO-8601"}}), planned before Bolt opens. A
+ * restarted Neo4j has an empty plan cache and a cold JVM: the first complex write took 5-10 s of
+ * CPU to plan (docs/BENCHMARKS.md, "Faults under load"), and the first clients after a restart
+ * waited for it. Neo4j starts its databases before Bolt, and tells a database-start listener
+ * synchronously; this one runs every statement there, each in a transaction rolled back (nothing is
+ * stored), so their plans are cached for the clients' parameter types and Bolt opens only then.
+ * The cold start costs the same CPU; it is paid before any client can connect.
  */
 public final class EmbeddedNeo4j {
 
   private EmbeddedNeo4j() {}
 
-  public static void main(String[] args) throws InterruptedException {
+  /** One statement of the warm-up file. */
+  private record Statement(String query, Map<String, Object> params) {}
+
+  public static void main(String[] args) throws Exception {
     Path data = null;
     int port = 7687;
     long pageCache = ByteUnit.mebiBytes(512);
+    Path warmup = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--data" -> data = Path.of(args[++i]).toAbsolutePath();
         case "--port" -> port = Integer.parseInt(args[++i]);
         case "--pagecache" -> pageCache = ByteUnit.parse(args[++i]);
+        case "--warmup" -> warmup = Path.of(args[++i]).toAbsolutePath();
         default -> {
           System.err.println("unknown argument: " + args[i]);
           System.exit(2);
@@ -39,10 +70,12 @@ public final class EmbeddedNeo4j {
       }
     }
     if (data == null) {
-      System.err.println("usage: EmbeddedNeo4j --data DIR [--port N] [--pagecache SIZE]");
+      System.err.println(
+          "usage: EmbeddedNeo4j --data DIR [--port N] [--pagecache SIZE] [--warmup FILE]");
       System.exit(2);
     }
 
+    List<Statement> statements = warmup == null ? List.of() : read(warmup);
     DatabaseManagementService service =
         new DatabaseManagementServiceBuilder(data)
             .setConfig(BoltConnector.enabled, true)
@@ -53,6 +86,7 @@ public final class EmbeddedNeo4j {
             .setConfig(GraphDatabaseSettings.pagecache_memory, pageCache)
             .setConfig(GraphDatabaseSettings.logs_directory, data.resolve("logs"))
             .setConfig(GraphDatabaseSettings.transaction_timeout, Duration.ofMinutes(10))
+            .addDatabaseListener(new WarmUpListener(statements))
             .build();
 
     CountDownLatch stopped = new CountDownLatch(1);
@@ -70,5 +104,116 @@ public final class EmbeddedNeo4j {
     System.out.println("READY bolt://127.0.0.1:" + port + " data=" + data);
     System.out.flush();
     stopped.await();
+  }
+
+  /** Plans the warm-up statements when the default database starts, before Bolt opens. */
+  private static final class WarmUpListener extends DatabaseEventListenerAdapter {
+    private final List<Statement> statements;
+
+    WarmUpListener(List<Statement> statements) {
+      this.statements = statements;
+    }
+
+    @Override
+    public void databaseStart(DatabaseEventContext event) {
+      GraphDatabaseService db = DatabaseCapture.database(event.getDatabaseName());
+      if (statements.isEmpty()
+          || db == null
+          || !event.getDatabaseName().equals(GraphDatabaseSettings.DEFAULT_DATABASE_NAME)) {
+        return;
+      }
+      long started = System.nanoTime();
+      try {
+        int failed = warm(db, statements);
+        warm(db, statements); // plans cached: the second run warms their execution
+        log("PLANNED %d statements before Bolt opened (%d failed) in %.1f s", statements.size(),
+            failed, (System.nanoTime() - started) / 1e9);
+      } catch (InterruptedException error) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Runs every statement once, each in its own transaction that is rolled back, on as many threads
+   * as there are cores (planning one statement is single-threaded); returns how many failed (a
+   * statement that fails is reported and skipped: the client plans it on first use).
+   */
+  private static int warm(GraphDatabaseService db, List<Statement> statements)
+      throws InterruptedException {
+    AtomicInteger failed = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
+    try {
+      List<Future<?>> runs = new ArrayList<>();
+      for (Statement statement : statements) {
+        runs.add(
+            pool.submit(
+                () -> {
+                  try (Transaction tx = db.beginTx();
+                      Result result = tx.execute(statement.query(), statement.params())) {
+                    result.accept(row -> true);
+                    tx.rollback();
+                  } catch (RuntimeException error) {
+                    failed.incrementAndGet();
+                    log("warm-up statement failed: %s", error.getMessage());
+                  }
+                }));
+      }
+      for (Future<?> run : runs) {
+        try {
+          run.get();
+        } catch (java.util.concurrent.ExecutionException error) {
+          failed.incrementAndGet();
+        }
+      }
+    } finally {
+      pool.shutdown();
+    }
+    return failed.get();
+  }
+
+  private static List<Statement> read(Path file) throws IOException {
+    List<Statement> statements = new ArrayList<>();
+    for (JsonNode node : new ObjectMapper().readTree(file.toFile())) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> params = (Map<String, Object>) value(node.path("params"));
+      statements.add(new Statement(node.get("query").asText(), params == null ? Map.of() : params));
+    }
+    return statements;
+  }
+
+  /** A JSON value as the Java type the Bolt driver's value would arrive as (same plan-cache key). */
+  private static Object value(JsonNode node) {
+    if (node.isObject()) {
+      if (node.size() == 1 && node.has("$datetime")) {
+        return ZonedDateTime.parse(node.get("$datetime").asText());
+      }
+      Map<String, Object> map = new LinkedHashMap<>();
+      node.fields().forEachRemaining(field -> map.put(field.getKey(), value(field.getValue())));
+      return map;
+    }
+    if (node.isArray()) {
+      List<Object> list = new ArrayList<>();
+      node.forEach(item -> list.add(value(item)));
+      return list;
+    }
+    if (node.isIntegralNumber()) {
+      return node.asLong();
+    }
+    if (node.isNumber()) {
+      return node.asDouble();
+    }
+    if (node.isBoolean()) {
+      return node.asBoolean();
+    }
+    if (node.isTextual()) {
+      return node.asText();
+    }
+    return null;
+  }
+
+  private static void log(String format, Object... args) {
+    System.out.println(String.format(format, args));
+    System.out.flush();
   }
 }
