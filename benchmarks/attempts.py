@@ -5,8 +5,8 @@ questions, so every attempt is new and updates review states). Single attempts a
 (16 connections, one thread each; a thread's requests are one learner's answers after another,
 rotating over 50 learners of its own, so no learner ever has two answers in flight). The
 ASSISTments 2009 import (`learner-graph import attempts FILE --prefix a09-`, 278,336 attempts)
-runs in a fresh database of its own (LG_BENCH_ASSIST_PORT, default 7691; `.lg/neo4j-bench-assist`,
-wiped first) and is timed end to end. Retries are read from the API's `/metrics`.
+runs in a fresh database of its own (LG_BENCH_ASSIST_PORT or ASSIST_NEO4J_PORT, default 7691;
+`.lg/neo4j-bench-assist`, wiped first) and is timed end to end. Retries are read from the API's `/metrics`.
 Writes benchmarks/results/attempts.json; `python -m benchmarks attempts` runs it alone.
 """
 
@@ -42,7 +42,8 @@ SINGLE_CLIENTS = 16
 SINGLE_SECONDS = float(os.environ.get("LG_BENCH_SINGLE_SECONDS", "30"))
 LEARNERS_PER_CLIENT = 50
 ASSIST_FILE = Path(os.environ.get("LG_BENCH_ASSIST_FILE", "/work/shared/data/assist2009/attempts.csv.gz"))
-ASSIST_PORT = int(os.environ.get("LG_BENCH_ASSIST_PORT", "7691"))
+# docs/BENCHMARKS.md and the engineers' briefs name it ASSIST_NEO4J_PORT; both are read
+ASSIST_PORT = int(os.environ.get("LG_BENCH_ASSIST_PORT") or os.environ.get("ASSIST_NEO4J_PORT", "7691"))
 ASSIST_DIR = PROJECT_ROOT / ".lg" / "neo4j-bench-assist"
 API_PORT = int(os.environ.get("LG_BENCH_API_PORT", "0")) or None  # the API's port (default: a free one)
 
