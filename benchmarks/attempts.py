@@ -5,8 +5,8 @@ questions, so every attempt is new and updates review states). Single attempts a
 (16 connections, one thread each; a thread's requests are one learner's answers after another,
 rotating over 50 learners of its own, so no learner ever has two answers in flight). The
 ASSISTments 2009 import (`learner-graph import attempts FILE --prefix a09-`, 278,336 attempts)
-runs in a fresh database of its own (LG_BENCH_ASSIST_PORT, default 7691; `.lg/neo4j-bench-assist`,
-wiped first) and is timed end to end. Retries are read from the API's `/metrics`.
+runs in a fresh database of its own (LG_BENCH_ASSIST_PORT or ASSIST_NEO4J_PORT, default 7691;
+`.lg/neo4j-bench-assist`, wiped first) and is timed end to end. Retries are read from the API's `/metrics`.
 Writes benchmarks/results/attempts.json; `python -m benchmarks attempts` runs it alone.
 """
 
@@ -42,7 +42,8 @@ SINGLE_CLIENTS = 16
 SINGLE_SECONDS = float(os.environ.get("LG_BENCH_SINGLE_SECONDS", "30"))
 LEARNERS_PER_CLIENT = 50
 ASSIST_FILE = Path(os.environ.get("LG_BENCH_ASSIST_FILE", "/work/shared/data/assist2009/attempts.csv.gz"))
-ASSIST_PORT = int(os.environ.get("LG_BENCH_ASSIST_PORT", "7691"))
+# docs/BENCHMARKS.md and the engineers' briefs name it ASSIST_NEO4J_PORT; both are read
+ASSIST_PORT = int(os.environ.get("LG_BENCH_ASSIST_PORT") or os.environ.get("ASSIST_NEO4J_PORT", "7691"))
 ASSIST_DIR = PROJECT_ROOT / ".lg" / "neo4j-bench-assist"
 API_PORT = int(os.environ.get("LG_BENCH_API_PORT", "0")) or None  # the API's port (default: a free one)
 
@@ -147,19 +148,40 @@ def import_assistments() -> dict[str, Any]:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     cli = Path(sys.executable).parent / "learner-graph"
     subprocess.run([str(cli), "schema", "apply"], env=env, check=True, capture_output=True)
+    pid = instance.pid()
+    neo4j_before = jvm_cpu(pid)
     started = time.perf_counter()
     done = subprocess.run(
         [str(cli), "import", "attempts", str(ASSIST_FILE), "--prefix", "a09-"],
         env=env, check=True, capture_output=True, text=True,
     )  # fmt: skip
     seconds = time.perf_counter() - started
+    neo4j = {k: round(v - neo4j_before[k], 1) for k, v in jvm_cpu(pid).items()}
     embedded.stop(instance)
     return {
         "file": str(ASSIST_FILE),
         "seconds": round(seconds, 1),
         "report": done.stdout.strip().splitlines()[-1],
+        "neo4j_cpu_s": neo4j,
         "load_average": load(),
     }
+
+
+def jvm_cpu(pid: int | None) -> dict[str, float]:
+    """CPU seconds of a JVM: all of it, and its JIT compiler threads' share. A Neo4j started just
+    before the import compiles its hot code while importing: its C1/C2 threads took 73 of 162 s of
+    Neo4j's CPU in one ASSISTments import (load 10-13), and about half of it over the first 100k
+    attempts of a restarted server, against ~0.02 ms an attempt once warm."""
+    total = jit = 0.0
+    for task in Path(f"/proc/{pid}/task").iterdir() if pid else ():
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:
+            continue
+        seconds = sum(int(x) for x in stat.rsplit(")", 1)[1].split()[11:13]) / os.sysconf("SC_CLK_TCK")
+        total += seconds
+        jit += seconds if "CompilerThre" in stat[stat.index("(") : stat.rindex(")")] else 0.0
+    return {"total": total, "jit_compiler": jit}
 
 
 def single_attempts_script(question_ids: list[str], tag: str) -> str:
@@ -251,6 +273,7 @@ def run() -> dict[str, Any]:
         if wrk.available():
             sample = random.Random(7).sample(questions, min(2000, len(questions)))
             traced = Tail(base, graph.DATA_DIR / "logs" / "debug.log")
+            jit_before = jvm_cpu(neo4j_pid)["jit_compiler"]
             single = wrk.run(
                 f"{base}/v1/attempts", single_attempts_script(sample, f"{tag}s"), connections=SINGLE_CLIENTS,
                 threads=SINGLE_CLIENTS, seconds=SINGLE_SECONDS, api_pids=api_pids,
@@ -258,6 +281,8 @@ def run() -> dict[str, Any]:
             )  # fmt: skip
             retried = _retried(after, store_retries(base))
             tail = traced.since()
+            jit = jvm_cpu(neo4j_pid)["jit_compiler"] - jit_before  # inside neo4j_cpu_ms_per_request
+            tail["neo4j_jit_cpu_ms_per_request"] = round(jit * 1000 / max(1, single["requests"]), 3)
             results["single_x16"] = single | {"retries": retried, "load_generator": "wrk", "tail": tail}
             print(f"single attempts, 16 learners at once: {results['single_x16']}", file=sys.stderr)
     results["graph_build_s"] = (built.get("attempts") or {}).get("s")

@@ -2,15 +2,20 @@
 
 -- name: attempts_write
 -- A batch's first statement: its content, its users locked with their review states, its attempts created once.
-// One statement, three subqueries in this order (one round trip; they were three statements):
-// 1. `content`: one entry per concept the batch's questions assess, with [question, found, weight]
-//    triples and the concept's prerequisites three levels down (IMPLICIT_DEPTH in memory.py), read
+// One statement, four subqueries in this order (one round trip; they were three statements):
+// 1. `content`: one entry per concept the batch's questions assess, with [question, found, weight,
+//    position in $question_ids] lists and the concept's prerequisites three levels down (IMPLICIT_DEPTH in memory.py), read
 //    level by level, never path by path: each level expands the distinct concepts of the one
 //    before, at most $max_edges edges (`levels`: each level's concept ids, `edges`: each level's
 //    edges read; the caller refuses a level over IMPLICIT_MAX_EDGES, memory.shortest_depths gives
 //    each prerequisite its fewest levels down). Unknown questions (found false) and questions that
 //    assess nothing come in the entry whose concept is null.
-// 2. `stored`: unseen users created (in $app), every user of the batch write-locked in id order
+// 2. `by_question`: per position in $question_ids, the concepts its question touches (what it
+//    assesses and their prerequisites), so a user's concepts are read through their questions'
+//    positions (`attempts.users_of`). It replaced a test of every question of `content` against
+//    each user's question ids, which grew as users x questions x questions: in import batches of
+//    2,000 (few learners, hundreds of questions each) it was 12% of Neo4j's samples in a JFR profile.
+// 3. `stored`: unseen users created (in $app), every user of the batch write-locked in id order
 //    ($users is sorted by user_id), then, per user, their states of the concepts that user's own
 //    questions touch (not every concept the batch touches: groups of single attempts returned
 //    each learner's states on the whole group's concepts, and packing and decoding them was a
@@ -26,15 +31,16 @@
 // by concept after the expansion: with the filter inside the pattern, a plan made on an empty graph
 // sought them through the memory_concept index (every learner's states of those concepts) and
 // replan=skip would have kept it (tests/integration/learners/test_attempts.py checks the plan).
-// 3. `merged`: each attempt created once (its id is the client's idempotency key), in question
+// 4. `merged`: each attempt created once (its id is the client's idempotency key), in question
 //    order ($rows is sorted by question: shared questions locked in one order), and whether it is
 //    new. The caller refuses the batch (rolling all of it back) on an unknown question or user.
 CYPHER replan=skip
 CALL () {
-  UNWIND $question_ids AS qid
+  UNWIND range(0, size($question_ids) - 1) AS i
+  WITH i, $question_ids[i] AS qid
   OPTIONAL MATCH (q:Question {id: qid})
   OPTIONAL MATCH (q)-[r:ASSESSES]->(c:Concept)
-  WITH c, collect([qid, q IS NOT NULL, coalesce(r.weight, 1.0)]) AS asked
+  WITH c, collect([qid, q IS NOT NULL, coalesce(r.weight, 1.0), i]) AS asked
   CALL (c) {
     OPTIONAL MATCH (c)-[:REQUIRES]->(p:Concept)
     WITH p LIMIT $max_edges
@@ -56,6 +62,15 @@ CALL () {
                   levels: [level IN [level1, level2, level3] | [p IN level | p.id]]}) AS content
 }
 CALL (content) {
+  UNWIND content AS x
+  UNWIND x.asked AS asked
+  WITH asked[3] AS i,
+       CASE WHEN x.concept_id IS NULL THEN [] ELSE [x.concept_id] + reduce(below = [], level IN x.levels | below + level) END AS ids
+  WITH i, reduce(all = [], ids IN collect(ids) | all + ids) AS touched
+  ORDER BY i
+  RETURN collect(touched) AS by_question
+}
+CALL (by_question) {
   UNWIND $users AS mine
   MERGE (u:User {id: mine.user_id})
     ON CREATE SET u.created_at = $now, u.timezone = 'UTC', u.app = $app
@@ -63,11 +78,11 @@ CALL (content) {
   WITH u, mine,
        (NOT $any_app AND coalesce(u.app, 'default') <> $app) AS foreign,
        (coalesce(u.deleting, false) OR EXISTS { MATCH (:Tombstone {user_id: u.id}) }) AS deleted
-  WITH u, mine, foreign, deleted,
-       reduce(ids = [], x IN content |
-              ids + CASE WHEN x.concept_id IS NOT NULL AND any(a IN x.asked WHERE a[0] IN mine.question_ids)
-                         THEN [x.concept_id] + reduce(below = [], level IN x.levels | below + level)
-                         ELSE [] END) AS touched
+  CALL (mine, by_question) {
+    UNWIND mine.questions AS i
+    UNWIND by_question[i] AS concept_id
+    RETURN collect(DISTINCT concept_id) AS touched
+  }
   RETURN collect({user_id: mine.user_id, foreign: foreign, deleted: deleted,
                   states: [m IN [(u)-[:HAS_MEMORY]->(x:Memory) | x] WHERE m.concept_id IN touched |
                            [elementId(m), m.concept_id, m.stability, m.difficulty, m.reps, m.lapses, m.wins,

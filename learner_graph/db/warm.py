@@ -91,7 +91,7 @@ def _attempts(count: int) -> dict[str, Any]:
                    "recommendation_id": None}}
         for k, x in enumerate(ids)
     ]  # fmt: skip
-    users = [{"user_id": x, "question_ids": [x]} for x in ids]  # `attempts.users_of(rows)`
+    users = [{"user_id": x, "questions": [k]} for k, x in enumerate(ids)]  # `attempts.users_of`
     return {"question_ids": ids, "users": users, "rows": rows, "now": AT, "app": ids[0], "any_app": False,
             "max_edges": 1}  # fmt: skip
 

@@ -64,9 +64,10 @@ async def store(
     """
 
     async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
+        question_ids = sorted({a.question_id for a in attempts})
         [found] = await fetch_plain(
-            tx, db.queries["attempts_write"], question_ids=sorted({a.question_id for a in attempts}),
-            users=users_of(rows),  # sorted by id, the lock order: no deadlocks between batches
+            tx, db.queries["attempts_write"], question_ids=question_ids,
+            users=users_of(rows, question_ids),  # sorted by id, the lock order: no deadlocks between batches
             rows=sorted(rows, key=lambda row: row["question_id"]),  # shared questions in one order
             now=now, app=app, any_app=any_app, max_edges=memory.IMPLICIT_MAX_EDGES + 1,
         )  # fmt: skip
@@ -84,12 +85,14 @@ async def store(
     return merged
 
 
-def users_of(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """`attempts_write`'s `$users`: each user of the batch with the questions they answered, by user id."""
-    questions: dict[str, set[str]] = defaultdict(set)
+def users_of(rows: list[dict[str, Any]], question_ids: list[str]) -> list[dict[str, Any]]:
+    """`attempts_write`'s `$users`: each user of the batch, by user id, with the questions they
+    answered as positions in `question_ids` (the statement's `$question_ids`)."""
+    position = {q: i for i, q in enumerate(question_ids)}
+    questions: dict[str, set[int]] = defaultdict(set)
     for row in rows:
-        questions[row["user_id"]].add(row["question_id"])
-    return [{"user_id": user, "question_ids": sorted(ids)} for user, ids in sorted(questions.items())]
+        questions[row["user_id"]].add(position[row["question_id"]])
+    return [{"user_id": user, "questions": sorted(ids)} for user, ids in sorted(questions.items())]
 
 
 def statuses(attempts: list[AttemptIn], merged: dict[str, dict[str, Any]]) -> AttemptsRecorded:
@@ -190,7 +193,7 @@ def _content(found: list[dict[str, Any]], attempts: list[AttemptIn]) -> _Content
     missing: set[str] = set()
     too_wide: set[str] = set()
     for r in found:
-        for question_id, known, weight in r["asked"]:
+        for question_id, known, weight, _ in r["asked"]:
             if not known:
                 missing.add(question_id)
             elif r["concept_id"] is not None:

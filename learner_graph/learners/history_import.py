@@ -168,8 +168,12 @@ def lanes(items: list[AttemptIn], size: int, count: int) -> list[list[list[Attem
     student's review state is still updated in time order.
     """
     by_lane: list[list[AttemptIn]] = [[] for _ in range(count)]
+    lane_of: dict[str, int] = {}  # hashed once per user, not per row (2.5 s of ASSISTments' preparation)
     for item in items:
-        lane = int(hashlib.sha1(item.user_id.encode()).hexdigest()[:8], 16) % count
+        lane = lane_of.get(item.user_id)
+        if lane is None:
+            digest = hashlib.sha1(item.user_id.encode()).hexdigest()
+            lane = lane_of[item.user_id] = int(digest[:8], 16) % count
         by_lane[lane].append(item)
     return [[rows[i : i + size] for i in range(0, len(rows), size)] for rows in by_lane]
 

@@ -234,10 +234,11 @@ def test_each_learner_reads_back_only_the_states_their_own_attempts_touch(
     ]
     now = datetime(2026, 3, 2, 12, tzinfo=UTC)
     rows = rows_of(group, now)
+    question_ids = sorted({a.question_id for a in group})
     with db.session() as session, session.begin_transaction() as tx:
         [found] = tx.run(
-            queries["attempts_write"], question_ids=sorted({a.question_id for a in group}),
-            users=users_of(rows), rows=rows, now=now, app="default", any_app=False, max_edges=2001,
+            queries["attempts_write"], question_ids=question_ids, users=users_of(rows, question_ids),
+            rows=rows, now=now, app="default", any_app=False, max_edges=2001,
         ).data()  # fmt: skip
         tx.rollback()
     stored = {r["user_id"]: sorted(state[1] for state in r["states"]) for r in found["stored"]}
@@ -257,7 +258,7 @@ def test_the_kept_write_plans_never_search_states_by_concept(db: Driver, queries
     # learner, no state), it must still read a learner's states from the learner, never through
     # the memory_concept index (every learner's states of a concept) that empty counts make cheap.
     now = datetime(2026, 3, 2, 12, tzinfo=UTC)
-    params = {"question_ids": ["q"], "users": [{"user_id": "u", "question_ids": ["q"]}], "rows": [],
+    params = {"question_ids": ["q"], "users": [{"user_id": "u", "questions": [0]}], "rows": [],
               "now": now, "app": "default", "any_app": False, "max_edges": 2001}  # fmt: skip
     states = {"updates": [], "creates": [], "now": now}
     for name, given in (("attempts_write", params), ("memory_write", states)):

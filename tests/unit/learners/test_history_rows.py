@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from learner_graph.errors import Invalid
-from learner_graph.learners.history_import import SESSION_SIZE, SYNTHETIC_START, attempts
+from learner_graph.learners.history_import import SESSION_SIZE, SYNTHETIC_START, attempts, lanes
 from learner_graph.learners.models import AttemptIn
 
 
@@ -67,3 +67,14 @@ def test_an_id_breaking_the_rule_refuses_the_file_naming_its_row() -> None:
     with pytest.raises(Invalid) as refused:
         attempts(data, prefix="x-")
     assert [p["field"] for p in refused.value.details] == ["rows[4].question_id"]
+
+
+def test_lanes_keep_each_learners_attempts_in_one_lane_in_file_order() -> None:
+    # the lane of a learner is fixed by their id (a resumed import finds its batches where it left them)
+    items = attempts(frame(90, times=False), prefix="x-")
+    got = lanes(items, 7, 3)
+    expected: list[list[AttemptIn]] = [[], [], []]
+    for item in items:
+        expected[int(hashlib.sha1(item.user_id.encode()).hexdigest()[:8], 16) % 3].append(item)
+    assert [[a for batch in lane for a in batch] for lane in got] == expected
+    assert all(len(batch) <= 7 for lane in got for batch in lane)
