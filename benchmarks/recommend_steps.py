@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import statistics
@@ -30,7 +31,23 @@ from learner_graph.recommendations.models import RecommendationRequest
 CALLER = ApiKey(name="bench", role=Role.LEARNER_APP, sha256="")
 
 
-async def measure(students: int, n: int) -> dict[str, Any]:
+class Collections:
+    """Time the garbage collector spends (every generation), from `gc.callbacks`."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.full = 0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.process_time()
+            return
+        self.seconds += time.process_time() - self._started
+        self.full += info["generation"] == 2
+
+
+async def measure(students: int, n: int, *, freeze: bool = False) -> dict[str, Any]:
     from benchmarks import graph
     from benchmarks.harness import settings_for
     from learner_graph.learners.tenancy import admit
@@ -48,7 +65,13 @@ async def measure(students: int, n: int) -> dict[str, Any]:
     load = os.getloadavg()[0]
     async with Runtime.open(settings_for(uri)) as runtime:
         service = {"review_retention": runtime.settings.review_retention}
+        collections = Collections()
+        gc.callbacks.append(collections)
         for i in range(students + WARM_UP):
+            if i == WARM_UP:
+                if freeze:
+                    gc.freeze()  # what start-up and the warm-up made: out of every later pass
+                collections.seconds, collections.full = 0.0, 0
             name = names[i % len(names)]
             request = RecommendationRequest(user_id=f"sim-7-{i * step:06d}", units=[units[name]], n=n, seed=i)
             now = datetime.now(UTC)
@@ -99,6 +122,9 @@ async def measure(students: int, n: int) -> dict[str, Any]:
         "requests": students,
         "load": f"{load:.1f}-{os.getloadavg()[0]:.1f}",
         "learner_cache": {"hits": runtime.states.hits, "misses": runtime.states.misses},
+        "gc_ms_per_request": round(collections.seconds * 1000 / students, 3),
+        "gc_full_passes": collections.full,
+        "frozen": freeze,
         **{name: {k: round(statistics.median(v), 3) for k, v in kept.items()}
            for name, kept in figures.items()},
     }
@@ -108,8 +134,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=300)
     parser.add_argument("--n", type=int, default=10)
+    parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() after the warm-up")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(measure(args.students, args.n)), indent=1))
+    print(json.dumps(asyncio.run(measure(args.students, args.n, freeze=args.gc_freeze)), indent=1))
 
 
 if __name__ == "__main__":
