@@ -34,8 +34,6 @@ def next_best(data: MixInput, settings: MixSettings) -> list[tuple[Candidate, st
     far = {c.question_id: distance(c) for c in pool}
     # Sorted once: each step's candidates, taken in this order, are that step sorted (the sort is stable).
     ordered = sorted(pool, key=lambda c: keys[c.question_id])
-    ranked: list[tuple[Candidate, str]] = []
-    taken: set[str] = set()
     ladder = [
         ("band", lambda c: far[c.question_id] <= settings.band),
         ("wide_band", lambda c: far[c.question_id] <= 2 * settings.band),
@@ -43,13 +41,19 @@ def next_best(data: MixInput, settings: MixSettings) -> list[tuple[Candidate, st
         ("difficulty_tag", lambda c: c.difficulty_tag is not None),
         ("any_unseen", lambda c: c.last_attempt is None),
     ]
-    for name, admits in ladder:
-        step = [c for c in ordered if c.question_id not in taken and admits(c)]
+    # Each candidate goes to the first step that admits it (a later step takes only what the
+    # earlier ones left): one pass over the pool, each step's candidates in the pool's order.
+    steps: list[list[Candidate]] = [[] for _ in ladder]
+    for c in ordered:
+        for step, (_, admits) in zip(steps, ladder, strict=True):
+            if admits(c):
+                step.append(c)
+                break
+    ranked: list[tuple[Candidate, str]] = []
+    for (name, _), step in zip(ladder, steps, strict=True):
         # Ready concepts first, and within each tier one question per concept in turn.
         tiers = [[c for c in step if keys[c.question_id][0] == tier] for tier in (0, 1)]
-        for c in _spread(tiers[0]) + _spread(tiers[1]):
-            ranked.append((c, name))
-            taken.add(c.question_id)
+        ranked.extend((c, name) for c in _spread(tiers[0]) + _spread(tiers[1]))
     return ranked
 
 

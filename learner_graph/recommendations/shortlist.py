@@ -121,9 +121,29 @@ def _review_options(
     candidate, concept = candidate[keep], concept[keep]
     if not len(candidate):
         return candidate
-    # One sort of the (candidate, due concept) pairs: by concept, then as the mixer ranks options.
-    order = np.lexsort((tb[candidate], np.abs(p[candidate] - middle), concept))
+    # Only each concept's nearest few can be among its first options: cut to them (ties kept), so
+    # the sort by concept, then as the mixer ranks options, runs over a few pairs a concept, not
+    # thousands (a three-key `lexsort` of a subject's pairs was half the shortlist's time).
+    distance = np.abs(p[candidate] - middle)
+    near = _nearest_in_group(distance, concept, REVIEW_OPTIONS)
+    candidate, concept, distance = candidate[near], concept[near], distance[near]
+    order = np.lexsort((tb[candidate], distance, concept))
     candidate, concept = candidate[order], concept[order]
     starts = np.flatnonzero(np.r_[True, concept[1:] != concept[:-1]])
     within = np.arange(len(concept)) - np.repeat(starts, np.diff(np.r_[starts, len(concept)]))
     return candidate[within < REVIEW_OPTIONS]
+
+
+def _nearest_in_group(values: np.ndarray, groups: np.ndarray, k: int) -> np.ndarray:
+    """Mask of the entries no greater than their group's `k`-th smallest value (every tie kept):
+    whatever breaks ties, each group's first `k` by value are among them."""
+    order = np.argsort(values)  # any order among equal values: only the values are read
+    small = groups.astype(np.int16) if groups.max() < np.iinfo(np.int16).max else groups
+    order = order[np.argsort(small[order], kind="stable")]  # by group, by value within it
+    grouped = groups[order]
+    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+    sizes = np.diff(np.r_[starts, len(order)])
+    kth = values[order][starts + np.minimum(sizes, k) - 1]
+    mask = np.zeros(len(values), dtype=bool)
+    mask[order[values[order] <= np.repeat(kth, sizes)]] = True
+    return mask

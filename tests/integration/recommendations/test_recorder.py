@@ -102,3 +102,55 @@ def test_a_full_queue_is_refused_at_once(db: Driver, settings: Settings, queries
 def test_small_batches(db: Driver, settings: Settings, queries: Queries, size: int) -> None:
     recorder, outcomes = asyncio.run(write_all(settings, queries, [row(i) for i in range(size)]))
     assert outcomes == [None] * size and recorder.commits == 1 and len(stored(db)) == size
+
+
+def test_a_second_commit_does_not_wait_for_a_slow_first(
+    db: Driver, settings: Settings, queries: Queries
+) -> None:
+    """A commit held on a learner's lock (another transaction writing them) does not hold back the
+    commit of another learner's row; the same learner's later row waits behind their first."""
+    db.execute_query("UNWIND ['u0', 'u1'] AS id CREATE (:User {id: id})")
+
+    async def main(in_flight: int, held: list[str]) -> None:
+        rows = [row(0, rec_id="rec_held"), row(0, rec_id="rec_after"), row(1, rec_id="rec_other")]
+        with db.session() as session, session.begin_transaction() as tx:
+            tx.run("MATCH (u:User {id: 'u0'}) SET u.locked = true").consume()  # u0's lock, until rollback
+            async with Runtime.open(settings, queries=queries) as runtime:
+                recorder = Recorder(in_flight=in_flight)
+                returned: list[str] = []
+
+                async def one(r: dict[str, Any]) -> None:
+                    await recorder.write(runtime.graph, r)
+                    returned.append(r["id"])
+
+                writes = []
+                for r in rows:
+                    writes.append(asyncio.ensure_future(one(r)))
+                    await asyncio.sleep(0.2)  # each in its own commit, not one batch
+                await asyncio.sleep(1.0)
+                held.extend(returned)
+                tx.rollback()
+                assert await asyncio.gather(*writes) == [None, None, None]
+
+    two: list[str] = []
+    asyncio.run(main(2, two))
+    assert two == ["rec_other"]  # u1 committed while u0's first commit waited; u0's second behind it
+    one: list[str] = []
+    db.execute_query("MATCH (r:Recommendation) DETACH DELETE r")
+    asyncio.run(main(1, one))
+    assert one == []  # one commit in flight: u1's row waited for u0's
+    assert stored(db) == ["rec_after", "rec_held", "rec_other"]
+
+
+def test_rows_of_learners_in_a_commit_wait_in_order() -> None:
+    recorder = Recorder(max_batch=3)
+    loop = asyncio.new_event_loop()
+    try:
+        items = [(row(i), loop.create_future()) for i in (0, 1, 7, 2, 8, 3, 4)]  # users u0 u1 u0 u2 u1 u3 u4
+        recorder._pending = list(items)
+        recorder._busy = {"u1"}  # in a commit in flight
+        batch = recorder._take()
+        assert [r["id"] for r, _ in batch] == ["rec_000", "rec_007", "rec_002"]  # u1's wait; three at most
+        assert [r["id"] for r, _ in recorder._pending] == ["rec_001", "rec_008", "rec_003", "rec_004"]
+    finally:
+        loop.close()

@@ -11,7 +11,7 @@ from learner_graph.mixer.models import Candidate, ConceptView, MixInput, StreakV
 from learner_graph.mixer.order import tiebreak, tiebreaks
 from learner_graph.mixer.settings import MixSettings
 from learner_graph.recommendations.catalog import ConceptMeta, QuestionMeta, QuestionTable
-from learner_graph.recommendations.shortlist import _review_options, shortlist
+from learner_graph.recommendations.shortlist import _nearest_in_group, _review_options, shortlist
 
 NOW = datetime(2026, 5, 1, tzinfo=UTC)
 
@@ -123,4 +123,34 @@ def test_review_options_equal_the_first_form(seed: int) -> None:
     due_c = rng.random(len(table.concept_ids)) < [0.2, 0.1, 0.05, 1.0, 0.0, 0.5, 0.5, 0.3][seed]
     settings = MixSettings(seed=seed)
     got = _review_options(table, rows, p, tb, open_, due_c, settings)
+    assert got.tolist() == _review_options_before(table, rows, p, tb, open_, due_c, settings).tolist()
+
+
+@pytest.mark.parametrize(("seed", "k"), [(0, 3), (1, 1), (2, 3), (3, 5)])
+def test_nearest_in_group_keeps_each_groups_k_smallest_and_their_ties(seed: int, k: int) -> None:
+    rng = np.random.default_rng(seed)
+    values = rng.integers(0, [4, 50, 1000, 3][seed], 600) / 10  # few distinct values: many ties
+    groups = rng.integers(0, [9, 40, 82, 2][seed], 600)
+    got = _nearest_in_group(values, groups, k)
+    for g in np.unique(groups).tolist():
+        in_group = sorted(values[groups == g].tolist())
+        kth = in_group[min(k, len(in_group)) - 1]
+        assert (got[groups == g] == (values[groups == g] <= kth)).all()
+
+
+def test_review_options_with_many_equal_distances() -> None:
+    candidates, views, _ = world(11, 3000, 12)
+    table = QuestionTable.build(
+        {c.question_id: QuestionMeta(c.concepts, c.difficulty_tag, "") for c in candidates},
+        {cid: ConceptMeta(v.name, ()) for cid, v in views.items()},
+    )
+    rng = np.random.default_rng(11)
+    rows = np.sort(rng.choice(len(table.ids), size=2000, replace=False))
+    p = rng.integers(0, 5, len(rows)) / 4  # five values: the tie-break decides most options
+    tb = tiebreaks(11, table.hashes[rows])
+    open_ = rng.random(len(rows)) < 0.9
+    due_c = rng.random(len(table.concept_ids)) < 0.6
+    settings = MixSettings(seed=11)
+    got = _review_options(table, rows, p, tb, open_, due_c, settings)
+    assert len(got) > 3
     assert got.tolist() == _review_options_before(table, rows, p, tb, open_, due_c, settings).tolist()
