@@ -72,11 +72,12 @@ class Engine:
         """The filter scope's question rows, as `service.scope_for` resolves it."""
         return self.rows(sorted({s for u in units for s in self.catalog.units[u]}))
 
-    def predict(self, learner: Student, units: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(question rows, P(correct)) of every question under the units, from the live fit."""
+    def predict(self, learner: Student, units: list[str], now: datetime | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """(question rows, P(correct)) of every question under the units, from the live fit at `now`."""
         rows = self.rows(units)
         scored = scoring.score(side=self.side, learner=learner, scope_rows=self.scope(units), rows=rows,
-                               catalog=self.catalog)
+                               catalog=self.catalog, now=now)
         return scored.rows, scored.p
 
     def recommend(self, learner: Student, *, units: list[str], n: int, seed: int, now: datetime,
@@ -89,7 +90,7 @@ class Engine:
                                         overrides=Overrides.model_validate(overrides or {}))
         rows = self.rows(units)
         scored = scoring.score(side=self.side, learner=learner, scope_rows=self.scope(units), rows=rows,
-                               catalog=self.catalog)
+                               catalog=self.catalog, now=now)
         settings = pipeline.settings(request=request, service={"review_retention": self.retention},
                                      assignments=[], learner=learner)
         data = scoring.mix_input(scored=scored, learner=learner, catalog=self.catalog, request=request,
