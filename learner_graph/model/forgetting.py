@@ -33,7 +33,8 @@ def window_counts(group: np.ndarray, at: np.ndarray, correct: np.ndarray,
     if not n:
         return np.zeros((0, len(windows))), np.zeros((0, len(windows)))
     order = np.argsort(group, kind="stable")
-    _, rank = np.unique(group[order], return_inverse=True)
+    g = group[order]
+    rank = np.cumsum(np.r_[False, g[1:] != g[:-1]])  # 0, 1, 2... per group, in sorted order
     t = at[order] - at.min()
     # One sorted key (group, time): a group's span keeps the next group's keys out of any window.
     span = float(t.max()) + max(windows) + 1.0
