@@ -85,7 +85,8 @@ class Study:
         ids = engine.catalog.table.ids
         probes = Probes.for_questions(sim, [ids[r] for r in engine.rows(list(plan.units))])
         if retrain:
-            attempts = served_calibration.served_attempts(engine, sim, probes, plan=plan, seed=seed,
+            # Served over the default course whatever this study's plan: the learners before.
+            attempts = served_calibration.served_attempts(engine, sim, probes, plan=CoursePlan(), seed=seed,
                                                           learners=retrain)
             side = train_side(document, sim, students=histories, start=start, seed=seed, served=attempts)
             engine = dataclasses.replace(engine, side=side)

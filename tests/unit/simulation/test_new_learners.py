@@ -22,7 +22,7 @@ FIRST = CoursePlan(sessions=1, days=1, median_items=10, spread=0.0, min_items=10
 
 @pytest.fixture(scope="module")
 def study() -> Study:
-    return Study.prepare(plan=FIRST, seed=7, histories=150, retrain=0)
+    return Study.prepare(plan=FIRST, seed=7, histories=150)
 
 
 def test_next_items_for_new_learners_succeed_at_the_target(study: Study) -> None:
