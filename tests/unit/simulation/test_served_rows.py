@@ -9,7 +9,12 @@ import pytest
 from learner_graph.simulation.course import Answer, CourseOutcome, CoursePlan, Probes
 from learner_graph.simulation.inproc import Engine
 from learner_graph.simulation.outcomes import make_policy, run_cohort
-from learner_graph.simulation.served import RETRAIN_SEED_OFFSET, served_attempts, served_rows, with_prerequisites
+from learner_graph.simulation.served import (
+    RETRAIN_SEED_OFFSET,
+    served_attempts,
+    served_rows,
+    with_prerequisites,
+)
 from seed.curriculum import build_curriculum
 from seed.forgetting import ForgettingSimulator
 from tests.model_fixtures import tiny_side
