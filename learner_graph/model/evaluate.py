@@ -28,8 +28,8 @@ def question_metas(log: AttemptLog) -> dict[str, dict[str, Any]]:
     }
 
 
-def _student_logits(side: QuestionSide, q: np.ndarray, y: np.ndarray) -> np.ndarray:
-    offset = history_offsets(side, q, y)
+def _student_logits(side: QuestionSide, q: np.ndarray, y: np.ndarray, at: np.ndarray) -> np.ndarray:
+    offset = history_offsets(side, q, y, at)
     X = np.hstack([side.vectors[q], np.ones((len(q), 1))])
     phi, out = side.prior_mean, np.empty(len(q))
     for t in range(len(q)):
@@ -48,7 +48,7 @@ def live_logits(side: QuestionSide, log: AttemptLog) -> np.ndarray:
     out = np.empty(len(log))
     bounds = np.flatnonzero(np.r_[True, log.users[1:] != log.users[:-1], True])
     for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-        out[lo:hi] = _student_logits(side, q[lo:hi], y[lo:hi])
+        out[lo:hi] = _student_logits(side, q[lo:hi], y[lo:hi], log.at[lo:hi])
     return out
 
 

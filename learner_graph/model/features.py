@@ -1,4 +1,5 @@
-"""A student's history, and the Best-LR count features (prior wins and fails) read from it."""
+"""A student's history, and the count features read from it: Best-LR's prior wins and fails, and
+DAS3H's counts in time windows (`model.forgetting`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+
+from learner_graph.model.forgetting import WINDOWS, window_counts
 
 
 def _seconds(at: Any, position: int) -> float:
@@ -22,15 +25,17 @@ def _seconds(at: Any, position: int) -> float:
 
 @dataclass(frozen=True)
 class History:
-    """A student's attempts in scope, oldest first."""
+    """A student's attempts in scope, oldest first, as of `now` (the time of the prediction)."""
 
     question_ids: tuple[str, ...]
     correct: np.ndarray  # int8, 1 = correct
     at: np.ndarray  # seconds since the epoch (or positions when there are no times)
+    now: float | None = None  # seconds, as `at`; None: just after the last attempt
 
     @classmethod
-    def from_rows(cls, rows: Iterable[Mapping[str, Any]]) -> History:
-        """From dicts `{question_id, correct, at}` in any order (sorted by `at`, stable)."""
+    def from_rows(cls, rows: Iterable[Mapping[str, Any]], *, now: Any = None) -> History:
+        """From dicts `{question_id, correct, at}` in any order (sorted by `at`, stable); `now`
+        as `at` (a datetime, or seconds), which the forgetting term counts back from."""
         items = [(_seconds(r.get("at"), i), str(r["question_id"]), int(bool(r["correct"])))
                  for i, r in enumerate(rows)]
         items.sort(key=lambda item: item[0])
@@ -38,6 +43,7 @@ class History:
             question_ids=tuple(q for _, q, _ in items),
             correct=np.array([c for _, _, c in items], dtype=np.int8),
             at=np.array([t for t, _, _ in items], dtype=np.float64),
+            now=None if now is None else _seconds(now, 0),
         )
 
     @classmethod
@@ -46,6 +52,12 @@ class History:
 
     def __len__(self) -> int:
         return len(self.question_ids)
+
+    def as_of(self) -> float:
+        """The time predictions are for: `now`, or the last attempt's time without one."""
+        if self.now is not None:
+            return self.now
+        return float(self.at[-1]) if len(self.at) else 0.0
 
 
 def prior_counts(group: np.ndarray, correct: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -77,7 +89,8 @@ def pair_index(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, ...]:
 
 @dataclass(frozen=True)
 class CountFeatures:
-    """Per attempt: its concepts (padded with index K, weight 0) and log1p prior wins/fails."""
+    """Per attempt: its concepts (padded with index K, weight 0), log1p prior wins/fails, and
+    log1p prior wins/attempts in each of DAS3H's time windows."""
 
     concept: np.ndarray  # (N, M) int
     weight: np.ndarray  # (N, M)
@@ -85,24 +98,32 @@ class CountFeatures:
     log_fails: np.ndarray
     total_wins: np.ndarray  # (N,) log1p over all concepts
     total_fails: np.ndarray
+    window_wins: np.ndarray  # (N, M, W) on each concept, in each of `forgetting.WINDOWS`
+    window_seen: np.ndarray
 
 
 def count_features(
     student: np.ndarray, question: np.ndarray, correct: np.ndarray,
-    ptr: np.ndarray, idx: np.ndarray, w: np.ndarray, n_concepts: int,
+    ptr: np.ndarray, idx: np.ndarray, w: np.ndarray, n_concepts: int, at: np.ndarray | None = None,
 ) -> CountFeatures:
     """Count features of attempts given as integer codes, in time order within each student.
 
-    `ptr, idx, w` is the CSR map of question code -> concept codes and weights.
+    `ptr, idx, w` is the CSR map of question code -> concept codes and weights; `at` the
+    attempts' times in seconds (None: positions, as `History` uses when there are no times).
     """
     n = len(question)
+    at = np.arange(n, dtype=np.float64) if at is None else np.asarray(at, dtype=np.float64)
     per_row, row, slot, pair = pair_index(ptr, question)
     concept = idx[pair]
-    wins, fails = prior_counts(student[row].astype(np.int64) * (n_concepts + 1) + concept, correct[row])
+    group = student[row].astype(np.int64) * (n_concepts + 1) + concept
+    wins, fails = prior_counts(group, correct[row])
+    recent_wins, recent_seen = window_counts(group, at[row], correct[row], WINDOWS)
     width = max(int(per_row.max(initial=0)), 1)
     out_c = np.full((n, width), n_concepts, dtype=np.int64)
     out_w, out_lw, out_lf = (np.zeros((n, width)) for _ in range(3))
+    out_rw, out_rs = (np.zeros((n, width, len(WINDOWS))) for _ in range(2))
     out_c[row, slot], out_w[row, slot] = concept, w[pair]
     out_lw[row, slot], out_lf[row, slot] = np.log1p(wins), np.log1p(fails)
+    out_rw[row, slot], out_rs[row, slot] = np.log1p(recent_wins), np.log1p(recent_seen)
     total_w, total_f = prior_counts(student.astype(np.int64), correct)
-    return CountFeatures(out_c, out_w, out_lw, out_lf, np.log1p(total_w), np.log1p(total_f))
+    return CountFeatures(out_c, out_w, out_lw, out_lf, np.log1p(total_w), np.log1p(total_f), out_rw, out_rs)

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
+from learner_graph.model.forgetting import WINDOWS
 from learner_graph.model.prior import population_prior, posterior_covariances
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ class _Model(nn.Module):
         # One extra concept slot: the padding, always multiplied by weight 0.
         self.cb, self.cw, self.cf = (nn.Parameter(torch.zeros(n_concepts + 1)) for _ in range(3))
         self.tw, self.tf = nn.Parameter(torch.zeros(())), nn.Parameter(torch.zeros(()))
+        # DAS3H's forgetting term: a weight per time window on log1p wins and on log1p attempts.
+        self.rw, self.rs = (nn.Parameter(torch.zeros(len(WINDOWS))) for _ in range(2))
         # One level per tag, the last for untagged questions (0 unless some are untagged).
         self.tag: torch.Tensor = tag if tag is not None else torch.zeros(n_questions, dtype=torch.int64)
         self.level = nn.Parameter(torch.zeros(int(self.tag.max()) + 1 if n_questions else 1))
@@ -42,7 +45,8 @@ class _Model(nn.Module):
 
     def forward(self, x: dict[str, torch.Tensor], theta: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
         k = x["concept"]
-        concepts = (x["weight"] * (self.cb[k] + self.cw[k] * x["lw"] + self.cf[k] * x["lf"])).sum(1)
+        recent = x["rw"] @ self.rw + x["rs"] @ self.rs
+        concepts = (x["weight"] * (self.cb[k] + self.cw[k] * x["lw"] + self.cf[k] * x["lf"] + recent)).sum(1)
         base = self.question_bias()[x["q"]] + concepts + self.tw * x["tw"] + self.tf * x["tf"]
         return base + (self.e[x["q"]] * theta).sum(1) + c
 
@@ -59,6 +63,7 @@ def _tensors(data: Encoded) -> dict[str, torch.Tensor]:
         "concept": torch.from_numpy(f.concept), "weight": torch.from_numpy(f.weight).float(),
         "lw": torch.from_numpy(f.log_wins).float(), "lf": torch.from_numpy(f.log_fails).float(),
         "tw": torch.from_numpy(f.total_wins).float(), "tf": torch.from_numpy(f.total_fails).float(),
+        "rw": torch.from_numpy(f.window_wins).float(), "rs": torch.from_numpy(f.window_seen).float(),
         "y": torch.from_numpy(data.correct.astype(np.float32)),
     }
 
@@ -140,5 +145,6 @@ def _export(model: _Model, train_s: torch.Tensor, posterior: np.ndarray | None =
         "bias": arrays["b"], "vectors": arrays["e"], "concept_bias": arrays["cb"][:-1],
         "concept_win": arrays["cw"][:-1], "concept_fail": arrays["cf"][:-1],
         "total_win": float(model.tw.detach()), "total_fail": float(model.tf.detach()),
+        "window_win": model.rw.detach().double().numpy(), "window_seen": model.rs.detach().double().numpy(),
         "prior_mean": mean, "prior_cov": cov,
     }

@@ -11,13 +11,15 @@ from scipy.sparse import csr_matrix
 
 from learner_graph.model.coldstart import with_questions
 from learner_graph.model.features import History, count_features, pair_index
+from learner_graph.model.forgetting import WINDOWS, counts_at
 from learner_graph.model.served import offset, unshown_depth
 from learner_graph.model.side import QuestionSide
 
 
 @dataclass(frozen=True)
 class StudentState:
-    """The fitted student: `phi = (theta, c)`, its posterior covariance and concept counts."""
+    """The fitted student: `phi = (theta, c)`, its posterior covariance and concept counts (all
+    time, and per time window before the prediction's time for the forgetting term)."""
 
     phi: np.ndarray
     cov: np.ndarray
@@ -26,6 +28,8 @@ class StudentState:
     fails: np.ndarray
     total_wins: float = 0.0
     total_fails: float = 0.0
+    window_wins: np.ndarray | None = None  # (K, W) per concept, in each of `forgetting.WINDOWS`
+    window_seen: np.ndarray | None = None
 
     @property
     def variance(self) -> float:
@@ -54,13 +58,18 @@ def recency(n: int, half_life: float) -> np.ndarray:
     return np.power(0.5, np.arange(n - 1, -1, -1) / half_life)
 
 
-def history_offsets(side: QuestionSide, q: np.ndarray, correct: np.ndarray) -> np.ndarray:
-    """Each attempt's logit without the student term, from the counts before it."""
+def history_offsets(side: QuestionSide, q: np.ndarray, correct: np.ndarray, at: np.ndarray | None = None
+                    ) -> np.ndarray:
+    """Each attempt's logit without the student term, from the counts before it (`at`: the
+    attempts' times, which the forgetting term reads; None: positions)."""
     zeros = np.zeros(len(q), dtype=np.int64)
     f = count_features(zeros, q, correct, side.concept_ptr, side.concept_idx, side.concept_w,
-                       len(side.concept_ids))
+                       len(side.concept_ids), at)
     cb, cw, cf = (np.append(a, 0.0) for a in (side.concept_bias, side.concept_win, side.concept_fail))
-    terms = (f.weight * (cb[f.concept] + cw[f.concept] * f.log_wins + cf[f.concept] * f.log_fails)).sum(1)
+    per_slot = cb[f.concept] + cw[f.concept] * f.log_wins + cf[f.concept] * f.log_fails
+    if len(side.window_win):
+        per_slot = per_slot + f.window_wins @ side.window_win + f.window_seen @ side.window_seen
+    terms = (f.weight * per_slot).sum(1)
     return side.bias[q] + terms + side.total_win * f.total_wins + side.total_fail * f.total_fails
 
 
@@ -75,13 +84,18 @@ def fit_student(side: QuestionSide, history: History, *, steps: int = 3) -> Stud
     fails = np.bincount(concepts, minlength=n_concepts) - wins
     if not len(q):
         return StudentState(side.prior_mean, side.prior_cov, 0, wins, fails)
+    window_wins = window_seen = None
+    if len(side.window_win):
+        window_wins, window_seen = counts_at(concepts, np.repeat(history.at, per_row), np.repeat(y, per_row),
+                                             history.as_of(), n_concepts, WINDOWS)
     total_wins = float(y.sum())
-    offset = history_offsets(side, q, history.correct)[-side.window:]
+    offset = history_offsets(side, q, history.correct, history.at)[-side.window:]
     y_all, q, y = y, q[-side.window:], y[-side.window:]
     X = np.hstack([side.vectors[q], np.ones((len(q), 1))])
     weight = recency(len(q), side.half_life)
     phi, cov = newton(X, offset, y, weight, side.prior_mean, side.prior_precision, side.prior_mean, steps)
-    return StudentState(phi, cov, len(history), wins, fails, total_wins, len(y_all) - total_wins)
+    return StudentState(phi, cov, len(history), wins, fails, total_wins, len(y_all) - total_wins,
+                        window_wins, window_seen)
 
 
 def logits(side: QuestionSide, state: StudentState, q: np.ndarray) -> np.ndarray:
@@ -114,9 +128,13 @@ def logits_at(side: QuestionSide, state: StudentState, items: ItemRows) -> np.nd
 
 
 def _student_terms(side: QuestionSide, state: StudentState) -> tuple[np.ndarray, float]:
-    """The student's Best-LR weight per concept, and their overall win/fail term."""
+    """The student's Best-LR weight per concept (with the forgetting term at the history's time),
+    and their overall win/fail term."""
     per_concept = (side.concept_bias + side.concept_win * np.log1p(state.wins)
                    + side.concept_fail * np.log1p(state.fails))
+    if state.window_wins is not None and state.window_seen is not None:
+        per_concept = (per_concept + np.log1p(state.window_wins) @ side.window_win
+                       + np.log1p(state.window_seen) @ side.window_seen)
     total = side.total_win * np.log1p(state.total_wins) + side.total_fail * np.log1p(state.total_fails)
     return per_concept, total
 

@@ -36,7 +36,9 @@ class QuestionSide:
 
     A question's logit for a student with state `phi = (theta, c)` and prior concept counts is
     `bias[q] + sum_k w_qk (concept_bias[k] + concept_win[k] log1p(W_k) + concept_fail[k] log1p(F_k))
-    + total_win log1p(W) + total_fail log1p(F) + vectors[q] . theta + c`, then Platt-calibrated,
+    + total_win log1p(W) + total_fail log1p(F) + vectors[q] . theta + c`, plus DAS3H's forgetting term
+    `sum_k w_qk sum_j (window_win[j] log1p(W_kj) + window_seen[j] log1p(A_kj))` over the wins and
+    attempts on concept k in the time windows before now (`model.forgetting`), then Platt-calibrated,
     plus the served calibration's offset for the learner's number of attempts and its slope times
     the question's unshown depth (`model.served`).
     """
@@ -57,6 +59,10 @@ class QuestionSide:
     prior_mean: np.ndarray  # (d + 1,) population mean of (theta, c)
     prior_cov: np.ndarray  # (d + 1, d + 1)
     calibration: tuple[float, float] = (1.0, 0.0)  # p = sigmoid(a * logit + b)
+    # Per window of `forgetting.WINDOWS`: weights of log1p wins and log1p attempts on a concept
+    # (empty: a side trained before the forgetting term, which then has none).
+    window_win: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    window_seen: np.ndarray = field(default_factory=lambda: np.zeros(0))
     # (lower edge, logit offset) per band of the learner's attempts, fitted on served next-best
     # items (`model.served`); added to the calibrated logit. Empty: none fitted.
     served: tuple[tuple[int, float], ...] = ()
@@ -91,6 +97,8 @@ class QuestionSide:
         """A JSON-able dict (arrays as base64 float32)."""
         out: dict[str, Any] = {"format": FORMAT, "model_id": self.model_id}
         out |= {name: _pack(getattr(self, name)) for name in _ARRAYS}
+        if len(self.window_win):
+            out |= {"window_win": _pack(self.window_win), "window_seen": _pack(self.window_seen)}
         out |= {
             "question_ids": self.question_ids, "concept_ids": self.concept_ids,
             "total_win": self.total_win, "total_fail": self.total_fail,
@@ -107,6 +115,7 @@ class QuestionSide:
         if data.get("format") != FORMAT:
             raise ValueError(f"not a question side: format {data.get('format')!r}")
         arrays = {name: _unpack(data[name]) for name in _ARRAYS}
+        arrays |= {name: _unpack(data[name]) for name in ("window_win", "window_seen") if name in data}
         a, b = data["calibration"]
         return cls(
             model_id=data["model_id"], question_ids=list(data["question_ids"]),

@@ -61,7 +61,7 @@ def encode(log: AttemptLog) -> Encoded:
     ptr = np.concatenate([[0], np.cumsum([len(x) for x in lists])]).astype(np.int64)
     idx = np.array([concept_of[c] for x in lists for c, _ in x], dtype=np.int64)
     w = np.array([wt for x in lists for _, wt in x], dtype=np.float64)
-    features = count_features(student, question, log.correct, ptr, idx, w, len(concept_ids))
+    features = count_features(student, question, log.correct, ptr, idx, w, len(concept_ids), log.at)
     tags = sorted({log.tags[q] for q in questions if q in log.tags})
     tag_of = {t: k for k, t in enumerate(tags)}
     tag = np.array([tag_of.get(log.tags.get(q, -1), len(tags)) for q in questions], dtype=np.int64)

@@ -89,7 +89,7 @@ async def recommend(
 
     mark = time.perf_counter()
     side = await model(db=db, models=models, pinned=pinned, version=chosen.model_version)
-    scored = score(side=side, learner=learner, scope_rows=scope_rows, rows=rows, catalog=catalog)
+    scored = score(side=side, learner=learner, scope_rows=scope_rows, rows=rows, catalog=catalog, now=now)
     timing["predict"] = elapsed_ms(mark)
 
     mark = time.perf_counter()
@@ -246,7 +246,8 @@ async def predictions(
     rows = np.union1d(rows, catalog.table.rows(questions))
     scope_rows = await catalogs.resolve_rows(db, catalog, units) if units else None
     side = await models.current(db)
-    scored = score(side=side, learner=learner, scope_rows=scope_rows, rows=rows, catalog=catalog)
+    scored = score(side=side, learner=learner, scope_rows=scope_rows, rows=rows, catalog=catalog,
+                   now=datetime.now(UTC))
     ids = catalog.table.ids
     return PredictionOut(
         user_id=user_id,

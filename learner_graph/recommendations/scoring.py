@@ -49,8 +49,10 @@ def score(
     scope_rows: np.ndarray | None,
     rows: np.ndarray,
     catalog: Catalog,
+    now: datetime | None = None,
 ) -> Scored:
-    """P(correct) of every candidate row from the live fit (tag difficulty when there is no model)."""
+    """P(correct) of every candidate row from the live fit (tag difficulty when there is no model),
+    as of `now` (the model's forgetting term counts back from it; None: the last attempt's time)."""
     history = learner.history_rows(in_rows(catalog, scope_rows))
     if side is None:
         tag_p = catalog.table.tag_p[rows]
@@ -58,7 +60,7 @@ def score(
         return Scored(rows, p, np.zeros(len(rows), dtype=bool), None, len(history))
     at, items = side_items(side, catalog, rows)
     if items is not None:
-        p = predict_rows(side, History.from_rows(history), at, items)
+        p = predict_rows(side, History.from_rows(history, now=now), at, items)
         return Scored(rows, p, np.ones(len(rows), dtype=bool), side.model_id, len(history))
     # Questions newer than the loaded model: cold-started from their metadata, per request.
     ids = [catalog.table.ids[r] for r in rows.tolist()]
@@ -71,7 +73,7 @@ def score(
         for q, i in zip(ids, at.tolist(), strict=True)
         if i < 0
     }
-    p = predict(side, History.from_rows(history), ids, question_meta=meta)
+    p = predict(side, History.from_rows(history, now=now), ids, question_meta=meta)
     return Scored(rows, p, at >= 0, side.model_id, len(history))
 
 

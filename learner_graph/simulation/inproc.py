@@ -47,6 +47,7 @@ class Engine:
     assesses: dict[str, list[tuple[str, float]]]  # question -> (concept, ASSESSES weight)
     scheduler: Scheduler
     retention: float  # the service's review retention: review states and the mixer's view use it
+    log: list[dict[str, Any]] | None = None  # when a list: every attempt recorded, as the graph keeps it
 
     @classmethod
     def build(cls, document: dict[str, Any], side: QuestionSide | None, retention: float = 0.9) -> Engine:
@@ -72,11 +73,12 @@ class Engine:
         """The filter scope's question rows, as `service.scope_for` resolves it."""
         return self.rows(sorted({s for u in units for s in self.catalog.units[u]}))
 
-    def predict(self, learner: Student, units: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(question rows, P(correct)) of every question under the units, from the live fit."""
+    def predict(self, learner: Student, units: list[str], now: datetime | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """(question rows, P(correct)) of every question under the units, from the live fit at `now`."""
         rows = self.rows(units)
         scored = scoring.score(side=self.side, learner=learner, scope_rows=self.scope(units), rows=rows,
-                               catalog=self.catalog)
+                               catalog=self.catalog, now=now)
         return scored.rows, scored.p
 
     def recommend(self, learner: Student, *, units: list[str], n: int, seed: int, now: datetime,
@@ -89,7 +91,7 @@ class Engine:
                                         overrides=Overrides.model_validate(overrides or {}))
         rows = self.rows(units)
         scored = scoring.score(side=self.side, learner=learner, scope_rows=self.scope(units), rows=rows,
-                               catalog=self.catalog)
+                               catalog=self.catalog, now=now)
         settings = pipeline.settings(request=request, service={"review_retention": self.retention},
                                      assignments=[], learner=learner)
         data = scoring.mix_input(scored=scored, learner=learner, catalog=self.catalog, request=request,
@@ -101,6 +103,9 @@ class Engine:
         """One attempt: history (newest first) and review states, as `record_attempts` writes them."""
         attempt = {"question_id": question_id, "correct": correct, "at": at, "time_ms": time_ms}
         learner.attempts.insert(0, attempt)
+        if self.log is not None:
+            self.log.append({"user_id": learner.user_id, "question_id": question_id, "correct": correct,
+                             "at": at})
         assesses = self.assesses[question_id]
         concepts = {c for c, _ in assesses}
         for concept, weight in assesses:
@@ -131,9 +136,10 @@ def new_learner(user_id: str) -> Student:
 
 
 def train_side(document: dict[str, Any], sim: Simulator, *, students: int, start: datetime, seed: int,
-               epochs: int = 30) -> QuestionSide:
-    """The model the engine would have: trained on `students` simulated curriculum-walk histories."""
-    records: list[dict[str, Any]] = []
+               epochs: int = 30, served: list[dict[str, Any]] | None = None) -> QuestionSide:
+    """The model the engine would have: trained on `students` simulated curriculum-walk histories,
+    and on `served`, attempts of learners the engine served (`Engine.log`), when given."""
+    records: list[dict[str, Any]] = list(served or [])
     for _, rows in simulate_students(document, n_students=students, attempts_per_student=(20, 120),
                                      start=start, days=58, seed=seed, simulator=sim):
         records.extend(rows)

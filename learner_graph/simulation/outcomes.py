@@ -91,7 +91,7 @@ class EasiestPolicy:
 
     def pick(self, engine: Engine, learner: Student, units: list[str], n: int, now: datetime,
              rng: random.Random) -> list[Offer]:
-        rows, p = engine.predict(learner, units)
+        rows, p = engine.predict(learner, units, now)
         keep = np.isin(rows, _fresh(engine, learner, rows))
         order = np.argsort(-p[keep], kind="stable")[:n]
         ids = engine.catalog.table.ids

@@ -25,6 +25,7 @@ from seed.forgetting import ForgettingSimulator
 LEARNERS = 40  # a cohort served before each refit
 ROUNDS = 2  # refits: the second corrects what the first changed in what is served
 SEED_OFFSET = 10_000  # the cohorts' learner ids: learner-<seed + SEED_OFFSET + round>-<index>
+RETRAIN_SEED_OFFSET = 20_000  # the cohort whose attempts join the training (`served_attempts`)
 
 
 def with_prerequisites(side: QuestionSide, document: dict[str, Any]) -> QuestionSide:
@@ -55,6 +56,16 @@ def served_rows(side: QuestionSide, assesses: dict[str, list[tuple[str, float]]]
                              float(weights @ depth / weights.sum())))
             shown[concepts] = True
     return tuple(np.array(column) for column in zip(*rows, strict=True))
+
+
+def served_attempts(engine: Engine, sim: ForgettingSimulator, probes: Probes, *, plan: CoursePlan, seed: int,
+                    learners: int, policy: str = "mixer") -> list[dict[str, Any]]:
+    """Every attempt of a cohort of `learners` (not the study's: other ids) served by `policy` over
+    the course, as the graph would keep them: what a deployment's next training reads."""
+    log: list[dict[str, Any]] = []
+    run_cohort(dataclasses.replace(engine, log=log), sim, probes, make_policy(policy), plan=plan,
+               learners=learners, seed=seed + RETRAIN_SEED_OFFSET)
+    return log
 
 
 def calibrate(engine: Engine, sim: ForgettingSimulator, probes: Probes, *, plan: CoursePlan, seed: int,

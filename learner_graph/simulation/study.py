@@ -49,6 +49,11 @@ RETENTIONS = (0.9,)
 # has far more prior learners than the 150 of rounds 1–2 (≈ 10k attempts for 2,460 questions); with
 # 1,500 (≈ 100k attempts) long histories are calibrated and the mixer gains more (docs/BENCHMARKS.md).
 HISTORIES = 1500
+# Learners the engine served whose attempts join the training (`Study.prepare`'s retraining): a
+# deployment's trainer reads every attempt in the graph, spaced review included, which is what
+# teaches the model's forgetting term; the walkers practise a concept within one session
+# (docs/BENCHMARKS.md, "Next items at the target, round 6").
+RETRAIN_LEARNERS = 60
 
 
 @dataclass
@@ -65,17 +70,26 @@ class Study:
 
     @classmethod
     def prepare(cls, *, plan: CoursePlan, seed: int = 7, histories: int = HISTORIES,
-                served: int = 0) -> Study:
+                retrain: int = RETRAIN_LEARNERS, served: int = 0) -> Study:
         """The demo curriculum, learners who forget, and a model trained on `histories` simulated learners;
-        with `served` > 0, then calibrated on the next-best items it served to earlier cohorts of
-        that many learners (`simulation.served`: tried in round 5, not the default, docs/BENCHMARKS.md)."""
+        with `retrain` > 0, trained again with the attempts of that many other learners the first
+        model served with the shipped mixer (a deployment's next training); with `served` > 0, then
+        calibrated on the next-best items it served to earlier cohorts of that many learners
+        (`simulation.served`: tried in round 5, not the default, docs/BENCHMARKS.md)."""
         document = build_curriculum()
         sim = ForgettingSimulator(document, seed=seed)
-        side = train_side(document, sim, students=histories, start=ORIGIN - timedelta(days=60), seed=seed)
+        start = ORIGIN - timedelta(days=60)
+        side = train_side(document, sim, students=histories, start=start, seed=seed)
         retention = shipped_settings()[1]
         engine = Engine.build(document, side, retention)
         ids = engine.catalog.table.ids
         probes = Probes.for_questions(sim, [ids[r] for r in engine.rows(list(plan.units))])
+        if retrain:
+            # Served over the default course whatever this study's plan: the learners before.
+            attempts = served_calibration.served_attempts(engine, sim, probes, plan=CoursePlan(), seed=seed,
+                                                          learners=retrain)
+            side = train_side(document, sim, students=histories, start=start, seed=seed, served=attempts)
+            engine = dataclasses.replace(engine, side=side)
         if served:
             side = served_calibration.calibrate(engine, sim, probes, plan=plan, seed=seed, document=document,
                                                 learners=served)
@@ -208,7 +222,8 @@ def _prepared(plan: CoursePlan | None, seed: int, histories: int | None) -> tupl
     plan = plan or CoursePlan()
     study = Study.prepare(plan=plan, seed=seed, histories=histories)
     result: dict[str, Any] = {"plan": vars(plan) | {"units": list(plan.units)}, "seed": seed,
-                              "model": {"histories": histories, "attempts": study.side.info.get("attempts")}}
+                              "model": {"histories": histories, "retrained_on_served": RETRAIN_LEARNERS,
+                                        "attempts": study.side.info.get("attempts")}}
     return study, result
 
 
