@@ -235,7 +235,7 @@ async def reconnect(db: Graph, planned: Callable[[str], None]) -> None:
     telling `planned` each statement as it is ready. `db` is the graph without its breaker."""
     started = time.perf_counter()
     db = db.with_timeouts(PATIENT)
-    await db.read("health_probe")
+    await db.probe("health_probe")
     answered = time.perf_counter()
     ready: dict[str, float] = {}
 
