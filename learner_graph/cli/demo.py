@@ -72,8 +72,12 @@ async def load_demo(settings: Settings, *, students: int) -> dict[str, Any]:
                 document, n_students=students, attempts_per_student=(20, 80), start=start
             )
             write_attempts_csv(rows, DEMO_CSV, document=document)
+            # A graph without attempts: an earlier run's import progress was another database's (its
+            # batches marked done, this graph got 0 attempts and `make run` failed to train).
+            progress = progress_file(DEMO_CSV, "")
+            progress.unlink(missing_ok=True)
             report = await import_history(
-                db=graph, path=DEMO_CSV, prefix="", name="demo", progress_file=progress_file(DEMO_CSV, "")
+                db=graph, path=DEMO_CSV, prefix="", name="demo", progress_file=progress
             )
             summary["attempts"] = report.created
             retried = sum(report.retries.values())
