@@ -26,7 +26,16 @@ from typing import Any
 import httpx
 
 from benchmarks import graph, wrk
-from benchmarks.harness import BENCH_KEY, api_server, ensure_neo4j, load, machine, settings_for, write_result
+from benchmarks.harness import (
+    BENCH_KEY,
+    api_server,
+    ensure_neo4j,
+    jvm_cpu,
+    load,
+    machine,
+    settings_for,
+    write_result,
+)
 from learner_graph.cli.learners import progress_file
 from learner_graph.config import PROJECT_ROOT
 from learner_graph.db import embedded
@@ -165,23 +174,6 @@ def import_assistments() -> dict[str, Any]:
         "neo4j_cpu_s": neo4j,
         "load_average": load(),
     }
-
-
-def jvm_cpu(pid: int | None) -> dict[str, float]:
-    """CPU seconds of a JVM: all of it, and its JIT compiler threads' share. A Neo4j started just
-    before the import compiles its hot code while importing: its C1/C2 threads took 73 of 162 s of
-    Neo4j's CPU in one ASSISTments import (load 10-13), and about half of it over the first 100k
-    attempts of a restarted server, against ~0.02 ms an attempt once warm."""
-    total = jit = 0.0
-    for task in Path(f"/proc/{pid}/task").iterdir() if pid else ():
-        try:
-            stat = (task / "stat").read_text()
-        except OSError:
-            continue
-        seconds = sum(int(x) for x in stat.rsplit(")", 1)[1].split()[11:13]) / os.sysconf("SC_CLK_TCK")
-        total += seconds
-        jit += seconds if "CompilerThre" in stat[stat.index("(") : stat.rindex(")")] else 0.0
-    return {"total": total, "jit_compiler": jit}
 
 
 def single_attempts_script(question_ids: list[str], tag: str) -> str:

@@ -28,7 +28,16 @@ from typing import Any
 import httpx
 from neo4j import GraphDatabase
 
-from benchmarks.harness import BENCH_KEY, api_server, free_port, fresh_neo4j, load, machine, write_result
+from benchmarks.harness import (
+    BENCH_KEY,
+    api_server,
+    free_port,
+    fresh_neo4j,
+    jvm_cpu,
+    load,
+    machine,
+    write_result,
+)
 from learner_graph.config import PROJECT_ROOT
 from learner_graph.db import embedded
 from learner_graph.db.graph import apply_schema
@@ -68,6 +77,8 @@ class Run:
     neo4j_pid: int | None = None
     cpu_marks: dict[str, float] = field(default_factory=dict)  # Neo4j's CPU seconds at each mark
     first_ok_cpu: dict[str, float] = field(default_factory=dict)  # ... at each kind's first 200 once back
+    jit_marks: dict[str, float] = field(default_factory=dict)  # its JIT compiler threads' share, the same
+    first_ok_jit: dict[str, float] = field(default_factory=dict)
 
     def neo4j_cpu(self) -> float:
         """Neo4j's CPU time so far (user + system, every thread: planning, JIT, GC), in seconds:
@@ -79,6 +90,10 @@ class Run:
         except OSError:
             return float("nan")
         return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+    def neo4j_jit_cpu(self) -> float:
+        """The CPU seconds of Neo4j's JIT compiler threads (C1, C2) so far."""
+        return jvm_cpu(self.neo4j_pid)["jit_compiler"] if self.neo4j_pid is not None else float("nan")
 
 
 def make_content(uri: str) -> None:
@@ -153,6 +168,7 @@ async def _call(http: httpx.AsyncClient, run: Run, kind: str, path: str, body: d
     run.calls.append(Call(kind, phase, sent, time.perf_counter() - sent, status))
     if status == 200 and phase == "neo4j_back" and kind not in run.first_ok_cpu:
         run.first_ok_cpu[kind] = run.neo4j_cpu()
+        run.first_ok_jit[kind] = run.neo4j_jit_cpu()
     return status
 
 
@@ -216,6 +232,7 @@ async def scenario(base_url: str, instance: embedded.Instance, redis: PrivateRed
         def mark(name: str) -> None:
             run.marks[name] = time.perf_counter() - run.started
             run.cpu_marks[name] = run.neo4j_cpu()
+            run.jit_marks[name] = run.neo4j_jit_cpu()
 
         await until(lambda: len(run.acknowledged) >= 2 * CLIENTS)  # every path warm, on a slow machine too
         await asyncio.sleep(STEADY_S)
@@ -318,6 +335,8 @@ def summarise(run: Run, store: dict[str, Any]) -> dict[str, Any]:
     restart = {kind: round(seconds + since_start, 2) for kind, seconds in first_ok.items()}
     cpu = {kind: round(run.first_ok_cpu.get(kind, float("nan")) - run.cpu_marks["neo4j_ready"], 2)
            for kind in first_ok}  # fmt: skip
+    jit = {kind: round(run.first_ok_jit.get(kind, float("nan")) - run.jit_marks["neo4j_ready"], 2)
+           for kind in first_ok}  # fmt: skip
     return {
         "clients": CLIENTS,
         "acknowledged": len(run.acknowledged),
@@ -333,6 +352,7 @@ def summarise(run: Run, store: dict[str, Any]) -> dict[str, Any]:
         "seconds_to_first_success_after_neo4j_start": min(restart.values()),
         "first_success_after_neo4j_start_by_kind_s": restart,
         "neo4j_cpu_s_from_ready_to_first_success_by_kind": cpu,
+        "neo4j_jit_cpu_s_from_ready_to_first_success_by_kind": jit,
         "neo4j_cpu_s_start_to_ready": round(run.cpu_marks["neo4j_ready"], 2),
         "statuses_by_second_after_neo4j_ready": recovery(run, ready),
         "timeline_s": {k: round(v, 2) for k, v in run.marks.items()},

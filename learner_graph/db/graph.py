@@ -114,6 +114,13 @@ class Graph:
     on_retry: Callable[[str], None] | None = None  # told the reason of each transient failure retried
     versions: Versions | None = None  # version tokens other processes' caches check (None: no caches)
 
+    @property
+    def recovering(self) -> bool:
+        """Neo4j is down, or back while the breaker's recovery step still plans the hot writes'
+        bigger batch shapes: group commits then carry one request, the shape planned first
+        (`warm.reconnect`), so no served request waits for a plan."""
+        return self.breaker is not None and self.breaker.is_open
+
     def with_timeouts(self, timeouts: Timeouts) -> Graph:
         """The same graph for another class of work (e.g. a content import inside the API)."""
         return replace(self, timeouts=timeouts)

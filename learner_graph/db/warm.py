@@ -121,13 +121,15 @@ def _served(count: int) -> dict[str, Any]:
 # list, its size rounded up to a power of ten (0, 1, 2-10, 11-100...: a batch of 3 attempts after
 # one of 1 planned `attempts_write` again, 2.3 s of Neo4j CPU), and an empty list is a shape of its
 # own. Group commits send batches of 1 to ~16, and a batch may only update review states, only
-# create them, or both. After an outage only `WRITES` are rehearsed, the shapes of a first batch
-# (the group commit starts with the first request that arrives, alone), before a path is let
-# through; a bigger batch plans its own shape, one group commit at a time. Rehearsing `LATER` too
-# (start-up does) cost more than it saved at load 25-30: a second `attempts_write` shape before the
-# gate let the attempt path through 49 s after Neo4j answered instead of 37 s, and the bigger
-# shapes rehearsed beside the served requests ran the first commits past their 10 s budget (16
-# and 33 504s, against none; one run each).
+# create them, or both. After an outage `WRITES` are rehearsed first, the shapes of a batch of one,
+# before a path is let through; then `LATER`, while the path is served with group commits of one
+# request (`Graph.recovering`), so no served request waits for a bigger shape's plan. Rehearsed
+# before the gate, `LATER` cost more than it saved at load 25-30 (the attempt path let through 49 s
+# after Neo4j answered instead of 37 s); and planned by the first bigger group commits beside the
+# served requests, the cold plans ran those commits past their 10 s budget (16 and 33 504s). Even
+# with the plans made before Bolt opened (the launcher's warm-up), each shape's first call over
+# Bolt costs Neo4j 0.3-0.9 s of CPU (`attempts_write`'s 2-10 and 11-100 rows: 0.63 and 0.55 s at
+# load 7), which the first grouped commits after an outage paid.
 WRITES: dict[str, list[dict[str, Any]]] = {
     "attempts_write": [_attempts(1)],
     "memory_write": [_memory(1, 0), _memory(1, 1), _memory(0, 1)],
@@ -232,7 +234,8 @@ async def warm_at_start(db: Graph) -> int:
 
 async def reconnect(db: Graph, planned: Callable[[str], None]) -> None:
     """The breaker's recovery step: raise unless Neo4j answers, then plan the hot paths again,
-    telling `planned` each statement as it is ready. `db` is the graph without its breaker."""
+    telling `planned` each statement as it is ready, then their writes' bigger batch shapes (the
+    paths served meanwhile, one request a commit). `db` is the graph without its breaker."""
     started = time.perf_counter()
     db = db.with_timeouts(PATIENT)
     await db.probe("health_probe")
@@ -245,8 +248,29 @@ async def reconnect(db: Graph, planned: Callable[[str], None]) -> None:
 
     await warm_plans(db, RECOVER, parallel=RECOVER_PARALLEL, planned=mark, later=False)
     paths = {path: max(ready[name] for name in names) - answered for path, names in PATHS.items()}
+    served = time.perf_counter()
+    await rehearse_later(db)
     log.warning(
-        "neo4j back: first answer in %.2f s, the hot paths planned in %.2f s (%s)",
-        answered - started, time.perf_counter() - answered,
+        "neo4j back: first answer in %.2f s, the hot paths planned in %.2f s (%s), bigger batches in %.2f s",
+        answered - started, served - answered,
         ", ".join(f"{path} {seconds:.2f} s" for path, seconds in paths.items()),
+        time.perf_counter() - served,
     )  # fmt: skip
+
+
+async def rehearse_later(db: Graph) -> None:
+    """The recovery's second step: each `LATER` shape of the recovered writes, `RECOVER_PARALLEL`
+    at a time, while their paths are served one request a commit. A shape that fails is left to
+    its first use; Neo4j going away is raised (the recovery starts again)."""
+    slots = asyncio.Semaphore(RECOVER_PARALLEL)
+
+    async def rehearse(name: str, params: dict[str, Any]) -> None:
+        async with slots:
+            try:
+                await db.rehearse(name, **params)
+            except OUTAGE:
+                raise
+            except Exception as error:  # noqa: BLE001 - planned on first use instead
+                log.warning("plan warm-up of %s skipped: %s", name, error)
+
+    await asyncio.gather(*(rehearse(n, p) for n in RECOVER if n in LATER for p in LATER[n]))

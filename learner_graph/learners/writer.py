@@ -86,7 +86,7 @@ class AttemptWriter:
     def _start(self, db: Graph) -> None:
         """Start transactions for what is waiting, while fewer than `in_flight` run."""
         while self._running < self.in_flight:
-            group = self._take()
+            group = self._take(alone=db.recovering)
             if not group:
                 return
             self._running += 1
@@ -104,11 +104,12 @@ class AttemptWriter:
             self._running -= 1
             self._start(db)
 
-    def _take(self) -> list[_Request]:
+    def _take(self, *, alone: bool = False) -> list[_Request]:
         """The oldest request that may go now and those of its tenant after it, in order, up to
         `max_attempts` attempts. A request whose learners are being written waits, and holds back
         every later request sharing a learner with it (each learner's requests keep their order);
-        a request that does not fit closes the group."""
+        a request that does not fit closes the group. `alone`: that request only (while Neo4j
+        recovers, a bigger group's statement shape may not be planned yet)."""
         group: list[_Request] = []
         rest: list[_Request] = []
         held = set(self._writing)
@@ -118,7 +119,7 @@ class AttemptWriter:
             if closed or not held.isdisjoint(request.users) or tenant not in (None, request.tenant):
                 held |= request.users
                 rest.append(request)
-            elif group and size + len(request.attempts) > self.max_attempts:
+            elif group and (alone or size + len(request.attempts) > self.max_attempts):
                 closed = True
                 held |= request.users
                 rest.append(request)

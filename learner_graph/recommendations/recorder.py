@@ -80,7 +80,7 @@ class Recorder:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _flush(self, db: Graph) -> None:
-        while batch := self._take():
+        while batch := self._take(1 if db.recovering else self.max_batch):
             users = {row["user_id"] for row, _ in batch}
             self._busy |= users
             try:
@@ -88,15 +88,16 @@ class Recorder:
             finally:
                 self._busy -= users
 
-    def _take(self) -> list[tuple[dict[str, Any], asyncio.Future[None]]]:
-        """The next batch: the oldest rows, up to `max_batch`, of learners not in a commit in flight
-        (a learner's rows stay in order: none goes before one of theirs left waiting)."""
+    def _take(self, limit: int) -> list[tuple[dict[str, Any], asyncio.Future[None]]]:
+        """The next batch: the oldest rows, up to `limit`, of learners not in a commit in flight
+        (a learner's rows stay in order: none goes before one of theirs left waiting). One row
+        while Neo4j recovers (`Graph.recovering`: a bigger batch's shape may not be planned yet)."""
         batch: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
         rest: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
         held = set(self._busy)
         for item in self._pending:
             user = item[0]["user_id"]
-            if len(batch) < self.max_batch and user not in held:
+            if len(batch) < limit and user not in held:
                 batch.append(item)
             else:
                 rest.append(item)

@@ -149,8 +149,11 @@ def test_rows_of_learners_in_a_commit_wait_in_order() -> None:
         items = [(row(i), loop.create_future()) for i in (0, 1, 7, 2, 8, 3, 4)]  # users u0 u1 u0 u2 u1 u3 u4
         recorder._pending = list(items)
         recorder._busy = {"u1"}  # in a commit in flight
-        batch = recorder._take()
+        batch = recorder._take(recorder.max_batch)
         assert [r["id"] for r, _ in batch] == ["rec_000", "rec_007", "rec_002"]  # u1's wait; three at most
         assert [r["id"] for r, _ in recorder._pending] == ["rec_001", "rec_008", "rec_003", "rec_004"]
+        recorder._busy = set()
+        assert [r["id"] for r, _ in recorder._take(1)] == ["rec_001"]  # while Neo4j recovers: one row
+        assert [r["id"] for r, _ in recorder._pending] == ["rec_008", "rec_003", "rec_004"]
     finally:
         loop.close()

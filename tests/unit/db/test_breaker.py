@@ -9,6 +9,7 @@ import pytest
 from neo4j.exceptions import ClientError, ServiceUnavailable, TransientError
 
 from learner_graph.db.breaker import Breaker, CircuitOpen, database_fault
+from learner_graph.db.graph import Graph
 
 
 async def answered(planned: Callable[[str], None]) -> None:
@@ -181,6 +182,32 @@ def test_an_outage_while_it_recovers_refuses_the_planned_statements_again() -> N
         breaker.failed(ServiceUnavailable("gone again"))  # a call let through found it down
         with pytest.raises(CircuitOpen):
             breaker.before(["tenancy"])
+        await breaker.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_graph_is_recovering_while_its_breaker_is_open() -> None:
+    async def scenario() -> None:
+        proceed = asyncio.Event()
+
+        async def recover(planned: Callable[[str], None]) -> None:
+            planned("attempts_write")
+            await proceed.wait()  # the bigger batch shapes still being planned
+
+        breaker = Breaker(recover, probe_every_s=0.01)
+        graph = Graph(driver=None, queries=None, database="neo4j", breaker=breaker)  # type: ignore[arg-type]
+        assert not graph.recovering
+        breaker.failed(ServiceUnavailable("down"))
+        assert graph.recovering
+        while "attempts_write" not in breaker.ready:
+            await asyncio.sleep(0.01)
+        assert graph.recovering  # let through, one request a commit
+        proceed.set()
+        while breaker.is_open:
+            await asyncio.sleep(0.01)
+        assert not graph.recovering
+        assert not Graph(driver=None, queries=None, database="neo4j").recovering  # type: ignore[arg-type]
         await breaker.close()
 
     asyncio.run(scenario())

@@ -62,3 +62,15 @@ def test_every_waiting_learner_busy_takes_nothing() -> None:
     writer._writing = {"a", "b"}
     assert taken(writer, [request(loop, "a"), request(loop, "b")]) == ([], [0, 1])
     loop.close()
+
+
+def test_while_neo4j_recovers_a_group_is_one_request() -> None:
+    loop = asyncio.new_event_loop()
+    writer = AttemptWriter(make_scheduler())
+    writer._writing = {"a"}
+    pending = [request(loop, "a"), request(loop, "b"), request(loop, "c", size=3), request(loop, "d")]
+    writer._pending = list(pending)
+    assert writer._take(alone=True) == [pending[1]]  # the oldest that may go, alone
+    assert writer._take(alone=True) == [pending[2]]  # a batch request keeps its own size
+    assert writer._pending == [pending[0], pending[3]]
+    loop.close()
