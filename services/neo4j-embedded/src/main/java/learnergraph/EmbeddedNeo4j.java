@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.neo4j.configuration.GraphDatabaseInternalSettings;
 import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.connectors.HttpConnector;
@@ -88,6 +89,10 @@ public final class EmbeddedNeo4j {
             .setConfig(GraphDatabaseSettings.pagecache_memory, pageCache)
             .setConfig(GraphDatabaseSettings.logs_directory, data.resolve("logs"))
             .setConfig(GraphDatabaseSettings.transaction_timeout, Duration.ofMinutes(10))
+            // One plan per statement and parameter types, whatever the lists' sizes (by default a
+            // list's size, rounded to a power of ten, is part of the plan's key): the group commits'
+            // batches of 1 to ~100 rows and the imports' thousands share the plan the warm-up made.
+            .setConfig(GraphDatabaseInternalSettings.cypher_size_hint_parameters, false)
             .addDatabaseListener(new WarmUpListener(statements))
             .build();
 
