@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -38,7 +39,11 @@ class Written:
 class StateKeeper(Protocol):
     """A cache of learners' states that can carry an entry over a write it is told of."""
 
-    def advance(self, user_id: str, token: Bumped, written: Written) -> None: ...
+    def marks(self, user_ids: Iterable[str]) -> dict[str, object]:
+        """What is kept of each learner now, before the write starts (compared by identity after)."""
+        ...
+
+    def advance(self, user_id: str, token: Bumped, written: Written, mark: object) -> None: ...
 
 
 async def record_attempts(
@@ -101,11 +106,13 @@ async def store(
         changed = await _update_memory(tx, db, created, content, stored, now, scheduler) if created else {}
         return merged, _written(stored, created, changed)
 
+    learners = {row["user_id"] for row in rows}
+    marks = states.marks(learners) if states is not None else {}  # kept before the transaction began
     done, written = await db.in_write_transaction(work, uses=STATEMENTS)
-    bumped = await db.changed(learners={row["user_id"] for row in rows})
+    bumped = await db.changed(learners=learners)
     if states is not None and bumped is not None:
         for user_id, left in written.items():
-            states.advance(user_id, bumped[learner_key(user_id)], left)
+            states.advance(user_id, bumped[learner_key(user_id)], left, marks.get(user_id))
     return {m["attempt_id"]: m for m in done}
 
 

@@ -8,16 +8,18 @@ acknowledged write is served the state from before it. Redis down: every request
 An attempt committed by this process carries the learner's entry over to the token its bump
 set (`advance`), with what the commit stored applied to it, so the recommendation a learner app
 asks for after each answer is served without reading Neo4j. Only when the entry is exactly the
-state the write started from: the token the bump replaced is the entry's (no other write of the
-learner's was acknowledged in between; one committed but not yet bumped bumps after, and its
-token replaces the carried one), and the new attempts are newer than every kept one (the read
-orders by time; an older or tied one could fall elsewhere in it). Otherwise the entry is dropped.
+state the write started from: it was kept before the transaction began (a request of this
+process may read Neo4j while the write commits, and keep what it read, the write included, under
+the old token), the token the bump replaced is the entry's (no other write of the learner's was
+acknowledged in between; one committed but not yet bumped bumps after, and its token replaces
+the carried one), and the new attempts are newer than every kept one (the read orders by time;
+an older or tied one could fall elsewhere in it). Otherwise the entry is dropped.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any
@@ -83,12 +85,17 @@ class LearnerStates:
                 self._entries.popitem(last=False)
         return _copy(read)
 
-    def advance(self, user_id: str, token: Bumped, written: Written) -> None:
+    def marks(self, user_ids: Iterable[str]) -> dict[str, object]:
+        """The entries kept now of these learners, taken before a write of theirs starts: only
+        such an entry is carried over it (one stored while the write ran may already hold it)."""
+        return {user_id: kept for user_id in user_ids if (kept := self._entries.get(user_id)) is not None}
+
+    def advance(self, user_id: str, token: Bumped, written: Written, mark: object) -> None:
         """After a committed write of the learner's whose bump replaced `token.before` by
         `token.after`: keep their entry under the new token with `written` applied, when it was
         the state the write started from (see the module's docstring); else drop it."""
         kept = self._entries.pop(user_id, None)
-        if kept is None or token.before is None or kept[0][0] != token.before:
+        if kept is None or kept is not mark or token.before is None or kept[0][0] != token.before:
             return
         tokens, read = kept
         student = read.student

@@ -200,3 +200,35 @@ def test_nothing_carried_while_redis_is_down(
         asyncio.run(main())
     finally:
         redis.stop()
+
+
+def test_a_state_read_while_the_write_commits_is_not_carried(
+    db: Driver, settings: Settings, queries: Queries
+) -> None:
+    """A request of the same process that reads Neo4j after the commit but before the bump keeps
+    what it read (the new attempt included) under the old token: carrying that entry over would
+    apply the attempt twice. Two guards refuse it: only an entry kept before the transaction began
+    is carried, and only when the new attempts are newer than its newest (here: the same one)."""
+    make_course(db)
+
+    async def main() -> None:
+        async with Runtime.open(settings, queries=queries) as runtime:
+            await runtime.attempts.record(runtime.graph, [answer(0)], NOW)
+            await assert_read_and_fresh(runtime)  # kept before the next write begins
+            versions = runtime.graph.versions
+            assert versions is not None
+            bump = versions.bump
+
+            async def read_then_bump(keys: Any) -> Any:  # the real bump, after a real read in between
+                runtime.states.clear()
+                await runtime.states.read(runtime.graph, "u1")  # committed, not bumped: kept, old token
+                return await bump(keys)
+
+            versions.bump = read_then_bump  # type: ignore[method-assign]
+            await runtime.attempts.record(runtime.graph, [answer(1)], NOW)
+            versions.bump = bump  # type: ignore[method-assign]
+            await assert_read_and_fresh(runtime)
+            read = await runtime.states.read(runtime.graph, "u1")
+            assert read.student is not None and len(read.student.attempts) == 2
+
+    asyncio.run(main())
