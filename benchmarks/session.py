@@ -141,9 +141,19 @@ async def drive(host: str, port: int, learners: list[Learner], seconds: float) -
     }
 
 
-async def state_reads(host: str, port: int) -> dict[str, float]:
-    """`lg_learner_states_total` summed over the workers: each scrape is one worker's, so the
-    distinct answers of SCRAPES scrapes over new connections are the workers' counters."""
+COUNTERS = {  # what /metrics line gives which figure
+    'lg_learner_states_total{result="kept"}': "kept",
+    'lg_learner_states_total{result="read"}': "read",
+    "lg_attempt_commit_requests_sum": "attempt_requests",
+    "lg_attempt_commit_requests_count": "attempt_commits",
+    "lg_recommendation_record_batch_size_sum": "recommendations_recorded",
+    "lg_recommendation_record_batch_size_count": "record_commits",
+}
+
+
+async def counters(host: str, port: int) -> dict[str, float]:
+    """COUNTERS summed over the workers: each scrape is one worker's, so the distinct answers of
+    SCRAPES scrapes over new connections are the workers' counters."""
     seen: set[tuple[tuple[str, float], ...]] = set()
     for _ in range(SCRAPES):
         conn = await Connection.open(host, port)
@@ -153,17 +163,21 @@ async def state_reads(host: str, port: int) -> dict[str, float]:
             conn.close()
         found = tuple(
             sorted(
-                (line.split('result="', 1)[1].split('"', 1)[0], float(line.split()[-1]))
-                for line in body.decode().splitlines()
-                if line.startswith("lg_learner_states_total{")
+                (COUNTERS[name], float(value))
+                for name, value in (line.rsplit(" ", 1) for line in body.decode().splitlines() if " " in line)
+                if name in COUNTERS
             )
         )
         seen.add(found)
     total: dict[str, float] = {}
     for found in seen:
-        for result, value in found:
-            total[result] = total.get(result, 0.0) + value
+        for figure, value in found:
+            total[figure] = total.get(figure, 0.0) + value
     return total | {"workers_seen": len(seen)}
+
+
+def _ratio(part: float, whole: float) -> float | None:
+    return round(part / whole, 2) if whole else None
 
 
 def learners_of(units: dict[str, str], students: int, tag: str) -> list[Learner]:
@@ -188,15 +202,15 @@ def run() -> dict[str, Any]:
     with api_server(uri, port=API_PORT, log=log, env={"LG_WORKERS": str(WORKERS)}, pids=api_pids) as base:
         host, port = base.removeprefix("http://").split(":")
         asyncio.run(drive(host, int(port), learners, WARMUP_SECONDS))
-        reads_before = asyncio.run(state_reads(host, int(port)))
+        reads_before = asyncio.run(counters(host, int(port)))
         api, neo4j, own = wrk.cpu_seconds(api_pids), wrk.cpu_seconds(neo4j_pids), time.process_time()
         load_before = load()
         figures = asyncio.run(drive(host, int(port), learners, SECONDS))
         api, neo4j = wrk.cpu_seconds(api_pids) - api, wrk.cpu_seconds(neo4j_pids) - neo4j
         own = time.process_time() - own
-        reads_after = asyncio.run(state_reads(host, int(port)))
+        reads_after = asyncio.run(counters(host, int(port)))
     steps = figures["steps"] or 1
-    reads = {k: reads_after.get(k, 0.0) - reads_before.get(k, 0.0) for k in ("kept", "read")}
+    reads = {k: reads_after.get(k, 0.0) - reads_before.get(k, 0.0) for k in COUNTERS.values()}
     asked = reads["kept"] + reads["read"]
     result = {
         "route": "POST /v1/attempts, then POST /v1/recommendations (same learner and unit)",
@@ -213,6 +227,10 @@ def run() -> dict[str, Any]:
             "hit_rate": round(reads["kept"] / asked, 3) if asked else None,
             "workers_seen": [reads_before["workers_seen"], reads_after["workers_seen"]],
         },
+        "attempt_requests_per_commit": _ratio(reads["attempt_requests"], reads["attempt_commits"]),
+        "recommendations_per_record_commit": _ratio(
+            reads["recommendations_recorded"], reads["record_commits"]
+        ),
         "load_average": [load_before, load()],
         "machine": machine(),
     }
@@ -222,6 +240,8 @@ def run() -> dict[str, Any]:
         f" / p99 {attempt['p99_ms']} ms, recommendation p50 {recommendation['p50_ms']} / "
         f"p99 {recommendation['p99_ms']} ms; API {result['api_cpu_ms_per_step']} + Neo4j "
         f"{result['neo4j_cpu_ms_per_step']} ms CPU a step; state cache {result['state_cache']}; "
+        f"attempt requests a commit {result['attempt_requests_per_commit']}, recommendations a record commit "
+        f"{result['recommendations_per_record_commit']}; "
         f"client {result['client_cpu_share']:.1%}; load {result['load_average']}"
     )
     path = RESULTS / "recommend.json"
