@@ -8,7 +8,9 @@ turn (section, chapter, subject); a step answers the first item of the learner's
 recommendation (right with its P(correct)) and asks again. After a warm-up, it reports steps/s,
 p50 / p95 / p99 of each route, the CPU milliseconds per step of the API processes and of Neo4j,
 the learner-state cache's kept / read counts (the workers' `lg_learner_states_total`) and the
-client's own CPU share.
+client's own CPU share. Back to back by default (`session_x16`); with LG_BENCH_SESSION_PAUSE_MS,
+each learner pauses 0 to twice that between steps, so two codes compared see the same offered load
+and answers share commits by their arrivals, not by a convoy (`session_x16_paced`).
 
 The client is a few lines of asyncio over raw HTTP/1.1 (wrk's Lua cannot time the two routes
 apart, nor answer the question a recommendation named); it costs a fraction of a millisecond of
@@ -35,6 +37,7 @@ SECONDS = float(os.environ.get("LG_BENCH_SESSION_SECONDS", "30"))
 WARMUP_SECONDS = 10
 WORKERS = int(os.environ.get("LG_BENCH_WORKERS", "2"))
 API_PORT = int(os.environ.get("LG_BENCH_API_PORT", "0")) or None
+PAUSE_MS = float(os.environ.get("LG_BENCH_SESSION_PAUSE_MS", "0"))  # a learner's mean pause between steps
 SCRAPES = 40  # new connections to /metrics: each lands on a worker at random, so all are seen
 
 
@@ -107,8 +110,11 @@ class Learner:
         )[0]
 
 
-async def drive(host: str, port: int, learners: list[Learner], seconds: float) -> dict[str, Any]:
-    """Every learner steps (answer, then ask) back to back for `seconds`; per-route latencies."""
+async def drive(
+    host: str, port: int, learners: list[Learner], seconds: float, pause_ms: float = 0.0
+) -> dict[str, Any]:
+    """Every learner steps (answer, then ask) for `seconds`, back to back or, with `pause_ms`,
+    pausing 0 to twice that between steps (a learner reading the question); per-route latencies."""
     latencies: dict[str, list[float]] = {"attempt": [], "recommendation": []}
     failures = {"attempt": 0, "recommendation": 0}
     steps = 0
@@ -127,6 +133,8 @@ async def drive(host: str, port: int, learners: list[Learner], seconds: float) -
                     latencies[route].append(time.perf_counter() - started)
                     failures[route] += status != 200
                 steps += 1
+                if pause_ms:
+                    await asyncio.sleep(learner.rng.uniform(0, 2 * pause_ms) / 1000)
         finally:
             conn.close()
 
@@ -205,7 +213,7 @@ def run() -> dict[str, Any]:
         reads_before = asyncio.run(counters(host, int(port)))
         api, neo4j, own = wrk.cpu_seconds(api_pids), wrk.cpu_seconds(neo4j_pids), time.process_time()
         load_before = load()
-        figures = asyncio.run(drive(host, int(port), learners, SECONDS))
+        figures = asyncio.run(drive(host, int(port), learners, SECONDS, PAUSE_MS))
         api, neo4j = wrk.cpu_seconds(api_pids) - api, wrk.cpu_seconds(neo4j_pids) - neo4j
         own = time.process_time() - own
         reads_after = asyncio.run(counters(host, int(port)))
@@ -215,6 +223,7 @@ def run() -> dict[str, Any]:
     result = {
         "route": "POST /v1/attempts, then POST /v1/recommendations (same learner and unit)",
         "learners": LEARNERS,
+        "pause_ms": PAUSE_MS,
         "workers": WORKERS,
         "load_generator": "asyncio raw HTTP/1.1 (benchmarks/session.py)",
         **figures,
@@ -246,7 +255,7 @@ def run() -> dict[str, Any]:
     )
     path = RESULTS / "recommend.json"
     kept = json.loads(path.read_text()) if path.exists() else {}
-    write_result("recommend", kept | {"session_x16": result})
+    write_result("recommend", kept | {"session_x16_paced" if PAUSE_MS else "session_x16": result})
     return result
 
 
