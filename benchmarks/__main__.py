@@ -12,8 +12,8 @@ from pathlib import Path
 # content_import and simulate_* run against LG_NEO4J_URI and are run by hand (see docs/BENCHMARKS.md);
 # so is console, which also times pages on the demo's Neo4j (`python -m benchmarks console`).
 BENCHMARKS: list[str] = [
-    "graph", "recommend", "attempts", "model_eval", "model_speed", "seed_simulation", "faults", "outcomes",
-    "outcomes_ab",
+    "graph", "recommend", "session", "attempts", "model_eval", "model_speed", "seed_simulation", "faults",
+    "outcomes", "outcomes_ab",
 ]
 
 

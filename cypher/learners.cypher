@@ -23,7 +23,9 @@
 //    `memory.STATE_ROW` order, the node id (what `memory_write` updates through) first and the
 //    two times as ISO strings (cheaper to decode than driver datetimes); never `.*`, whose
 //    `updated_at` came back as a driver datetime. `foreign` (another app's learner) and
-//    `deleted` (deleting or tombstoned) are read after the lock, once per user.
+//    `deleted` (deleting or tombstoned) are read after the lock, once per user, and so is `user`:
+//    the profile fields `rec_student_state` reads, as this commit leaves them (a learner's state
+//    kept by the API is carried over the write with them: `recommendations/states.py`).
 // `replan=skip`: a plan is kept when the graph's counts drift (Neo4j discarded it as stale every
 // few thousand new learners or states, and replanning took 190-250 ms of Neo4j's CPU while a group
 // of single attempts waited: a p99 candidate). Every choice in it is fixed whatever the counts:
@@ -84,6 +86,7 @@ CALL (by_question) {
     RETURN collect(DISTINCT concept_id) AS touched
   }
   RETURN collect({user_id: mine.user_id, foreign: foreign, deleted: deleted,
+                  user: u {.timezone, .target_offset, .goal_day, .goal_base, app: coalesce(u.app, 'default')},
                   states: [m IN [(u)-[:HAS_MEMORY]->(x:Memory) | x] WHERE m.concept_id IN touched |
                            [elementId(m), m.concept_id, m.stability, m.difficulty, m.reps, m.lapses, m.wins,
                             m.fails, m.last_time_ms, toString(m.due), toString(m.last_review)]]}) AS stored

@@ -79,6 +79,12 @@ class Metrics:
             ["reason"],
             registry=self.registry,
         )
+        self.learner_states = Counter(
+            "lg_learner_states",
+            "Learner states a recommendation used: kept in the process (`kept`) or read from Neo4j (`read`).",
+            ["result"],
+            registry=self.registry,
+        )
         self.redis_up = Gauge(
             "lg_redis_up", "1 when the last Redis health check answered.", registry=self.registry
         )

@@ -147,6 +147,10 @@ class Runtime:
             graph = Graph(driver, queries, settings.neo4j_database, on_retry=count_retry, versions=versions)
         long = settings.neo4j_admin_timeout_s
 
+        states = LearnerStates(
+            versions if settings.learner_cache else None,
+            on_read=lambda result: metrics.learner_states.labels(result=result).inc(),
+        )
         runtime = cls(
             settings=settings,
             driver=driver,
@@ -162,12 +166,13 @@ class Runtime:
                 make_scheduler(settings.review_retention),
                 in_flight=settings.attempt_transactions,
                 on_commit=metrics.attempt_batch.observe,
+                states=states,
             ),
             experiments=HotCache(),
             metrics=metrics,
             owners=Owners(),
             rate_limiter=RateLimiter(cache),
-            states=LearnerStates(versions if settings.learner_cache else None),
+            states=states,
         )
         try:
             if apply_schema:

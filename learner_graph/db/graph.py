@@ -23,7 +23,7 @@ from learner_graph.config import Settings
 from learner_graph.db import retries
 from learner_graph.db.breaker import Breaker
 from learner_graph.db.queries import Queries
-from learner_graph.db.versions import CONTENT, Versions, learner_key
+from learner_graph.db.versions import CONTENT, Bumped, Versions, learner_key
 
 SCHEMA_FILE = "schema.cypher"
 CLI_RETRY_S = 30.0
@@ -125,11 +125,15 @@ class Graph:
         """The same graph for another class of work (e.g. a content import inside the API)."""
         return replace(self, timeouts=timeouts)
 
-    async def changed(self, *, learners: Iterable[str] = (), content: bool = False) -> None:
+    async def changed(
+        self, *, learners: Iterable[str] = (), content: bool = False
+    ) -> dict[str, Bumped] | None:
         """After a commit, before answering: caches holding these learners' state (or the content)
-        read before it must not serve it again, in any process (`db/versions.py`)."""
-        if self.versions is not None:
-            await self.versions.bump([*map(learner_key, learners), *([CONTENT] if content else [])])
+        read before it must not serve it again, in any process (`db/versions.py`). Returns the
+        tokens before and after, by key (None: no tokens)."""
+        if self.versions is None:
+            return None
+        return await self.versions.bump([*map(learner_key, learners), *([CONTENT] if content else [])])
 
     def _query(self, name: str, routing: RoutingControl) -> Query:
         timeout = self.timeouts.read if routing == RoutingControl.READ else self.timeouts.write

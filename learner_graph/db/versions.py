@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from learner_graph.cache import Cache, decoded
 
@@ -35,13 +36,22 @@ end
 return out
 """
 
-# A fresh token for every key.
+# A fresh token for every key; each key's token before it ('' when it had none).
 _BUMP = """
+local out = {}
 for i, key in ipairs(KEYS) do
+  out[i] = redis.call('GET', key) or ''
   redis.call('SET', key, ARGV[i], 'EX', ARGV[#KEYS + 1])
 end
-return #KEYS
+return out
 """
+
+
+class Bumped(NamedTuple):
+    """A key's token before a bump (None: it had none) and the one the bump set."""
+
+    before: str | None
+    after: str
 
 
 def learner_key(user_id: str) -> str:
@@ -63,7 +73,7 @@ class Versions:
 
     async def tokens(self, keys: list[str]) -> tuple[str, ...] | None:
         """The current token of each key (made when missing); None when Redis is down."""
-        if self._unbumped and not await self._bump_keys(sorted(self._unbumped)):
+        if self._unbumped and await self._bump_keys(sorted(self._unbumped)) is None:
             return None
         got = await self.cache.run(self._read, keys, [*_fresh(len(keys)), TOKEN_TTL_S])
         return None if got is None else tuple(decoded(t) for t in got)
@@ -74,16 +84,25 @@ class Versions:
         while a failed bump is unsettled (read through `tokens` then)."""
         return None if self._unbumped else [TOKEN_TTL_S, *_fresh(n)]
 
-    async def bump(self, keys: Iterable[str]) -> None:
-        """A fresh token for each key: whatever a cache read under the old one is stale."""
-        await self._bump_keys(sorted(set(keys) | self._unbumped))
+    async def bump(self, keys: Iterable[str]) -> dict[str, Bumped] | None:
+        """A fresh token for each key: whatever a cache read under the old one is stale.
 
-    async def _bump_keys(self, keys: list[str]) -> bool:
+        Returns each key's token before and after (a cache may carry an entry it kept under the
+        old token over to the new one, when it knows what the write changed); None when Redis is down."""
+        return await self._bump_keys(sorted(set(keys) | self._unbumped))
+
+    async def _bump_keys(self, keys: list[str]) -> dict[str, Bumped] | None:
         if not keys:
-            return True
-        done = await self.cache.run(self._bump, keys, [*_fresh(len(keys)), TOKEN_TTL_S]) is not None
-        if done:
-            self._unbumped.difference_update(keys)
-        else:
+            return {}
+        fresh = _fresh(len(keys))
+        before = await self.cache.run(self._bump, keys, [*fresh, TOKEN_TTL_S])
+        if before is None:
             self._unbumped.update(keys)
-        return done
+            return None
+        # A key whose earlier bump failed has a token from before that write: nothing kept under it
+        # may be carried over, so its token before is reported as none.
+        missed, self._unbumped = self._unbumped, self._unbumped - set(keys)
+        return {
+            key: Bumped(None if key in missed else decoded(old) or None, new)
+            for key, old, new in zip(keys, before, fresh, strict=True)
+        }

@@ -3,22 +3,47 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 from fsrs import Scheduler
 from neo4j import AsyncManagedTransaction
 
 from learner_graph.api_keys import DEFAULT_APP
 from learner_graph.db.graph import Graph, fetch_plain
+from learner_graph.db.versions import Bumped, learner_key
 from learner_graph.errors import Invalid, NotFound
 from learner_graph.learners import memory
+from learner_graph.learners.memory import MemoryState
 from learner_graph.learners.models import AttemptIn, AttemptsRecorded, AttemptStatus
-from learner_graph.timeutil import as_utc
+from learner_graph.timeutil import as_utc, from_epoch_ms
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 STATEMENTS = ("attempts_write", "memory_write")  # what `store` runs: after an outage it waits for their plans
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Written:
+    """What one commit left of a learner, in the shape `rec_student_state` reads it back: their
+    profile fields (`user`), the attempts it created (newest first) and the review states it
+    changed, times at Neo4j's `epochMillis` (whole milliseconds)."""
+
+    user: dict[str, Any]
+    attempts: list[dict[str, Any]] = field(default_factory=list)
+    memory: dict[str, MemoryState] = field(default_factory=dict)
+
+
+class StateKeeper(Protocol):
+    """A cache of learners' states that can carry an entry over a write it is told of."""
+
+    def marks(self, user_ids: Iterable[str]) -> dict[str, object]:
+        """What is kept of each learner now, before the write starts (compared by identity after)."""
+        ...
+
+    def advance(self, user_id: str, token: Bumped, written: Written, mark: object) -> None: ...
 
 
 async def record_attempts(
@@ -53,17 +78,19 @@ async def store(
     scheduler: Scheduler,
     app: str = DEFAULT_APP,
     any_app: bool = False,
+    states: StateKeeper | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Write `rows` (from `rows_of`) in one transaction; what is stored under each attempt id.
 
     New learners are created in `app`; another app's learners and deleted ones refuse the whole
-    batch (NotFound) unless `any_app`.
+    batch (NotFound) unless `any_app`. After the commit, each learner's version token is bumped
+    and `states` (this process's learner-state cache) is told what the commit left of them.
 
     Locks, in this order: the batch's users (sorted by id), then what the new attempts and the
     learners' own review-state nodes need. Concepts are never written (see `_update_memory`).
     """
 
-    async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
+    async def work(tx: AsyncManagedTransaction) -> tuple[list[dict[str, Any]], dict[str, Written]]:
         question_ids = sorted({a.question_id for a in attempts})
         [found] = await fetch_plain(
             tx, db.queries["attempts_write"], question_ids=question_ids,
@@ -76,13 +103,43 @@ async def store(
         _check_users(attempts, {r["user_id"] for r in stored if r["foreign"] or r["deleted"]})
         merged: list[dict[str, Any]] = found["merged"]
         created = [rows[m["index"]] for m in merged if m["created"]]
-        if created:
-            await _update_memory(tx, db, created, content, stored, now, scheduler)
-        return merged
+        changed = await _update_memory(tx, db, created, content, stored, now, scheduler) if created else {}
+        return merged, _written(stored, created, changed)
 
-    merged = {m["attempt_id"]: m for m in await db.in_write_transaction(work, uses=STATEMENTS)}
-    await db.changed(learners={row["user_id"] for row in rows})
-    return merged
+    learners = {row["user_id"] for row in rows}
+    marks = states.marks(learners) if states is not None else {}  # kept before the transaction began
+    done, written = await db.in_write_transaction(work, uses=STATEMENTS)
+    bumped = await db.changed(learners=learners)
+    if states is not None and bumped is not None:
+        for user_id, left in written.items():
+            states.advance(user_id, bumped[learner_key(user_id)], left, marks.get(user_id))
+    return {m["attempt_id"]: m for m in done}
+
+
+def _written(
+    stored: list[dict[str, Any]],
+    created: list[dict[str, Any]],
+    changed: dict[tuple[str, str], MemoryState],
+) -> dict[str, Written]:
+    """Per learner of the batch, what the commit leaves of them as a read would give it back."""
+    written = {r["user_id"]: Written(r["user"]) for r in stored}
+    timed = [(datetime.fromisoformat(row["at"]), row) for row in created]
+    for at, row in sorted(timed, key=lambda t: t[0], reverse=True):  # newest first
+        props = row["props"]
+        written[row["user_id"]].attempts.append({
+            "question_id": row["question_id"], "correct": props["correct"], "at": _whole_ms(at),
+            "time_ms": props["time_ms"] or 0,
+        })  # fmt: skip
+    for (user_id, concept_id), state in changed.items():
+        written[user_id].memory[concept_id] = replace(
+            state, due=_whole_ms(state.due), last_review=_whole_ms(state.last_review)
+        )
+    return written
+
+
+def _whole_ms(at: datetime | None) -> datetime | None:
+    """A time as Neo4j's `epochMillis` reads it back (floored to the millisecond)."""
+    return None if at is None else from_epoch_ms((at - EPOCH) // timedelta(milliseconds=1))
 
 
 def users_of(rows: list[dict[str, Any]], question_ids: list[str]) -> list[dict[str, Any]]:
@@ -227,9 +284,10 @@ async def _update_memory(
     stored: list[dict[str, Any]],
     now: datetime,
     scheduler: Scheduler,
-) -> None:
+) -> dict[tuple[str, str], MemoryState]:
     """Apply the new attempts, in time order, to the review states they touch (`stored`: per user,
-    the states of the concepts their attempts touch, as read under the learners' locks).
+    the states of the concepts their attempts touch, as read under the learners' locks); the
+    states written, by (user, concept).
 
     Every state is computed here, in Python, then written once per (learner, concept) however
     many of the batch's attempts touched it, on a (:Memory) node of the learner's own: nothing
@@ -254,6 +312,7 @@ async def _update_memory(
         else:
             updates.append(row | {"node": node})
     await tx.run(db.queries["memory_write"], updates=updates, creates=creates, now=now)
+    return {key: states[key] for key in changed}
 
 
 def _apply(

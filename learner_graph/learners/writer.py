@@ -29,7 +29,7 @@ from fsrs import Scheduler
 from learner_graph.api_keys import DEFAULT_APP
 from learner_graph.db.breaker import database_fault
 from learner_graph.db.graph import Graph
-from learner_graph.learners.attempts import check_times, rows_of, statuses, store
+from learner_graph.learners.attempts import StateKeeper, check_times, rows_of, statuses, store
 from learner_graph.learners.models import AttemptIn, AttemptsRecorded
 
 MAX_ATTEMPTS = 1000  # per shared transaction; a bigger request goes alone
@@ -55,8 +55,10 @@ class AttemptWriter:
         max_attempts: int = MAX_ATTEMPTS,
         in_flight: int = IN_FLIGHT,
         on_commit: Callable[[int], None] | None = None,
+        states: StateKeeper | None = None,
     ) -> None:
         self.scheduler = scheduler
+        self.states = states  # the process's learner-state cache, told what each commit stored
         self.max_attempts = max_attempts
         self.on_commit = on_commit  # told how many requests each committed transaction carried
         self.in_flight = in_flight
@@ -137,7 +139,7 @@ class AttemptWriter:
             app, any_app = group[0].tenant
             merged = await store(
                 db=db, attempts=attempts, rows=rows, now=datetime.now(UTC), scheduler=self.scheduler,
-                app=app, any_app=any_app,
+                app=app, any_app=any_app, states=self.states,
             )
         except Exception as error:  # noqa: BLE001 - retried request by request, or handed back
             if len(group) == 1 or database_fault(error):

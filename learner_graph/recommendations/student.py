@@ -34,9 +34,19 @@ class Student:
     goal_to_store: activity.SetGoal | None = None  # set by `streak` when today's goal was not fixed yet
     app: str | None = None  # the app the learner is stored in (None: not stored yet)
 
+    @staticmethod
+    def profile(user: dict[str, Any] | None) -> dict[str, Any]:
+        """The fields a learner's stored profile (`rec_student_state`'s `user`) decides."""
+        user = user or {}
+        return {
+            "timezone": user.get("timezone") or "UTC",
+            "target_offset": float(user.get("target_offset") or 0.0),
+            "goal": stored_goal(user),
+            "app": user.get("app"),
+        }
+
     @classmethod
     def from_row(cls, user_id: str, row: dict[str, Any]) -> Student:
-        user = row["user"] or {}
         attempts = [
             {"question_id": q, "correct": c, "at": from_epoch_ms(at), "time_ms": t}
             for q, c, at, t in zip(
@@ -49,14 +59,8 @@ class Student:
         ]
         memory = {m[0]: _memory(m[1:]) for m in row["memory"] if m}
         return cls(
-            user_id=user_id,
-            timezone=user.get("timezone") or "UTC",
-            target_offset=float(user.get("target_offset") or 0.0),
-            attempts=attempts,
-            memory=memory,
-            rejected=set(row["rejected"]),
-            goal=stored_goal(user),
-            app=user.get("app"),
+            user_id=user_id, attempts=attempts, memory=memory, rejected=set(row["rejected"]),
+            **cls.profile(row["user"]),
         )
 
     def history_rows(self, in_scope: Callable[[str], bool] | None) -> list[dict[str, Any]]:

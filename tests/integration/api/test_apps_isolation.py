@@ -178,6 +178,24 @@ def test_a_recommendations_new_learner_is_not_anothers(api: TestClient, world: d
     assert api.post("/v1/recommendations", json=body, headers=ADMIN).status_code == 200
 
 
+def test_a_step_served_from_the_carried_state_still_refuses_another_app(
+    api: TestClient, world: dict[str, str]
+) -> None:
+    """After each answer the learner's state is carried over in the process (no Neo4j read): the
+    learner's app travels with it, so another app's key is still told the learner is unknown."""
+    body = {"user_id": world["user"], "units": ["course"], "n": 2}
+    states = api.app.state.runtime.states  # type: ignore[attr-defined]
+    own = key("a", "learner_app")
+    for _ in range(2):
+        assert api.post("/v1/attempts", json=attempt_body(world), headers=own).status_code == 200
+        kept = states.hits
+        assert api.post("/v1/recommendations", json=body, headers=own).status_code == 200
+        assert states.hits == kept + 1
+    refused = api.post("/v1/recommendations", json=body, headers=key("b", "learner_app"))
+    assert refused.status_code == 404
+    assert states.hits == kept + 2  # refused from the kept state, not from a read
+
+
 def mint(api: TestClient, app: str, user: str, ttl_s: int = 900) -> str:
     response = api.post(
         "/v1/learner-tokens", json={"user_id": user, "ttl_s": ttl_s}, headers=key(app, "learner_app")
