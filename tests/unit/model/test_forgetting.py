@@ -161,3 +161,16 @@ def test_the_live_counts_take_an_attempt_exactly_a_window_back() -> None:
     wins, seen = counts_at(np.array([0, 1]), np.array([now - HOUR, now - HOUR - 1]), np.array([1.0, 1.0]),
                            now, 2, (HOUR, DAY))
     assert seen.tolist() == [[1, 1], [0, 1]] and wins.tolist() == [[1, 1], [0, 1]]
+
+
+def test_window_counts_match_counting_each_pair_of_rows() -> None:
+    # 400 attempts of 5 groups interleaved, many at the same time: each row's counts are the earlier
+    # rows of its group (in row order) at `at >= t - w`, counted one pair at a time.
+    rng = np.random.default_rng(7)
+    at = np.sort(rng.integers(0, 200, 400)).astype(float) * 600.0
+    group, correct = rng.integers(0, 5, 400), rng.integers(0, 2, 400)
+    wins, seen = window_counts(group, at, correct)
+    for i in range(len(group)):
+        earlier = (group[:i] == group[i])[:, None] & (at[:i, None] >= at[i] - np.array(WINDOWS))
+        assert seen[i].tolist() == earlier.sum(0).tolist(), i
+        assert wins[i].tolist() == (earlier * correct[:i, None]).sum(0).tolist(), i
