@@ -43,14 +43,14 @@ def next_best(data: MixInput, settings: MixSettings) -> list[tuple[Candidate, st
     ]
     # Each candidate goes to the first step that admits it (a later step takes only what the
     # earlier ones left): one pass over the pool, each step's candidates in the pool's order.
-    steps: list[list[Candidate]] = [[] for _ in ladder]
+    steps: dict[str, list[Candidate]] = {name: [] for name, _ in ladder}
     for c in ordered:
-        for step, (_, admits) in zip(steps, ladder, strict=True):
+        for name, admits in ladder:
             if admits(c):
-                step.append(c)
+                steps[name].append(c)
                 break
     ranked: list[tuple[Candidate, str]] = []
-    for (name, _), step in zip(ladder, steps, strict=True):
+    for name, step in steps.items():  # in the ladder's order
         # Ready concepts first, and within each tier one question per concept in turn.
         tiers = [[c for c in step if keys[c.question_id][0] == tier] for tier in (0, 1)]
         ranked.extend((c, name) for c in _spread(tiers[0]) + _spread(tiers[1]))

@@ -125,3 +125,52 @@ def test_the_side_keeps_its_forgetting_weights_through_json() -> None:
     assert again.window_seen.tolist() == pytest.approx(side.window_seen.tolist())
     older = tiny_side().to_dict()
     assert "window_win" not in older and len(QuestionSide.from_dict(older).window_win) == 0
+
+
+def test_no_rows_give_empty_counts_shaped_for_every_window() -> None:
+    empty = np.array([], dtype=np.int64)
+    for windows in (WINDOWS, (HOUR, DAY)):
+        wins, seen = window_counts(empty, np.array([]), empty, windows)
+        assert wins.shape == seen.shape == (0, len(windows))
+
+
+def test_window_counts_depend_only_on_time_differences() -> None:
+    # Times on any origin: relative ones before 0 (seconds before now), or epoch seconds.
+    group = np.array([3, 3, 7, 3, 7])
+    at = np.array([0.0, 0.5 * HOUR, 2 * HOUR, 3 * DAY, 10 * DAY])
+    correct = np.array([1, 0, 1, 1, 0])
+    wins, seen = window_counts(group, at, correct)
+    assert seen.tolist() == [[0, 0, 0, 0], [1, 1, 1, 1], [0, 0, 0, 0], [0, 0, 2, 2], [0, 0, 0, 1]]
+    assert wins.tolist() == [[0, 0, 0, 0], [1, 1, 1, 1], [0, 0, 0, 0], [0, 0, 1, 1], [0, 0, 0, 1]]
+    for origin in (-50 * DAY, -1e9, 1.7e9):
+        moved_wins, moved_seen = window_counts(group, at + origin, correct)
+        assert moved_seen.tolist() == seen.tolist() and moved_wins.tolist() == wins.tolist(), origin
+
+
+def test_a_group_never_counts_another_groups_attempts() -> None:
+    # Group 1's one attempt is the latest of all, group 2's the earliest: 30 days apart, the widest
+    # window, group 2 still has nothing before it.
+    wins, seen = window_counts(np.array([1, 2, 2]), np.array([30 * DAY, 0.0, 1.0]), np.array([1, 1, 0]))
+    assert seen.tolist() == [[0, 0, 0, 0], [0, 0, 0, 0], [1, 1, 1, 1]]
+    assert wins.tolist() == [[0, 0, 0, 0], [0, 0, 0, 0], [1, 1, 1, 1]]
+
+
+def test_the_live_counts_take_an_attempt_exactly_a_window_back() -> None:
+    # Concept 0 practised exactly an hour before now, concept 1 a second longer ago.
+    now = 10 * DAY
+    wins, seen = counts_at(np.array([0, 1]), np.array([now - HOUR, now - HOUR - 1]), np.array([1.0, 1.0]),
+                           now, 2, (HOUR, DAY))
+    assert seen.tolist() == [[1, 1], [0, 1]] and wins.tolist() == [[1, 1], [0, 1]]
+
+
+def test_window_counts_match_counting_each_pair_of_rows() -> None:
+    # 400 attempts of 5 groups interleaved, many at the same time: each row's counts are the earlier
+    # rows of its group (in row order) at `at >= t - w`, counted one pair at a time.
+    rng = np.random.default_rng(7)
+    at = np.sort(rng.integers(0, 200, 400)).astype(float) * 600.0
+    group, correct = rng.integers(0, 5, 400), rng.integers(0, 2, 400)
+    wins, seen = window_counts(group, at, correct)
+    for i in range(len(group)):
+        earlier = (group[:i] == group[i])[:, None] & (at[:i, None] >= at[i] - np.array(WINDOWS))
+        assert seen[i].tolist() == earlier.sum(0).tolist(), i
+        assert wins[i].tolist() == (earlier * correct[:i, None]).sum(0).tolist(), i

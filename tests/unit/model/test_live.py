@@ -71,6 +71,19 @@ def test_predict_rows_equals_predict_by_id() -> None:
     assert predict_rows(side, history, rows) == pytest.approx(predict(side, history, ["hard", "easy"]))
 
 
+def test_predict_rows_carries_the_served_calibration() -> None:
+    # Band offsets and the slope on unshown depth (mul requires add; only mul was answered, so
+    # mul and hard are a level short): the rows, kept or not, are predicted as by id.
+    side = replace(tiny_side(), served=((0, -0.7), (2, 0.4)), served_slope=-0.3, prerequisites=((), (0,)))
+    for answers in ([("mid", 1)], [("mid", 1), ("mid", 0), ("mid", 1)]):
+        history = _history(answers)
+        rows = np.array([2, 0, 1])
+        by_id = predict(side, history, ["hard", "easy", "mid"])
+        assert by_id != pytest.approx(predict(tiny_side(), history, ["hard", "easy", "mid"]))
+        assert predict_rows(side, history, rows) == pytest.approx(by_id)
+        assert predict_rows(side, history, rows, ItemRows.of(side, rows)) == pytest.approx(by_id)
+
+
 def test_logits_over_kept_item_rows_are_the_same_values_bit_for_bit() -> None:
     s = varied_side()
     state = StudentState(phi=np.array([0.3, -0.2, 0.5]), cov=np.eye(3), n_attempts=7,

@@ -109,3 +109,45 @@ def test_the_served_calibration_round_trips_through_json() -> None:
     assert (back.served, back.served_slope, back.prerequisites) == (((0, -0.7), (10, 0.4)), -0.25, ((), (0,)))
     older = {k: v for k, v in tiny_side().to_dict().items() if k != "served"}  # a side saved before
     assert QuestionSide.from_dict(older).served == ()
+
+
+def _shift(calibrated: QuestionSide, side: QuestionSide, history: History, questions: list[str]
+           ) -> np.ndarray:
+    """What the served calibration adds to the logit of each question for the learner of `history`."""
+    logit = lambda p: np.log(p / (1 - p))  # noqa: E731
+    return logit(predict(calibrated, history, questions)) - logit(predict(side, history, questions))
+
+
+def _answers(pairs: list[tuple[str, int]]) -> History:
+    return History.from_rows({"question_id": q, "correct": c, "at": i} for i, (q, c) in enumerate(pairs))
+
+
+def test_one_wrong_answer_shows_a_prerequisite() -> None:
+    # mul requires add. A newcomer is a level short on mul (mid) and on half of hard; one attempt on
+    # add, even a wrong one, shows add: nothing is unshown any more.
+    side = tiny_side()
+    sloped = replace(side, served_slope=-0.2, prerequisites=((), (0,)))
+    assert _shift(sloped, side, _answers([]), QUESTIONS) == pytest.approx([0.0, -0.2, -0.1])
+    assert _shift(sloped, side, _answers([("easy", 0)]), QUESTIONS) == pytest.approx([0.0, 0.0, 0.0])
+
+
+def test_depth_is_the_mean_over_a_questions_concepts_weighted_as_it_assesses_them() -> None:
+    # easy: add 0.5; mid: mul 0.5; hard: add 0.3 and mul 0.2. A newcomer's depth: add 0, mul 1.
+    side = replace(tiny_side(), concept_w=np.array([0.5, 0.5, 0.3, 0.2]))
+    sloped = replace(side, served_slope=-0.2, prerequisites=((), (0,)))
+    expected = [0.0, -0.2 * 1.0, -0.2 * (0.3 * 0.0 + 0.2 * 1.0) / 0.5]
+    assert _shift(sloped, side, _answers([]), QUESTIONS) == pytest.approx(expected)
+
+
+def test_a_question_without_concepts_has_no_unshown_depth() -> None:
+    # An unknown question without metadata: the average question, assessing no concept.
+    side = tiny_side()
+    sloped = replace(side, served=((0, -0.7),), served_slope=-0.2, prerequisites=((), (0,)))
+    assert _shift(sloped, side, _answers([]), ["new", "mid"]) == pytest.approx([-0.7, -0.7 - 0.2])
+
+
+def test_a_slope_without_the_prerequisite_graph_leaves_the_band_offset() -> None:
+    # Unshown depth is read off the prerequisite graph: a side without it has no depth term.
+    side = tiny_side()
+    sloped = replace(side, served=((0, -0.7),), served_slope=-0.2)
+    assert _shift(sloped, side, _answers([]), QUESTIONS) == pytest.approx([-0.7, -0.7, -0.7])
