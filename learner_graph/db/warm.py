@@ -117,8 +117,10 @@ def _served(count: int) -> dict[str, Any]:
     return {"rows": rows}
 
 
-# The hot writes' parameter shapes, one plan each: a plan is cached per parameter types and, for a
-# list, its size rounded up to a power of ten (0, 1, 2-10, 11-100...: a batch of 3 attempts after
+# The hot writes' parameter shapes, one plan each where Neo4j keys plans by list sizes (its default;
+# the launcher and docker-compose.yml turn `internal.cypher.use_parameter_size` off, and then only the
+# types count): a plan is cached per parameter types and, for a list, its size rounded up to a
+# power of ten (0, 1, 2-10, 11-100...: a batch of 3 attempts after
 # one of 1 planned `attempts_write` again, 2.3 s of Neo4j CPU), and an empty list is a shape of its
 # own. Group commits send batches of 1 to ~16, and a batch may only update review states, only
 # create them, or both. After an outage `WRITES` are rehearsed first, the shapes of a batch of one,
