@@ -106,13 +106,21 @@ def class_data_sharing(instance: Instance) -> list[str]:
     written when a run ends, mapped at the next start. A restarted server then skips loading and
     verifying the thousands of classes of Bolt and the Cypher planner that its first queries need
     (a cold restart's first statements were seconds each). A stale archive (other jars) is
-    ignored by the JVM."""
+    ignored by the JVM, which then never writes a new one: so the launcher jar a server starts with
+    is noted beside the archive it will write, and an archive written by a server of another jar is
+    removed (one started before a rebuild and stopped after it wrote an archive newer than the jar
+    that no later start could map: "A jar file is not the one used while building the shared archive
+    file", both starts of round 7's last faults run)."""
     archive = instance.class_archive
-    if archive.exists() and archive.stat().st_mtime < JAR.stat().st_mtime:
-        archive.unlink()  # the launcher was rebuilt: the JVM would ignore it and never write a new one
+    noted = archive.with_name(archive.name + ".jar")
+    jar = JAR.stat()
+    stamp = f"{jar.st_size} {jar.st_mtime_ns}"
+    if archive.exists() and (not noted.exists() or noted.read_text() != stamp):
+        archive.unlink()
     if archive.exists():
         return [f"-XX:SharedArchiveFile={archive}"]
-    return [f"-XX:ArchiveClassesAtExit={instance.class_archive}"]
+    noted.write_text(stamp)
+    return [f"-XX:ArchiveClassesAtExit={archive}"]
 
 
 def start(
@@ -123,13 +131,15 @@ def start(
     timeout_s: float = 240,
     class_archive: bool = True,
     warm_up: bool = True,
+    trace_plans: bool = False,
 ) -> int:
     """Start the server in the background and return its pid once Bolt answers (no-op if running).
     `class_archive=False` neither maps nor writes one (a throwaway server: writing it makes the
     first stop tens of seconds longer). `warm_up`: a restarted server plans the clients' hot
     statements (`warm.statements`) on its cold JVM before Bolt opens, so the first clients after a
     restart do not wait seconds for their plans (it answers 10-20 s of CPU later; a new database is
-    not warmed: applying the schema drops every plan)."""
+    not warmed: applying the schema drops every plan). `trace_plans`: the server logs each statement
+    a client sent that the warm-up had not prepared (`ROUTER CACHE MISS <its first 100 characters>`)."""
     running = instance.pid()
     if running is not None and instance.bolt_answers():
         return running
@@ -156,6 +166,8 @@ def start(
     if warm_up and instance.has_database:  # a new database's plans are dropped with its schema
         instance.warm_up_file.write_text(json.dumps(warm.statements(Queries.load(CYPHER_DIR))))
         command += ["--warmup", str(instance.warm_up_file)]
+    if trace_plans:
+        command.append("--trace-plans")
     logged = instance.log_file.stat().st_size if instance.log_file.exists() else 0
     with open(instance.log_file, "ab") as log:
         process = subprocess.Popen(

@@ -6,6 +6,9 @@ the API reaches it through a TCP proxy, so that the test can take a lock before 
 back. The lock (an uncommitted recommendation with the id the recovery step rehearses
 `rec_record_batch` with) holds the recommendation path's last plan, deterministically, while the
 attempt path's plans go on.
+
+The restarted server logs each statement a client sent that its warm-up had not prepared
+(`trace_plans`): none of the warmed statements may be among them.
 """
 
 from __future__ import annotations
@@ -54,6 +57,19 @@ def wait_until(condition: Callable[[], bool]) -> None:
     assert condition()
 
 
+def first_characters(query: str) -> str:
+    """How the server's plan trace begins a statement's line: its first 100 characters, spaces
+    collapsed (a shorter statement's parameter types follow it)."""
+    return " ".join(query.split())[:100]
+
+
+def router_cache_misses(log: str) -> list[str]:
+    """The statements clients sent once Bolt was open (the warm-up's own misses come before)."""
+    served = log[log.index("\nREADY ") :]
+    return [line.removeprefix("ROUTER CACHE MISS ") for line in served.splitlines()
+            if line.startswith("ROUTER CACHE MISS ")]  # fmt: skip
+
+
 def test_a_path_is_served_once_its_own_statements_are_planned_again(
     settings: Settings, own_neo4j: embedded.Instance
 ) -> None:
@@ -83,10 +99,12 @@ def test_a_path_is_served_once_its_own_statements_are_planned_again(
             assert attempt("a1") == 503 and breaker.is_open
             proxy.cut()  # the API does not see it back until the lock below is held
             assert "PLANNED" not in own_neo4j.log_file.read_text()  # a new database is not warmed
-            embedded.start(own_neo4j, heap="512m", pagecache="64m", class_archive=False)
+            logged = len(own_neo4j.log_file.read_bytes())
+            embedded.start(own_neo4j, heap="512m", pagecache="64m", class_archive=False, trace_plans=True)
             # Restarted, it planned every warm-up statement before Bolt opened (and stored nothing:
             # checked at the end with the rehearsals).
-            warmed = f"PLANNED {len(statements(Queries.load(settings.cypher_dir)))} statements before Bolt"
+            warm_up = statements(Queries.load(settings.cypher_dir))
+            warmed = f"PLANNED {len(warm_up)} statements before Bolt"
             assert f"{warmed} opened (0 failed)" in own_neo4j.log_file.read_text()
             with GraphDatabase.driver(uri, auth=("neo4j", "unused")) as db, db.session() as session:
                 held = session.begin_transaction()
@@ -102,6 +120,13 @@ def test_a_path_is_served_once_its_own_statements_are_planned_again(
                 held.rollback()
             wait_until(lambda: not breaker.is_open)
             assert recommend() == 200
+        # What clients sent after the restart that the warm-up had not prepared: the test's own
+        # write (so the trace works), and none of the warmed statements (the recovery's plans, the
+        # served requests): they were prepared the way Bolt runs them.
+        missed = router_cache_misses(own_neo4j.log_file.read_bytes()[logged:].decode())
+        assert any(line.startswith("CREATE (:Recommendation {id: $id})") for line in missed)
+        prepared = [first_characters(statement["query"]) for statement in warm_up]
+        assert [line for line in missed if line.startswith(tuple(prepared))] == []
     finally:
         proxy.cut()
     with GraphDatabase.driver(uri, auth=("neo4j", "unused")) as db:
