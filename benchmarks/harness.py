@@ -79,15 +79,17 @@ def ensure_neo4j(port: int, data_dir: Path, *, heap: str = "3g", pagecache: str 
 
 def fresh_neo4j(port: int, data_dir: Path) -> tuple[embedded.Instance, str]:
     """A small embedded Neo4j on `port` started on an empty data directory; (instance, Bolt URI).
-    The JVM's class archive is kept (a server's own, from its earlier runs): without it, the first
-    stop of every run wrote a new one (~125 MB) while the run measured that stop."""
+    The JVM's class archive is kept (a server's own, from its earlier runs, with the note of its
+    launcher jar): without it, the first stop of every run wrote a new one (~125 MB) while the run
+    measured that stop."""
     instance = embedded.Instance(port=port, data_dir=data_dir.resolve())
     embedded.stop(instance)
-    archive = instance.class_archive.read_bytes() if instance.class_archive.exists() else None
+    archive = (instance.class_archive, instance.class_archive_jar)
+    kept = {path: path.read_bytes() for path in archive if path.exists()}
     shutil.rmtree(data_dir, ignore_errors=True)
-    if archive is not None:
-        data_dir.mkdir(parents=True)
-        instance.class_archive.write_bytes(archive)
+    data_dir.mkdir(parents=True)
+    for path, content in kept.items():
+        path.write_bytes(content)
     embedded.start(instance, heap="1g", pagecache="256m")
     return instance, f"bolt://127.0.0.1:{port}"
 

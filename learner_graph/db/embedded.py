@@ -50,6 +50,11 @@ class Instance:
         return self.data_dir / "classes.jsa"
 
     @property
+    def class_archive_jar(self) -> Path:
+        """Which launcher jar the server that writes `class_archive` started with (`class_data_sharing`)."""
+        return self.data_dir / "classes.jsa.jar"
+
+    @property
     def has_database(self) -> bool:
         """Whether the default database was created by an earlier run."""
         return (self.data_dir / "data" / "databases" / "neo4j").is_dir()
@@ -112,7 +117,7 @@ def class_data_sharing(instance: Instance) -> list[str]:
     that no later start could map: "A jar file is not the one used while building the shared archive
     file", both starts of round 7's last faults run)."""
     archive = instance.class_archive
-    noted = archive.with_name(archive.name + ".jar")
+    noted = instance.class_archive_jar
     jar = JAR.stat()
     stamp = f"{jar.st_size} {jar.st_mtime_ns}"
     if archive.exists() and (not noted.exists() or noted.read_text() != stamp):

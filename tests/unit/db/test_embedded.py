@@ -28,7 +28,7 @@ def test_a_class_archive_is_mapped_only_when_written_with_the_jar_that_starts(tm
     archive = instance.class_archive
     # No archive: the server writes one at exit, and which jar it started with is noted beside it.
     assert embedded.class_data_sharing(instance) == [f"-XX:ArchiveClassesAtExit={archive}"]
-    noted = tmp_path / "classes.jsa.jar"
+    noted = instance.class_archive_jar
     assert noted.read_text() == f"{embedded.JAR.stat().st_size} {embedded.JAR.stat().st_mtime_ns}"
     archive.write_bytes(b"archive")  # what that server wrote when it stopped
     assert embedded.class_data_sharing(instance) == [f"-XX:SharedArchiveFile={archive}"]
