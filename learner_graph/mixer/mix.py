@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -28,10 +29,13 @@ def mix(data: MixInput, settings: MixSettings, n: int) -> list[Pick]:
     }
     chosen: dict[Kind, list[Pick]] = {k: [] for k in KINDS}
     used: set[str] = set()
+    # How often each question is offered by each stream: what is left of a stream is its offers
+    # less those of the few questions used, counted without walking every offer again.
+    offered = {k: Counter(c.question_id for c, _ in offers[k]) for k in KINDS}
     # Allocate, fill, and re-allocate while overlaps between streams leave slots empty.
     while True:
         available = {
-            k: sum(1 for c, _ in offers[k] if c.question_id not in used) + len(chosen[k]) for k in KINDS
+            k: len(offers[k]) - sum(offered[k][q] for q in used) + len(chosen[k]) for k in KINDS
         }
         slots = allocate(n, settings.weights(), available)
         progressed = False

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from learner_graph.mixer.models import Candidate, ConceptView, MixInput
 from learner_graph.mixer.order import TAG_P, key_round, tiebreak
 from learner_graph.mixer.settings import MixSettings
+
+# The next-best ladder's steps, in order: inside the band; inside twice the band; nearest to the
+# target; by difficulty tag (when the model has no opinion); any unseen question.
+LADDER = ("band", "wide_band", "nearest", "difficulty_tag", "any_unseen")
 
 
 def order_of(c: Candidate, seed: int) -> int:
@@ -18,42 +24,41 @@ def next_best(data: MixInput, settings: MixSettings) -> list[tuple[Candidate, st
     Ladder: inside the band; inside twice the band; nearest to the target; by difficulty tag
     (when the model has no opinion); any unseen question.
     """
-    pool = [c for c in data.candidates if c.question_id not in data.blocked]
-    target = settings.target_p
+    target, band, seed = settings.target_p, settings.band, settings.seed
     ready = {cid for cid, view in data.concepts.items() if view.ready}
-
-    def distance(c: Candidate) -> float:
+    blocked = data.blocked
+    # One pass over the pool: each candidate's key (readiness tier, rounded distance to the target,
+    # tie-break) and distance, computed once (a subject's shortlist is a few hundred candidates).
+    keyed: list[tuple[tuple[int, float, int], float, Candidate]] = []
+    for c in data.candidates:
+        if c.question_id in blocked:
+            continue
         p = c.p_correct if c.known_to_model or c.difficulty_tag is None else TAG_P[c.difficulty_tag]
-        return abs(p - target)
-
-    def key(c: Candidate) -> tuple[int, float, int]:
-        not_ready = 0 if any(cid in ready for cid in c.concepts) else 1
-        return (not_ready, key_round(distance(c)), order_of(c, settings.seed))
-
-    keys = {c.question_id: key(c) for c in pool}  # once per candidate, not per comparison and step
-    far = {c.question_id: distance(c) for c in pool}
-    # Sorted once: each step's candidates, taken in this order, are that step sorted (the sort is stable).
-    ordered = sorted(pool, key=lambda c: keys[c.question_id])
-    ladder = [
-        ("band", lambda c: far[c.question_id] <= settings.band),
-        ("wide_band", lambda c: far[c.question_id] <= 2 * settings.band),
-        ("nearest", lambda c: c.known_to_model),
-        ("difficulty_tag", lambda c: c.difficulty_tag is not None),
-        ("any_unseen", lambda c: c.last_attempt is None),
-    ]
-    # Each candidate goes to the first step that admits it (a later step takes only what the
-    # earlier ones left): one pass over the pool, each step's candidates in the pool's order.
-    steps: dict[str, list[Candidate]] = {name: [] for name, _ in ladder}
-    for c in ordered:
-        for name, admits in ladder:
-            if admits(c):
-                steps[name].append(c)
-                break
+        far = abs(p - target)
+        not_ready = 1 if ready.isdisjoint(c.concepts) else 0
+        keyed.append(((not_ready, key_round(far), order_of(c, seed)), far, c))
+    keyed.sort(key=itemgetter(0))  # stable: equal keys keep the pool's order
+    # Each candidate goes to the first step of the ladder that admits it (a later step takes only
+    # what the earlier ones left), and to its readiness tier there; one pass, in the sorted order.
+    steps: dict[str, tuple[list[Candidate], list[Candidate]]] = {name: ([], []) for name in LADDER}
+    for (tier, _, _), far, c in keyed:
+        if far <= band:
+            name = "band"
+        elif far <= 2 * band:
+            name = "wide_band"
+        elif c.known_to_model:
+            name = "nearest"
+        elif c.difficulty_tag is not None:
+            name = "difficulty_tag"
+        elif c.last_attempt is None:
+            name = "any_unseen"
+        else:
+            continue
+        steps[name][tier].append(c)
     ranked: list[tuple[Candidate, str]] = []
-    for name, step in steps.items():  # in the ladder's order
+    for name, (first, second) in steps.items():  # in the ladder's order
         # Ready concepts first, and within each tier one question per concept in turn.
-        tiers = [[c for c in step if keys[c.question_id][0] == tier] for tier in (0, 1)]
-        ranked.extend((c, name) for c in _spread(tiers[0]) + _spread(tiers[1]))
+        ranked.extend((c, name) for c in _spread(first) + _spread(second))
     return ranked
 
 
@@ -62,13 +67,11 @@ def _spread(ranked: list[Candidate]) -> list[Candidate]:
     queues: dict[str, list[Candidate]] = {}
     for c in ranked:
         queues.setdefault(c.concepts[0] if c.concepts else "", []).append(c)
-    spread: list[Candidate] = []
-    while queues:
-        for concept in list(queues):
-            spread.append(queues[concept].pop(0))
-            if not queues[concept]:
-                del queues[concept]
-    return spread
+    if len(queues) <= 1:
+        return list(ranked)
+    # Turn i takes the i-th question of every concept that has one, concepts in order of first appearance.
+    lists = list(queues.values())
+    return [q[i] for i in range(max(map(len, lists))) for q in lists if i < len(q)]
 
 
 def due_concepts(data: MixInput) -> list[ConceptView]:
