@@ -63,7 +63,11 @@ def queries(settings: Settings) -> Queries:
 
 @pytest.fixture(scope="session")
 def neo4j_driver(settings: Settings, queries: Queries) -> Iterator[Driver]:
-    with open_driver(settings) as driver:
+    # The tests' own driver (seeding, checks) is patient: the API's 0.5 s connect budget is for
+    # failing fast in production, and on a loaded machine a just-started server's first Bolt
+    # handshakes take longer, which failed this fixture and so every test after it.
+    patient = settings.model_copy(update={"neo4j_timeout_s": 30.0})
+    with open_driver(patient) as driver:
         driver.verify_connectivity()
         apply_schema(driver, queries, settings.neo4j_database)
         yield driver

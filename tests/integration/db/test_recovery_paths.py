@@ -36,10 +36,18 @@ from tests.support import TcpProxy
 ATTEMPT = {"user_id": "u1", "question_id": "q-counting-1", "correct": True, "time_spent_ms": 1000}
 ASK = {"user_id": "u1", "units": ["course"]}
 WAIT_S = 240.0  # a cold restart plans slowly on a loaded machine: a bound, not a measurement
+# The throwaway server's JVM compiles with C1 only: for its two short lives (a new database, then a
+# restart that plans every warm-up statement) C2's compilations cost more CPU than they save (one
+# life to READY and a course: 42 s of CPU with C2, 22 s without). What is tested is the order in
+# which paths come back, not the JIT.
+JVM_OPTIONS = "-XX:TieredStopAtLevel=1"
 
 
 @pytest.fixture
-def own_neo4j(settings: Settings, tmp_path: Path) -> Iterator[embedded.Instance]:
+def own_neo4j(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[embedded.Instance]:
+    monkeypatch.setenv("JAVA_TOOL_OPTIONS", JVM_OPTIONS)  # read by both starts, this one and the test's
     port = urlparse(settings.neo4j_uri).port
     assert port is not None
     instance = embedded.Instance(port=port + 4, data_dir=tmp_path / "neo4j")
