@@ -26,6 +26,7 @@
 //    `deleted` (deleting or tombstoned) are read after the lock, once per user, and so is `user`:
 //    the profile fields `rec_student_state` reads, as this commit leaves them (a learner's state
 //    kept by the API is carried over the write with them: `recommendations/states.py`).
+//    `$now` is an ISO string, as the rows' times: the driver encodes a datetime in pure Python.
 // `replan=skip`: a plan is kept when the graph's counts drift (Neo4j discarded it as stale every
 // few thousand new learners or states, and replanning took 190-250 ms of Neo4j's CPU while a group
 // of single attempts waited: a p99 candidate). Every choice in it is fixed whatever the counts:
@@ -75,8 +76,8 @@ CALL (content) {
 CALL (by_question) {
   UNWIND $users AS mine
   MERGE (u:User {id: mine.user_id})
-    ON CREATE SET u.created_at = $now, u.timezone = 'UTC', u.app = $app
-  SET u.last_write = $now
+    ON CREATE SET u.created_at = datetime($now), u.timezone = 'UTC', u.app = $app
+  SET u.last_write = datetime($now)
   WITH u, mine,
        (NOT $any_app AND coalesce(u.app, 'default') <> $app) AS foreign,
        (coalesce(u.deleting, false) OR EXISTS { MATCH (:Tombstone {user_id: u.id}) }) AS deleted
@@ -126,13 +127,13 @@ CYPHER replan=skip
 UNWIND $updates AS row
 MATCH (m:Memory) WHERE elementId(m) = row.node
 SET m += row.state, m.due = datetime(row.due), m.last_review = datetime(row.last_review),
-    m.updated_at = $now
+    m.updated_at = datetime($now)
 WITH count(*) AS updated
 UNWIND $creates AS row
 MATCH (u:User {id: row.user_id})
 CREATE (u)-[:HAS_MEMORY]->(m:Memory {user_id: row.user_id, concept_id: row.concept_id})
 SET m += row.state, m.due = datetime(row.due), m.last_review = datetime(row.last_review),
-    m.updated_at = $now
+    m.updated_at = datetime($now)
 
 -- name: user_get
 -- A user's profile.

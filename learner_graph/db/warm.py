@@ -93,8 +93,8 @@ def _attempts(count: int) -> dict[str, Any]:
         for k, x in enumerate(ids)
     ]  # fmt: skip
     users = [{"user_id": x, "questions": [k]} for k, x in enumerate(ids)]  # `attempts.users_of`
-    return {"question_ids": ids, "users": users, "rows": rows, "now": AT, "app": ids[0], "any_app": False,
-            "max_edges": 1}  # fmt: skip
+    return {"question_ids": ids, "users": users, "rows": rows, "now": AT.isoformat(), "app": ids[0],
+            "any_app": False, "max_edges": 1}  # fmt: skip
 
 
 def _memory(updates: int, creates: int) -> dict[str, Any]:
@@ -103,7 +103,7 @@ def _memory(updates: int, creates: int) -> dict[str, Any]:
     return {
         "updates": [_state() | {"node": x} for x in ids[:updates]],
         "creates": [_state() | {"user_id": x, "concept_id": x} for x in ids[:creates]],
-        "now": AT,
+        "now": AT.isoformat(),
     }
 
 

@@ -238,7 +238,7 @@ def test_each_learner_reads_back_only_the_states_their_own_attempts_touch(
     with db.session() as session, session.begin_transaction() as tx:
         [found] = tx.run(
             queries["attempts_write"], question_ids=question_ids, users=users_of(rows, question_ids),
-            rows=rows, now=now, app="default", any_app=False, max_edges=2001,
+            rows=rows, now=now.isoformat(), app="default", any_app=False, max_edges=2001,
         ).data()  # fmt: skip
         tx.rollback()
     stored = {r["user_id"]: sorted(state[1] for state in r["states"]) for r in found["stored"]}
@@ -259,8 +259,8 @@ def test_the_kept_write_plans_never_search_states_by_concept(db: Driver, queries
     # the memory_concept index (every learner's states of a concept) that empty counts make cheap.
     now = datetime(2026, 3, 2, 12, tzinfo=UTC)
     params = {"question_ids": ["q"], "users": [{"user_id": "u", "questions": [0]}], "rows": [],
-              "now": now, "app": "default", "any_app": False, "max_edges": 2001}  # fmt: skip
-    states = {"updates": [], "creates": [], "now": now}
+              "now": now.isoformat(), "app": "default", "any_app": False, "max_edges": 2001}  # fmt: skip
+    states = {"updates": [], "creates": [], "now": now.isoformat()}
     for name, given in (("attempts_write", params), ("memory_write", states)):
         code = [line for line in queries[name].splitlines() if not line.lstrip().startswith("//")]
         assert code[0] == "CYPHER replan=skip"

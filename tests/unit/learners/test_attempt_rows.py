@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from learner_graph.learners.attempts import users_of
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from learner_graph.learners.attempts import Unlogged, Written, _written, users_of
+from learner_graph.learners.memory import MemoryState
 
 
 def test_users_of_gives_each_user_once_by_id_with_their_questions_as_positions() -> None:
@@ -17,3 +21,28 @@ def test_users_of_gives_each_user_once_by_id_with_their_questions_as_positions()
         {"user_id": "u1", "questions": [1]},
         {"user_id": "u2", "questions": [0, 2]},
     ]
+
+
+def test_unlogged_rows_are_the_list_but_repr_only_their_length() -> None:
+    # the driver repr's every RUN's parameters for a debug line, logged or not
+    rows = [{"user_id": f"u{i}", "answer": "x" * 100} for i in range(500)]
+    quiet = Unlogged(rows)
+    assert quiet == rows and isinstance(quiet, list) and list(quiet) == rows
+    assert repr(quiet) == "<500 items>"
+    assert repr({"rows": quiet}) == "{'rows': <500 items>}"
+
+
+def test_written_is_built_in_full_only_for_learners_whose_state_may_be_carried() -> None:
+    at = datetime(2026, 3, 2, 10, 0, 0, 123456, tzinfo=UTC)
+    stored = [{"user_id": u, "user": {"timezone": "UTC"}} for u in ("u1", "u2")]
+    created = [
+        {"user_id": u, "question_id": "q", "at": at.isoformat(), "props": {"correct": True, "time_ms": 7}}
+        for u in ("u1", "u2")
+    ]
+    state = MemoryState(stability=1.0, difficulty=5.0, due=at, last_review=at, reps=1)
+    changed = {("u1", "c"): state, ("u2", "c"): state}
+    written = _written(stored, created, changed, carry={"u1"})
+    whole = at.replace(microsecond=123000)  # as Neo4j's epochMillis reads it back
+    assert written["u1"].attempts == [{"question_id": "q", "correct": True, "at": whole, "time_ms": 7}]
+    assert written["u1"].memory == {"c": replace(state, due=whole, last_review=whole)}
+    assert written["u2"] == Written({"timezone": "UTC"})  # its kept entry, if any, is dropped
