@@ -144,7 +144,8 @@ def start(
     statements (`warm.statements`) on its cold JVM before Bolt opens, so the first clients after a
     restart do not wait seconds for their plans (it answers 10-20 s of CPU later; a new database is
     not warmed: applying the schema drops every plan). `trace_plans`: the server logs each statement
-    a client sent that the warm-up had not prepared (`ROUTER CACHE MISS <its first 100 characters>`)."""
+    a client sent that the warm-up had not prepared (`ROUTER CACHE MISS <its text, then its parameter
+    types: 100 characters>`)."""
     running = instance.pid()
     if running is not None and instance.bolt_answers():
         return running

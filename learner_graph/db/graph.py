@@ -263,6 +263,17 @@ async def fetch_all(tx: AsyncManagedTransaction, query: LiteralString, **params:
     return [record.data() async for record in result]
 
 
+class Unlogged(list[Any]):
+    """A list parameter whose `repr` is only its length (the attempt write path's rows and states).
+
+    The driver formats every RUN's parameters for its debug log line (`" ".join(map(repr, fields))`)
+    before the logger decides whether debug is on: a group's rows and review states were repr'd on
+    every commit, and a batch's thousands of rows as well. It packs as the list it is."""
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} items>"
+
+
 async def fetch_plain(
     tx: AsyncManagedTransaction, query: LiteralString, **params: Any
 ) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from fsrs import Scheduler
 from neo4j import AsyncManagedTransaction
 
 from learner_graph.api_keys import DEFAULT_APP
-from learner_graph.db.graph import Graph, fetch_plain
+from learner_graph.db.graph import Graph, Unlogged, fetch_plain
 from learner_graph.db.versions import Bumped, learner_key
 from learner_graph.errors import Invalid, NotFound
 from learner_graph.learners import memory
@@ -23,17 +23,6 @@ from learner_graph.timeutil import as_utc, from_epoch_ms
 FUTURE_TOLERANCE = timedelta(minutes=5)
 STATEMENTS = ("attempts_write", "memory_write")  # what `store` runs: after an outage it waits for their plans
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-class Unlogged(list[Any]):
-    """A list parameter of the write path whose `repr` is only its length.
-
-    The driver formats every RUN's parameters for its debug log line (`" ".join(map(repr, fields))`)
-    before the logger decides whether debug is on: a group's rows and review states were repr'd on
-    every commit, and a batch's thousands of rows as well. It packs as the list it is."""
-
-    def __repr__(self) -> str:
-        return f"<{len(self)} items>"
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from learner_graph.learners.attempts import Unlogged, Written, _written, users_of
+from learner_graph.db.graph import Unlogged
+from learner_graph.learners.attempts import Written, _written, users_of
 from learner_graph.learners.memory import MemoryState
 
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.neo4j.bolt.dbapi.BoltGraphDatabaseManagementServiceSPI;
+import org.neo4j.bolt.dbapi.BoltGraphDatabaseServiceSPI;
 import org.neo4j.bolt.dbapi.BoltQueryExecution;
 import org.neo4j.bolt.dbapi.BoltTransaction;
 import org.neo4j.bolt.protocol.common.message.AccessMode;
@@ -31,24 +32,29 @@ final class BoltWarmUp {
   /** Long enough for a cold JVM at load 12 (the whole warm-up took up to 95 s): the server's own limit. */
   private static final Duration TIMEOUT = Duration.ofMinutes(10);
 
-  private BoltWarmUp() {}
+  private final BoltGraphDatabaseServiceSPI database;
 
-  static void run(GraphDatabaseService db, String query, Map<String, Object> params) throws Exception {
-    GraphDatabaseAPI database = (GraphDatabaseAPI) db;
-    BoltGraphDatabaseManagementServiceSPI bolt =
-        database.getDependencyResolver().resolveDependency(BoltGraphDatabaseManagementServiceSPI.class);
+  /** Bolt's service for `db`, looked up once for the whole warm-up (its statements share it). */
+  BoltWarmUp(GraphDatabaseService db) throws Exception {
+    GraphDatabaseAPI api = (GraphDatabaseAPI) db;
+    database =
+        api.getDependencyResolver()
+            .resolveDependency(BoltGraphDatabaseManagementServiceSPI.class)
+            .database(api.databaseName(), EmptyMemoryTracker.INSTANCE);
+  }
+
+  void run(String query, Map<String, Object> params) throws Exception {
     BoltTransaction tx =
-        bolt.database(database.databaseName(), EmptyMemoryTracker.INSTANCE)
-            .beginTransaction(
-                KernelTransaction.Type.EXPLICIT,
-                LoginContext.AUTH_DISABLED,
-                ClientConnectionInfo.EMBEDDED_CONNECTION,
-                List.of(),
-                TIMEOUT,
-                AccessMode.WRITE,
-                Map.of(),
-                new RoutingContext(false, Map.of()),
-                QueryExecutionConfiguration.DEFAULT_CONFIG);
+        database.beginTransaction(
+            KernelTransaction.Type.EXPLICIT,
+            LoginContext.AUTH_DISABLED,
+            ClientConnectionInfo.EMBEDDED_CONNECTION,
+            List.of(),
+            TIMEOUT,
+            AccessMode.WRITE,
+            Map.of(),
+            new RoutingContext(false, Map.of()),
+            QueryExecutionConfiguration.DEFAULT_CONFIG);
     try {
       BoltQueryExecution execution =
           tx.executeQuery(

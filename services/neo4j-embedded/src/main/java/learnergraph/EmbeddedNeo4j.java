@@ -192,6 +192,13 @@ public final class EmbeddedNeo4j {
   private static int warm(GraphDatabaseService db, List<Statement> statements)
       throws InterruptedException {
     AtomicInteger failed = new AtomicInteger();
+    BoltWarmUp bolt;
+    try {
+      bolt = new BoltWarmUp(db);
+    } catch (Exception error) {
+      log("warm-up skipped: no Bolt service (%s)", error.getMessage());
+      return statements.size();
+    }
     ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
     try {
       List<Future<?>> runs = new ArrayList<>();
@@ -200,7 +207,7 @@ public final class EmbeddedNeo4j {
             pool.submit(
                 () -> {
                   try {
-                    BoltWarmUp.run(db, statement.query(), statement.params());
+                    bolt.run(statement.query(), statement.params());
                   } catch (Exception error) {
                     failed.incrementAndGet();
                     log("warm-up statement failed: %s", error.getMessage());
