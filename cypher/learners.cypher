@@ -97,15 +97,18 @@ CALL () {
   MATCH (u:User {id: row.user_id})
   MATCH (q:Question {id: row.question_id})
   MERGE (a:Attempt {id: row.attempt_id})
-    ON CREATE SET a += row.props, a.at = datetime(row.at), a.new_ = true
+    ON CREATE SET a.user_id = row.user_id, a.question_id = row.question_id, a.correct = row.props.correct,
+                  a.time_ms = row.props.time_ms, a.response = row.props.response,
+                  a.recommendation_id = row.props.recommendation_id, a.at = datetime(row.at), a.new_ = true
   WITH u, q, a, row, a.new_ IS NOT NULL AS created
   CALL (u, q, a, created) {
     WITH u, q, a, created WHERE created
     CREATE (u)-[:ATTEMPTED]->(a)-[:OF]->(q)
   }
   CALL (a, row, created) {
-    WITH a, row, created WHERE created AND row.props.recommendation_id IS NOT NULL
-    MATCH (r:Recommendation {id: row.props.recommendation_id})
+    UNWIND CASE WHEN created AND row.props.recommendation_id IS NOT NULL
+                THEN [row.props.recommendation_id] ELSE [] END AS served
+    MATCH (r:Recommendation {id: served})
     CREATE (a)-[:FROM]->(r)
   }
   REMOVE a.new_
@@ -126,14 +129,19 @@ RETURN content, stored, merged
 CYPHER replan=skip
 UNWIND $updates AS row
 MATCH (m:Memory) WHERE elementId(m) = row.node
-SET m += row.state, m.due = datetime(row.due), m.last_review = datetime(row.last_review),
-    m.updated_at = datetime($now)
+SET m.stability = row.state.stability, m.difficulty = row.state.difficulty, m.reps = row.state.reps,
+    m.lapses = row.state.lapses, m.wins = row.state.wins, m.fails = row.state.fails,
+    m.last_time_ms = row.state.last_time_ms, m.mastery = row.state.mastery,
+    m.due = datetime(row.due), m.last_review = datetime(row.last_review), m.updated_at = datetime($now)
 WITH count(*) AS updated
-UNWIND $creates AS row
-MATCH (u:User {id: row.user_id})
-CREATE (u)-[:HAS_MEMORY]->(m:Memory {user_id: row.user_id, concept_id: row.concept_id})
-SET m += row.state, m.due = datetime(row.due), m.last_review = datetime(row.last_review),
-    m.updated_at = datetime($now)
+UNWIND $creates AS mine
+MATCH (u:User {id: mine.user_id})
+UNWIND mine.states AS row
+CREATE (u)-[:HAS_MEMORY]->(:Memory {
+  user_id: mine.user_id, concept_id: row.concept_id, stability: row.state.stability,
+  difficulty: row.state.difficulty, reps: row.state.reps, lapses: row.state.lapses, wins: row.state.wins,
+  fails: row.state.fails, last_time_ms: row.state.last_time_ms, mastery: row.state.mastery,
+  due: datetime(row.due), last_review: datetime(row.last_review), updated_at: datetime($now)})
 
 -- name: user_get
 -- A user's profile.
