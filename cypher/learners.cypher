@@ -36,7 +36,10 @@
 // replan=skip would have kept it (tests/integration/learners/test_attempts.py checks the plan).
 // 4. `merged`: each attempt created once (its id is the client's idempotency key), in question
 //    order ($rows is sorted by question: shared questions locked in one order), and whether it is
-//    new. The caller refuses the batch (rolling all of it back) on an unknown question or user.
+//    new (the `new_` mark: a check then CREATE would fail a concurrent replay on the constraint).
+//    Its properties are named (`a += row.props` cost twice the db hits and Eagers), and only an
+//    attempt naming a recommendation seeks it (with a filter, the planner sought it for every row).
+//    The caller refuses the batch (rolling all of it back) on an unknown question or user.
 CYPHER replan=skip
 CALL () {
   UNWIND range(0, size($question_ids) - 1) AS i
@@ -125,6 +128,11 @@ RETURN content, stored, merged
 // learners answering on one concept). The caller holds the user's lock, so nobody else can be
 // creating the same state; the memory_key constraint would refuse a second one anyway. Two plain
 // UNWINDs, not one with a conditional subquery per row: a third less of Neo4j's CPU per state.
+// Each property is named (a new state's in its CREATE): with `SET m += row.state`, a map of keys
+// unknown to the planner, it buffered every row in Eagers (four in the plan) and set each state
+// twice; new states come grouped by learner, one user seek a learner, not one a state
+// (docs/BENCHMARKS.md, "#15 part A, round 9"; tests/unit/learners/test_attempt_rows.py checks
+// that every field of `MemoryState.to_row` is written).
 // `replan=skip` as `attempts_write` (element-id and unique-index seeks only).
 CYPHER replan=skip
 UNWIND $updates AS row
