@@ -36,7 +36,10 @@
 // replan=skip would have kept it (tests/integration/learners/test_attempts.py checks the plan).
 // 4. `merged`: each attempt created once (its id is the client's idempotency key), in question
 //    order ($rows is sorted by question: shared questions locked in one order), and whether it is
-//    new. The caller refuses the batch (rolling all of it back) on an unknown question or user.
+//    new (the `new_` mark: a check then CREATE would fail a concurrent replay on the constraint).
+//    Its properties are named (`a += row.props` cost twice the db hits and Eagers), and only an
+//    attempt naming a recommendation seeks it (with a filter, the planner sought it for every row).
+//    The caller refuses the batch (rolling all of it back) on an unknown question or user.
 CYPHER replan=skip
 CALL () {
   UNWIND range(0, size($question_ids) - 1) AS i
@@ -97,15 +100,18 @@ CALL () {
   MATCH (u:User {id: row.user_id})
   MATCH (q:Question {id: row.question_id})
   MERGE (a:Attempt {id: row.attempt_id})
-    ON CREATE SET a += row.props, a.at = datetime(row.at), a.new_ = true
+    ON CREATE SET a.user_id = row.user_id, a.question_id = row.question_id, a.correct = row.props.correct,
+                  a.time_ms = row.props.time_ms, a.response = row.props.response,
+                  a.recommendation_id = row.props.recommendation_id, a.at = datetime(row.at), a.new_ = true
   WITH u, q, a, row, a.new_ IS NOT NULL AS created
   CALL (u, q, a, created) {
     WITH u, q, a, created WHERE created
     CREATE (u)-[:ATTEMPTED]->(a)-[:OF]->(q)
   }
   CALL (a, row, created) {
-    WITH a, row, created WHERE created AND row.props.recommendation_id IS NOT NULL
-    MATCH (r:Recommendation {id: row.props.recommendation_id})
+    UNWIND CASE WHEN created AND row.props.recommendation_id IS NOT NULL
+                THEN [row.props.recommendation_id] ELSE [] END AS served
+    MATCH (r:Recommendation {id: served})
     CREATE (a)-[:FROM]->(r)
   }
   REMOVE a.new_
@@ -122,18 +128,28 @@ RETURN content, stored, merged
 // learners answering on one concept). The caller holds the user's lock, so nobody else can be
 // creating the same state; the memory_key constraint would refuse a second one anyway. Two plain
 // UNWINDs, not one with a conditional subquery per row: a third less of Neo4j's CPU per state.
+// Each property is named (a new state's in its CREATE): with `SET m += row.state`, a map of keys
+// unknown to the planner, it buffered every row in Eagers (four in the plan) and set each state
+// twice; new states come grouped by learner, one user seek a learner, not one a state
+// (docs/BENCHMARKS.md, "#15 part A, round 9"; tests/unit/learners/test_attempt_rows.py checks
+// that every field of `MemoryState.to_row` is written).
 // `replan=skip` as `attempts_write` (element-id and unique-index seeks only).
 CYPHER replan=skip
 UNWIND $updates AS row
 MATCH (m:Memory) WHERE elementId(m) = row.node
-SET m += row.state, m.due = datetime(row.due), m.last_review = datetime(row.last_review),
-    m.updated_at = datetime($now)
+SET m.stability = row.state.stability, m.difficulty = row.state.difficulty, m.reps = row.state.reps,
+    m.lapses = row.state.lapses, m.wins = row.state.wins, m.fails = row.state.fails,
+    m.last_time_ms = row.state.last_time_ms, m.mastery = row.state.mastery,
+    m.due = datetime(row.due), m.last_review = datetime(row.last_review), m.updated_at = datetime($now)
 WITH count(*) AS updated
-UNWIND $creates AS row
-MATCH (u:User {id: row.user_id})
-CREATE (u)-[:HAS_MEMORY]->(m:Memory {user_id: row.user_id, concept_id: row.concept_id})
-SET m += row.state, m.due = datetime(row.due), m.last_review = datetime(row.last_review),
-    m.updated_at = datetime($now)
+UNWIND $creates AS mine
+MATCH (u:User {id: mine.user_id})
+UNWIND mine.states AS row
+CREATE (u)-[:HAS_MEMORY]->(:Memory {
+  user_id: mine.user_id, concept_id: row.concept_id, stability: row.state.stability,
+  difficulty: row.state.difficulty, reps: row.state.reps, lapses: row.state.lapses, wins: row.state.wins,
+  fails: row.state.fails, last_time_ms: row.state.last_time_ms, mastery: row.state.mastery,
+  due: datetime(row.due), last_review: datetime(row.last_review), updated_at: datetime($now)})
 
 -- name: user_get
 -- A user's profile.

@@ -102,7 +102,7 @@ def _memory(updates: int, creates: int) -> dict[str, Any]:
     ids = _ids("memory_write", max(updates, creates))
     return {
         "updates": [_state() | {"node": x} for x in ids[:updates]],
-        "creates": [_state() | {"user_id": x, "concept_id": x} for x in ids[:creates]],
+        "creates": [{"user_id": x, "states": [_state() | {"concept_id": x}]} for x in ids[:creates]],
         "now": AT.isoformat(),
     }
 

@@ -313,15 +313,17 @@ async def _update_memory(
     timed = [(datetime.fromisoformat(row["at"]), row["index"], row) for row in created]
     for at, _, row in sorted(timed, key=lambda t: (t[0], t[1])):
         _apply(row, at, content.assesses[row["question_id"]], content.below, states, changed, scheduler)
-    updates, creates = [], []
+    updates: list[dict[str, Any]] = []
+    creates: dict[str, list[dict[str, Any]]] = defaultdict(list)  # by user: one seek of the user each
     for u, c in sorted(changed):
         node = nodes.get((u, c))
         row = states[(u, c)].to_row()
         if node is None:
-            creates.append(row | {"user_id": u, "concept_id": c})
+            creates[u].append(row | {"concept_id": c})
         else:
             updates.append(row | {"node": node})
-    await tx.run(db.queries["memory_write"], updates=Unlogged(updates), creates=Unlogged(creates), now=stamp)
+    mine = [{"user_id": u, "states": rows} for u, rows in creates.items()]
+    await tx.run(db.queries["memory_write"], updates=Unlogged(updates), creates=Unlogged(mine), now=stamp)
     return {key: states[key] for key in changed}
 
 

@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from fsrs import Card, Rating, State
 from neo4j import Driver
@@ -13,7 +14,7 @@ from neo4j import Driver
 from learner_graph.config import Settings
 from learner_graph.db.queries import Queries
 from learner_graph.learners.attempts import record_attempts, rows_of, users_of
-from learner_graph.learners.memory import make_scheduler
+from learner_graph.learners.memory import EVIDENCE_DECAY, make_scheduler
 from learner_graph.learners.models import AttemptIn
 from learner_graph.runtime import Runtime
 from tests.conftest import auth
@@ -271,3 +272,55 @@ def test_the_kept_write_plans_never_search_states_by_concept(db: Driver, queries
     _, summary, _ = db.execute_query("EXPLAIN " + queries["attempts_write"], params)
     expands = [details for op, details in _operators(summary.plan) if op == "Expand(All)@neo4j"]
     assert any("HAS_MEMORY" in details for details in expands)
+
+
+def test_a_batch_stores_each_attempt_as_sent_and_each_new_state_on_its_own_learner(
+    db: Driver, settings: Settings, queries: Queries
+) -> None:
+    # memory_write creates a batch's new states grouped by learner, with their properties in the
+    # CREATE; attempts_write sets an attempt's properties by name and seeks a recommendation only
+    # for an attempt that names one
+    make_chain(db)
+    db.execute_query("CREATE (:Recommendation {id: 'r1', user_id: 'u1'})")
+    sent = [
+        attempt("s1", "q-fractions-1", True, "2026-03-01T10:00:00Z")
+        | {"recommendation_id": "r1", "response": "3/4"},
+        attempt("s2", "q-counting-1", False, "2026-03-01T10:01:00Z", user="u2")
+        | {"recommendation_id": "r-gone"},
+        attempt("s3", "q-counting-2", True, "2026-03-01T10:02:00Z", user="u2"),
+    ]
+    batch = [AttemptIn.model_validate(a) for a in sent]
+
+    async def record() -> list[int]:
+        async with Runtime.open(settings, queries=queries) as runtime:
+            now = datetime(2026, 3, 1, 12, tzinfo=UTC)
+            results = [
+                await record_attempts(db=runtime.graph, attempts=batch, now=now, scheduler=make_scheduler())
+                for _ in range(2)  # the second a replay of the first
+            ]
+        return [r.created for r in results]
+
+    assert asyncio.run(record()) == [3, 0]
+    records, _, _ = db.execute_query("MATCH (a:Attempt) RETURN a.id AS id, properties(a) AS props")
+    stored = {r["id"]: r["props"] for r in records}
+    assert {k: v for k, v in stored["s1"].items() if k != "at"} == {
+        "id": "s1", "user_id": "u1", "question_id": "q-fractions-1", "correct": True, "time_ms": 30_000,
+        "response": "3/4", "recommendation_id": "r1",
+    }  # fmt: skip
+    assert stored["s1"]["at"].to_native() == datetime(2026, 3, 1, 10, tzinfo=UTC)
+    # no null stored, no creation flag left behind
+    assert set(stored["s3"]) == {"id", "user_id", "question_id", "correct", "time_ms", "at"}
+    assert count(db, "MATCH (:Attempt {id:'s1'})-[:FROM]->(:Recommendation {id:'r1'}) RETURN count(*)") == 1
+    assert count(db, "MATCH (:Attempt)-[f:FROM]->() RETURN count(f)") == 1  # r-gone is not in the graph
+    # u1's correct answer on fractions credits the whole chain below it; u2 answered on counting only
+    assert count(db, "MATCH (:User {id:'u1'})-[:HAS_MEMORY]->(m:Memory {user_id:'u1'}) RETURN count(m)") == 4
+    assert count(db, "MATCH (:User {id:'u2'})-[:HAS_MEMORY]->(m:Memory {user_id:'u2'}) RETURN count(m)") == 1
+    assert count(db, "MATCH (m:Memory) WHERE NOT EXISTS { (:User {id: m.user_id})-[:HAS_MEMORY]->(m) } "
+                     "RETURN count(m)") == 0  # fmt: skip
+    records, _, _ = db.execute_query("MATCH (m:Memory {user_id:'u2'}) RETURN properties(m) AS props")
+    state = records[0]["props"]
+    # a miss then a hit: the miss's evidence decayed once (EVIDENCE_DECAY) when the hit came
+    assert (state["reps"], state["lapses"], state["wins"]) == (2, 1, 1.0)
+    assert state["fails"] == pytest.approx(EVIDENCE_DECAY)
+    written = {"stability", "difficulty", "due", "last_review", "updated_at", "mastery", "last_time_ms"}
+    assert written <= set(state)

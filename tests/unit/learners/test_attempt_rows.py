@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
 from learner_graph.db.graph import Unlogged
+from learner_graph.db.queries import Queries
 from learner_graph.learners.attempts import Written, _written, users_of
 from learner_graph.learners.memory import MemoryState
 
@@ -47,3 +49,13 @@ def test_written_is_built_in_full_only_for_learners_whose_state_may_be_carried()
     assert written["u1"].attempts == [{"question_id": "q", "correct": True, "at": whole, "time_ms": 7}]
     assert written["u1"].memory == {"c": replace(state, due=whole, last_review=whole)}
     assert written["u2"] == Written({"timezone": "UTC"})  # its kept entry, if any, is dropped
+
+
+def test_memory_write_stores_every_field_a_state_row_carries(queries: Queries) -> None:
+    # memory_write names each property (a `SET m += row.state` made the planner buffer every row
+    # in Eagers): a field added to MemoryState must be added to both of its writes, or it is lost
+    sent = set(MemoryState().to_row()["state"])
+    text = queries["memory_write"]
+    updated, created = text.split("UNWIND $creates", 1)
+    assert set(re.findall(r"m\.(\w+) = row\.state\.(\w+)", updated)) == {(k, k) for k in sent}
+    assert set(re.findall(r"(\w+): row\.state\.(\w+)", created)) == {(k, k) for k in sent}
