@@ -9,8 +9,8 @@ send what they send). Then `--rounds` rounds: every row again under a fresh id, 
 once in groups of `--together` through one `Recorder` (requests that arrive together under
 `wrk` share a commit), after 5 untimed. Reports this process's CPU per row recorded
 (`time.process_time`: the commit's packing and the driver's work; waiting on Neo4j does not
-count), Neo4j's per row (its JVM's /proc CPU) and the rows a commit carried. The rows are stored (Recommendation nodes of the
-benchmark students, as the recommendation benchmark stores them).
+count), Neo4j's per row (its JVM's /proc CPU) and the rows a commit carried. The rows are
+stored (Recommendation nodes of benchmark students, as the recommendation benchmark stores them).
 """
 
 from __future__ import annotations
