@@ -20,6 +20,7 @@ from neo4j import (
     unit_of_work,
 )
 from neo4j._async_compat.network import _bolt_socket
+from neo4j._async_compat.shims import wait_for as _DRIVER_WAIT_FOR  # the driver's own (never replaced)
 from neo4j.exceptions import SessionExpired, TransientError
 
 from learner_graph.config import Settings
@@ -46,19 +47,17 @@ def _driver_options(settings: Settings, retry_s: float) -> dict[str, object]:
     }
 
 
-_DRIVER_WAIT_FOR = _bolt_socket.wait_for
-
-
 async def wait_inline(awaitable: Awaitable[T], timeout: float | None) -> T:
     """The driver's socket wait, bounded by `timeout` as before, in the task that waits.
 
     Every Bolt socket read and write of the async driver runs through its `wait_for`, bounded by
     the server's `connection.recv_timeout_seconds` hint (120 s) and `connection_write_timeout`
     (30 s). Before Python 3.12 the driver ships a copy of 3.10's `asyncio.wait_for`, which wraps
-    each wait in a new task and a timer: 14 of them a query, ~20 event-loop turns instead of ~2,
-    about 0.8 ms of the ~1.9 ms a bare read cost the client (`benchmarks.recommend_driver`). This
-    is 3.12's `asyncio.wait_for` (what the driver uses from 3.12 on): `asyncio.timeout` around
-    the wait, no task. A timeout of 0 or less keeps the driver's own path."""
+    each wait in a new task and a timer: 14 waits and 7 tasks a query, 22 event-loop turns instead
+    of ~2, ~0.2 ms of the ~1.0 ms a bare read cost the client at load 8 (`benchmarks.recommend_driver`,
+    docs/BENCHMARKS.md "#15 part B, round 9"). This is 3.12's `asyncio.wait_for` (what the driver
+    uses from 3.12 on): `asyncio.timeout` around the wait, no task. A wait without a limit, or with
+    one of 0 or less, keeps the driver's own path."""
     if timeout is None or timeout <= 0:
         return await _DRIVER_WAIT_FOR(awaitable, timeout)
     async with asyncio.timeout(timeout):
