@@ -57,13 +57,14 @@ RETURN c.id AS id, c.name AS name, collect(p.id) AS requires
 -- name: rec_record_batch
 -- Store served recommendations (one group commit) and link each to its student; a replay (after an ambiguous commit) changes nothing.
 UNWIND $rows AS row
-WITH row WHERE NOT EXISTS { MATCH (:Tombstone {user_id: row.user_id}) }  // a deleted learner stays deleted
+WITH row, datetime(row.served_at) AS served_at  // sent as an ISO string (`served.record_row`)
+WHERE NOT EXISTS { MATCH (:Tombstone {user_id: row.user_id}) }  // a deleted learner stays deleted
 MERGE (u:User {id: row.user_id})
-  ON CREATE SET u.created_at = row.served_at, u.timezone = 'UTC', u.app = row.app
+  ON CREATE SET u.created_at = served_at, u.timezone = 'UTC', u.app = row.app
 MERGE (r:Recommendation {id: row.id})
   ON CREATE SET r += {user_id: row.user_id, app: coalesce(u.app, row.app), arm: row.arm,
                       experiment_arms: row.experiment_arms, model_version: row.model_version,
-                      served_at: row.served_at, items: row.items, request: row.request,
+                      served_at: served_at, items: row.items, request: row.request,
                       question_ids: row.question_ids, new_: true}
 WITH u, r, row, r.new_ IS NOT NULL AS created
 CALL (u, r, created) {

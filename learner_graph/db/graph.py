@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import sys
 from collections.abc import Awaitable, Callable, Collection, Coroutine, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, LiteralString, TypeVar
@@ -17,6 +19,8 @@ from neo4j import (
     RoutingControl,
     unit_of_work,
 )
+from neo4j._async_compat.network import _bolt_socket
+from neo4j._async_compat.shims import wait_for as _DRIVER_WAIT_FOR  # the driver's own (never replaced)
 from neo4j.exceptions import SessionExpired, TransientError
 
 from learner_graph.config import Settings
@@ -43,9 +47,33 @@ def _driver_options(settings: Settings, retry_s: float) -> dict[str, object]:
     }
 
 
+async def wait_inline(awaitable: Awaitable[T], timeout: float | None) -> T:
+    """The driver's socket wait, bounded by `timeout` as before, in the task that waits.
+
+    Every Bolt socket read and write of the async driver runs through its `wait_for`, bounded by
+    the server's `connection.recv_timeout_seconds` hint (120 s) and `connection_write_timeout`
+    (30 s). Before Python 3.12 the driver ships a copy of 3.10's `asyncio.wait_for`, which wraps
+    each wait in a new task and a timer: 14 waits and 7 tasks a query, 22 event-loop turns instead
+    of ~2, ~0.2 ms of the ~1.0 ms a bare read cost the client at load 8 (`benchmarks.recommend_driver`,
+    docs/BENCHMARKS.md "#15 part B, round 9"). This is 3.12's `asyncio.wait_for` (what the driver
+    uses from 3.12 on): `asyncio.timeout` around the wait, no task. A wait without a limit, or with
+    one of 0 or less, keeps the driver's own path."""
+    if timeout is None or timeout <= 0:
+        return await _DRIVER_WAIT_FOR(awaitable, timeout)
+    async with asyncio.timeout(timeout):
+        return await awaitable
+
+
+def _socket_waits_inline() -> None:
+    if sys.version_info < (3, 12):
+        _bolt_socket.wait_for = wait_inline
+
+
 def open_async_driver(settings: Settings, *, retry_s: float | None = None) -> AsyncDriver:
     """The one async driver of a process. The API's fails fast when the database is down (requests
-    answer 503 rather than wait); CLI commands pass `retry_s=CLI_RETRY_S` to ride out a restart."""
+    answer 503 rather than wait); CLI commands pass `retry_s=CLI_RETRY_S` to ride out a restart.
+    Its socket waits run in the waiting task (`wait_inline`)."""
+    _socket_waits_inline()
     options = _driver_options(settings, retry_s=retry_s or settings.neo4j_timeout_s)
     return AsyncGraphDatabase.driver(settings.neo4j_uri, **options)  # type: ignore[arg-type]
 

@@ -111,8 +111,8 @@ def _served(count: int) -> dict[str, Any]:
     """`rec_record_batch`'s parameters for `count` recommendations (`record_row`)."""
     rows = [
         {"goal_day": None, "goal_base": None, "id": x, "user_id": x, "app": x, "arm": None,
-         "experiment_arms": "{}", "model_version": None, "served_at": AT, "items": "[]", "request": "{}",
-         "question_ids": [x]}
+         "experiment_arms": "{}", "model_version": None, "served_at": AT.isoformat(), "items": "[]",
+         "request": "{}", "question_ids": [x]}
         for x in _ids("rec_record_batch", count)
     ]  # fmt: skip
     return {"rows": rows}

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from learner_graph.api_keys import DEFAULT_APP, ApiKey
-from learner_graph.db.graph import Graph
+from learner_graph.db.graph import Graph, Unlogged
 from learner_graph.errors import NotFound
 from learner_graph.experiments.hot import HotCache
 from learner_graph.experiments.models import Assignment
@@ -215,7 +215,7 @@ async def record(
     """Store the recommendation; with a `recorder`, in a group commit shared with concurrent requests."""
     row = record_row(request=request, out=out, goal=goal, app=app)
     if recorder is None:
-        await db.write_plain("rec_record_batch", rows=[row])
+        await db.write_plain("rec_record_batch", rows=Unlogged([row]))
     else:
         await recorder.write(db, row)
     # No version bump for the day's goal stored here: a state kept from before it computes the same

@@ -21,7 +21,7 @@ from typing import Any
 from neo4j.exceptions import ServiceUnavailable
 
 from learner_graph.db.breaker import database_fault
-from learner_graph.db.graph import Graph
+from learner_graph.db.graph import Graph, Unlogged
 
 MAX_BATCH = 128
 IN_FLIGHT = 2  # commits at once
@@ -109,7 +109,7 @@ class Recorder:
         """One transaction for the batch; when it fails, each row alone, so one bad row fails alone."""
         rows = sorted((row for row, _ in batch), key=lambda r: r["user_id"])  # one lock order
         try:
-            await db.write_plain("rec_record_batch", rows=rows)
+            await db.write_plain("rec_record_batch", rows=Unlogged(rows))
         except Exception as error:  # noqa: BLE001 - retried row by row, or handed to the request
             if len(batch) == 1 or database_fault(error):
                 for _, done in batch:

@@ -31,7 +31,7 @@ def test_response_and_its_stored_row() -> None:
          "question": None}
     ]
     row = served.record_row(request=request(overrides=Overrides(band=0.2)), out=out)
-    assert row["question_ids"] == ["q3"] and row["arm"] == "a:x,b:y" and row["served_at"] == NOW
+    assert row["question_ids"] == ["q3"] and row["arm"] == "a:x,b:y" and row["served_at"] == NOW.isoformat()
     assert json.loads(row["experiment_arms"]) == {"b": "y", "a": "x"}
     assert "overrides" not in json.loads(row["request"])  # an admin's overrides are not stored
 
