@@ -50,16 +50,16 @@ def require(
             missing = Unauthorized("missing API key: send 'Authorization: Bearer <key>'")
             raise _refuse(request, "missing", missing)
         presented = credentials.credentials
-        settings = request.app.state.settings
+        state = request.app.state
         if tokens.looks_like_token(presented):
             try:
-                key = tokens.verify(secrets=settings.token_secrets, token=presented)
+                key = state.verified_tokens.verify(presented)
             except tokens.TokenError as error:
                 raise _refuse(request, "bad_token", Unauthorized(str(error))) from error
             if not learner_tokens:
                 raise _refuse(request, "token_scope", Forbidden("a learner token may not use this route"))
         else:
-            found = find_key(settings.keys, presented)
+            found = find_key(state.settings.keys, presented)
             if found is None:
                 raise _refuse(request, "unknown_key", Unauthorized("unknown API key"))
             key = found
