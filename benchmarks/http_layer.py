@@ -131,6 +131,9 @@ def start(code: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
         "LG_REDIS_URL": REDIS_URL,
         "LG_API_KEYS": API_KEYS,
         "LG_APP_SECRETS": f"default:{APP_SECRET}",
+        # Every request is counted, none refused: a 429 costs less than the request it stands for.
+        "LG_RATE_LIMIT_PER_S": "100000",
+        "LG_RATE_LIMIT_BURST": "200000",
         "LG_LOG_LEVEL": "WARNING",
     }
     out = open(log, "w")  # noqa: SIM115 - the process keeps it
@@ -180,7 +183,8 @@ def measure(args: argparse.Namespace) -> list[dict[str, Any]]:
     code = Path(args.code).resolve()
     neo4j_pid = embedded.Instance(port=graph.PORT, data_dir=graph.DATA_DIR.resolve()).pid()
     found = scripts(shapes)
-    process = start(code, args.port, Path(f"/tmp/http-layer-{args.port}.log"))
+    log = Path(f"/tmp/http-layer-{args.port}-{code.name}-{time.strftime('%H%M%S')}.log")
+    process = start(code, args.port, log)
     figures = []
     try:
         wait_ready(args.port, process)
@@ -196,12 +200,25 @@ def measure(args: argparse.Namespace) -> list[dict[str, Any]]:
             if spy is not None:
                 spy.wait()
             figure = {"shape": shape, "code": str(code), "at": time.strftime("%H:%M:%S")} | figure
+            figure["statuses"] = statuses(args.port, path)
             figures.append(figure)
             print(json.dumps(figure), flush=True)
     finally:
         process.terminate()
         process.wait(timeout=30)
     return figures
+
+
+def statuses(port: int, path: str) -> dict[str, int]:
+    """Requests served on `path` so far by status, from the API's /metrics (warm-up included)."""
+    import httpx
+
+    found: dict[str, int] = {}
+    for line in httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text.splitlines():
+        if line.startswith("lg_http_requests_total{") and f'route="{path}"' in line:
+            status = line.split('status="', 1)[1].split('"', 1)[0]
+            found[status] = found.get(status, 0) + int(float(line.rsplit(" ", 1)[1]))
+    return found
 
 
 def _profile(args: argparse.Namespace, pid: int, shape: str) -> subprocess.Popen[bytes] | None:

@@ -55,11 +55,13 @@ class RequestIds:
 
 
 def header(scope: Scope, name: bytes) -> bytes | None:
-    """A request header's raw value (lower-case `name`), without building a dict of them all."""
+    """A request header's raw value (lower-case `name`; the last if repeated, as a dict of them
+    all kept it), without building that dict."""
+    found = None
     for key, value in scope.get("headers") or ():
         if key == name:
-            return bytes(value)
-    return None
+            found = bytes(value)
+    return found
 
 
 class Observe:
