@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(default=2000, ge=1)
     rate_limit_learner_per_s: float = Field(default=10.0, ge=0)  # per learner token's learner
     rate_limit_learner_burst: int = Field(default=40, ge=1)
+    rate_limit_lease: int = Field(default=32, ge=1, le=1024)  # a key's tokens taken from Redis per call
     attempt_transactions: int = Field(default=1, ge=1, le=8)  # group-committed attempt writes at once
     learner_cache: bool = True  # keep learners' states between their requests (Redis version checked)
     gc_freeze: bool = True  # freeze the start-up heap out of the collector's full passes (stalls)

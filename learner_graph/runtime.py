@@ -171,7 +171,7 @@ class Runtime:
             experiments=HotCache(),
             metrics=metrics,
             owners=Owners(),
-            rate_limiter=RateLimiter(cache),
+            rate_limiter=RateLimiter(cache, lease=settings.rate_limit_lease),
             states=states,
         )
         try:

@@ -27,7 +27,9 @@ from learner_graph.runtime import Runtime, TrainingGuard
 
 
 # `async def` on purpose: FastAPI runs a plain `def` dependency in its thread pool, a thread hop
-# per dependency per request for what is an attribute lookup.
+# per dependency per request for what is an attribute lookup. Each piece reads the runtime from the
+# request itself, not through a `RuntimeDep` of its own: a nested dependency is a second solve
+# (its own cache lookup and call) on every request, for the same attribute lookup.
 async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
@@ -36,40 +38,45 @@ async def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-async def get_graph(runtime: RuntimeDep) -> Graph:
-    return runtime.graph
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
 
 
-async def get_admin_graph(runtime: RuntimeDep) -> Graph:
-    return runtime.admin_graph
+async def get_graph(request: Request) -> Graph:
+    return _runtime(request).graph
 
 
-async def get_owners(runtime: RuntimeDep) -> Owners:
-    return runtime.owners
+async def get_admin_graph(request: Request) -> Graph:
+    return _runtime(request).admin_graph
 
 
-async def get_cache(runtime: RuntimeDep) -> Cache:
-    return runtime.cache
+async def get_owners(request: Request) -> Owners:
+    return _runtime(request).owners
 
 
-async def get_catalogs(runtime: RuntimeDep) -> CatalogCache:
-    return runtime.catalogs
+async def get_cache(request: Request) -> Cache:
+    return _runtime(request).cache
 
 
-async def get_models(runtime: RuntimeDep) -> ModelStore:
-    return runtime.models
+async def get_catalogs(request: Request) -> CatalogCache:
+    return _runtime(request).catalogs
 
 
-async def get_pinned(runtime: RuntimeDep) -> PinnedModels:
-    return runtime.pinned
+async def get_models(request: Request) -> ModelStore:
+    return _runtime(request).models
 
 
-async def get_recorder(runtime: RuntimeDep) -> Recorder:
-    return runtime.recorder
+async def get_pinned(request: Request) -> PinnedModels:
+    return _runtime(request).pinned
 
 
-async def get_experiments(runtime: RuntimeDep) -> HotCache:
-    return runtime.experiments
+async def get_recorder(request: Request) -> Recorder:
+    return _runtime(request).recorder
+
+
+async def get_experiments(request: Request) -> HotCache:
+    return _runtime(request).experiments
 
 
 async def get_metrics(request: Request) -> Metrics:
@@ -77,8 +84,8 @@ async def get_metrics(request: Request) -> Metrics:
     return metrics
 
 
-async def get_training(runtime: RuntimeDep) -> TrainingGuard:
-    return runtime.training
+async def get_training(request: Request) -> TrainingGuard:
+    return _runtime(request).training
 
 
 async def get_settings(request: Request) -> Settings:
@@ -86,8 +93,8 @@ async def get_settings(request: Request) -> Settings:
     return settings
 
 
-async def get_attempt_writer(runtime: RuntimeDep) -> AttemptWriter:
-    return runtime.attempts
+async def get_attempt_writer(request: Request) -> AttemptWriter:
+    return _runtime(request).attempts
 
 
 GraphDep = Annotated[Graph, Depends(get_graph)]

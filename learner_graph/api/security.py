@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from fastapi import Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from learner_graph import tokens
 from learner_graph.api_keys import ApiKey, Role, find_key
@@ -20,7 +19,6 @@ if TYPE_CHECKING:
     from learner_graph.runtime import Runtime
 
 log = logging.getLogger(__name__)
-_bearer = HTTPBearer(auto_error=False)
 
 
 class Unauthorized(DomainError):
@@ -36,6 +34,19 @@ def _refuse(request: Request, reason: str, error: DomainError) -> DomainError:
     return error
 
 
+def bearer(request: Request) -> str | None:
+    """The credential of an `Authorization: Bearer <credential>` header (scheme in any case), else
+    None: what FastAPI's `HTTPBearer(auto_error=False)` reads, without its pydantic model per request."""
+    authorization = request.headers.get("authorization")
+    if not authorization:
+        return None
+    scheme, _, credential = authorization.partition(" ")
+    credential = credential.strip()
+    if not scheme or not credential or scheme.lower() != "bearer":
+        return None
+    return credential
+
+
 def require(
     *roles: Role, learner_tokens: bool = False, limit: bool = True
 ) -> Callable[[Request], Awaitable[ApiKey]]:
@@ -45,21 +56,20 @@ def require(
     allowed = {*roles, Role.ADMIN}
 
     async def check(request: Request) -> ApiKey:
-        credentials: HTTPAuthorizationCredentials | None = await _bearer(request)
-        if credentials is None:
+        presented = bearer(request)
+        if presented is None:
             missing = Unauthorized("missing API key: send 'Authorization: Bearer <key>'")
             raise _refuse(request, "missing", missing)
-        presented = credentials.credentials
-        settings = request.app.state.settings
+        state = request.app.state
         if tokens.looks_like_token(presented):
             try:
-                key = tokens.verify(secrets=settings.token_secrets, token=presented)
+                key = state.verified_tokens.verify(presented)
             except tokens.TokenError as error:
                 raise _refuse(request, "bad_token", Unauthorized(str(error))) from error
             if not learner_tokens:
                 raise _refuse(request, "token_scope", Forbidden("a learner token may not use this route"))
         else:
-            found = find_key(settings.keys, presented)
+            found = find_key(state.settings.keys, presented)
             if found is None:
                 raise _refuse(request, "unknown_key", Unauthorized("unknown API key"))
             key = found

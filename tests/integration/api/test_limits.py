@@ -135,3 +135,50 @@ def test_one_round_trip_takes_the_limit_and_reads_the_tokens_as_versions_does(se
             await client.aclose()
 
     asyncio.run(main())
+
+
+def test_leased_tokens_never_admit_more_than_the_shared_bucket_across_processes(settings: Settings) -> None:
+    """Two limiters on their own Redis clients (two workers): blocks of 4 from a bucket of 64 that
+    does not refill. Together they admit exactly 64, each refusing once its block and Redis are empty."""
+
+    async def main() -> None:
+        clients = [Redis.from_url(settings.redis_url) for _ in range(2)]
+        limiters = [RateLimiter(Cache(client), lease=8) for client in clients]
+        limit = Limit(rate=0.001, burst=64)
+        assert limiters[0].block(limit) == 4  # a sixteenth of the burst, under the lease of 8
+        try:
+            await clients[0].delete("lg:rl:key:leased")
+            admitted = [0, 0]
+            refused = [0, 0]
+            for turn in range(100):
+                which = turn % 2 if turn < 40 else 1  # both at first, then the second alone
+                try:
+                    await limiters[which].hit("key:leased", limit)
+                    admitted[which] += 1
+                    assert refused[which] == 0  # never admitted again after a refusal
+                except RateLimited as refusal:
+                    refused[which] += 1
+                    headers = refusal.verdict.headers()  # Redis's own count: empty, a token in ~1,000 s
+                    assert headers["RateLimit-Remaining"] == "0" and int(headers["Retry-After"]) > 900
+            assert admitted == [20, 44] and sum(admitted) == 64
+            assert refused == [0, 36]
+            with pytest.raises(RateLimited):
+                await limiters[0].hit("key:leased", limit)  # the first's block is spent, Redis is empty
+        finally:
+            for client in clients:
+                await client.aclose()
+
+    asyncio.run(main())
+
+
+def test_two_app_instances_sharing_redis_refuse_past_the_burst(settings: Settings, db: Driver) -> None:
+    """The same through two apps (leases of 4 tokens): the 65th request is refused, with Retry-After."""
+    changes = {"rate_limit_per_s": 0.001, "rate_limit_burst": 64, "rate_limit_lease": 4}
+    with limited_app(settings, **changes) as first, limited_app(settings, **changes) as second:
+        analyst = auth("analyst")
+        apps = [second, first]
+        statuses = [apps[i % 2].get("/v1/concepts", headers=analyst).status_code for i in range(70)]
+        assert statuses.count(200) == 64 and statuses[:64] == [200] * 64
+        refused = second.get("/v1/concepts", headers=analyst)
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+        assert refused.headers["ratelimit-remaining"] == "0"
