@@ -24,8 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.harness import ensure_neo4j, load, settings_for
+from benchmarks.wrk import cpu_seconds
 from learner_graph.config import PROJECT_ROOT, Settings
 from learner_graph.content.importer import import_content
+from learner_graph.db import embedded
 from learner_graph.db.graph import Graph, apply_schema_async
 from learner_graph.learners.attempts import record_attempts
 from learner_graph.learners.history_import import attempts as attempts_of
@@ -46,6 +48,12 @@ ATTEMPTS_PER_STUDENT = 50
 BATCH = int(os.environ.get("LG_BENCH_BATCH", "2000"))
 WORKERS = int(os.environ.get("LG_BENCH_WORKERS", "3"))
 START = datetime(2025, 1, 6, tzinfo=UTC)
+
+
+def neo4j_cpu() -> float:
+    """The benchmark Neo4j's CPU seconds (its JVM's /proc); 0 when it is not running."""
+    pid = embedded.Instance(port=PORT, data_dir=DATA_DIR.resolve()).pid()
+    return 0.0 if pid is None else cpu_seconds([pid])
 
 
 def marker_file() -> Path:

@@ -38,7 +38,6 @@ from neo4j import AsyncDriver, Driver, Query, RoutingControl
 
 from benchmarks import graph as bench_graph
 from benchmarks.harness import settings_for
-from learner_graph.db import embedded
 from learner_graph.db.graph import (
     _DRIVER_WAIT_FOR,
     Graph,
@@ -54,14 +53,6 @@ from learner_graph.recommendations.student import MAX_ATTEMPTS
 WARM_UP = 30
 
 
-def neo4j_cpu() -> float:
-    """The benchmark Neo4j's CPU seconds (its JVM: the process listening on the bench port)."""
-    pid = embedded.Instance(port=bench_graph.PORT, data_dir=bench_graph.DATA_DIR.resolve()).pid()
-    if pid is None:
-        return 0.0
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
 
 def _clear_socket_timeouts(driver: AsyncDriver) -> int:
     cleared = 0
@@ -76,10 +67,10 @@ def _clear_socket_timeouts(driver: AsyncDriver) -> int:
 async def _timed(call: Callable[[int], Awaitable[Any]], queries: int) -> tuple[float, float]:
     for i in range(WARM_UP):
         await call(i)
-    jvm, cpu = neo4j_cpu(), time.process_time()
+    jvm, cpu = bench_graph.neo4j_cpu(), time.process_time()
     for i in range(queries):
         await call(WARM_UP + i)
-    return (time.process_time() - cpu) * 1000 / queries, (neo4j_cpu() - jvm) * 1000 / queries
+    return (time.process_time() - cpu) * 1000 / queries, (bench_graph.neo4j_cpu() - jvm) * 1000 / queries
 
 
 def _ways(db: Graph, sync: Driver, name: str, users: list[str]) -> dict[str, Callable[[int], Awaitable[Any]]]:

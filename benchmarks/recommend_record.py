@@ -27,7 +27,6 @@ from typing import Any
 from benchmarks import graph
 from benchmarks.harness import settings_for
 from benchmarks.recommend_answers import CALLER, Kept
-from learner_graph.db import embedded
 from learner_graph.recommendations import pipeline
 from learner_graph.recommendations.models import RecommendationRequest
 from learner_graph.recommendations.recorder import Recorder
@@ -35,14 +34,6 @@ from learner_graph.runtime import Runtime
 
 UNTIMED = 5
 
-
-def neo4j_cpu() -> float:
-    """The benchmark Neo4j's CPU seconds (its JVM's /proc)."""
-    pid = embedded.Instance(port=graph.PORT, data_dir=graph.DATA_DIR.resolve()).pid()
-    if pid is None:
-        return 0.0
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def measure(clients: int, rounds: int, together: int) -> dict[str, Any]:
@@ -66,11 +57,11 @@ async def measure(clients: int, rounds: int, together: int) -> dict[str, Any]:
         for round_ in range(UNTIMED + rounds):
             rows = [{**row, "id": "rec_" + uuid.uuid4().hex} for row in kept.rows]
             if round_ == UNTIMED:
-                commits, cpu, jvm = recorder.commits, time.process_time(), neo4j_cpu()
+                commits, cpu, jvm = recorder.commits, time.process_time(), graph.neo4j_cpu()
             for start in range(0, len(rows), together):
                 group = rows[start : start + together]
                 await asyncio.gather(*(recorder.write(runtime.graph, row) for row in group))
-        cpu, jvm = time.process_time() - cpu, neo4j_cpu() - jvm
+        cpu, jvm = time.process_time() - cpu, graph.neo4j_cpu() - jvm
         written = rounds * len(kept.rows)
         return {
             "rows": written,
