@@ -132,7 +132,7 @@ def api_server(
     if pids is not None:
         pids.append(process.pid)
     try:
-        _wait_ready(port, process)
+        wait_ready(port, process)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
@@ -147,7 +147,7 @@ def api_server(
 READY_S = float(os.environ.get("LG_BENCH_READY_S", "180"))  # warm-up on a busy machine may need more
 
 
-def _wait_ready(port: int, process: subprocess.Popen[bytes], timeout_s: float = READY_S) -> None:
+def wait_ready(port: int, process: subprocess.Popen[bytes], timeout_s: float = READY_S) -> None:
     import httpx
 
     deadline = time.monotonic() + timeout_s

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import graph, wrk
-from benchmarks.harness import API_KEYS, REDIS_URL, load
+from benchmarks.harness import API_KEYS, REDIS_URL, load, wait_ready
 from learner_graph.db import embedded
 
 PORT = int(os.environ.get("LG_BENCH_API_PORT", "0")) or 8040
@@ -141,21 +141,6 @@ def start(code: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(cmd, cwd=code, env=env, stdout=out, stderr=out)
 
 
-def wait_ready(port: int, process: subprocess.Popen[bytes], timeout_s: float = 300) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the API exited with {process.returncode}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError("the API was not ready in time")
-
 
 def scripts(shapes: list[str]) -> dict[str, tuple[str, str]]:
     """Each shape's path and Lua script."""
@@ -187,7 +172,7 @@ def measure(args: argparse.Namespace) -> list[dict[str, Any]]:
     process = start(code, args.port, log)
     figures = []
     try:
-        wait_ready(args.port, process)
+        wait_ready(args.port, process, timeout_s=300)
         for shape in shapes:
             path, script = found[shape]
             url = f"http://127.0.0.1:{args.port}{path}"

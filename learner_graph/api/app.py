@@ -30,6 +30,7 @@ from learner_graph.api.routes import (
     recommendations,
     tokens,
 )
+from learner_graph.api.security import credential_of
 from learner_graph.api_keys import find_key
 from learner_graph.config import Settings
 from learner_graph.db.queries import Queries
@@ -126,9 +127,8 @@ class ProtectOps:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] in OPS_PATHS:
-            authorization = header(scope, b"authorization") or b""
-            scheme, _, presented = authorization.decode("latin-1").partition(" ")
-            if scheme.lower() != "bearer" or find_key(self.settings.keys, presented.strip()) is None:
+            presented = credential_of((header(scope, b"authorization") or b"").decode("latin-1"))
+            if presented is None or find_key(self.settings.keys, presented) is None:
                 self.metrics.auth_failures.labels(reason="ops").inc()
                 body = errors.error_body("unauthorized", "this path needs an API key (LG_PROTECT_OPS)")
                 response = JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})

@@ -31,8 +31,7 @@ from learner_graph.runtime import Runtime, TrainingGuard
 # request itself, not through a `RuntimeDep` of its own: a nested dependency is a second solve
 # (its own cache lookup and call) on every request, for the same attribute lookup.
 async def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
+    return _runtime(request)
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

@@ -37,7 +37,11 @@ def _refuse(request: Request, reason: str, error: DomainError) -> DomainError:
 def bearer(request: Request) -> str | None:
     """The credential of an `Authorization: Bearer <credential>` header (scheme in any case), else
     None: what FastAPI's `HTTPBearer(auto_error=False)` reads, without its pydantic model per request."""
-    authorization = request.headers.get("authorization")
+    return credential_of(request.headers.get("authorization"))
+
+
+def credential_of(authorization: str | None) -> str | None:
+    """`bearer`'s reading of an `Authorization` header's value."""
     if not authorization:
         return None
     scheme, _, credential = authorization.partition(" ")

@@ -292,7 +292,7 @@ async def fetch_all(tx: AsyncManagedTransaction, query: LiteralString, **params:
 
 
 class Unlogged(list[Any]):
-    """A list parameter whose `repr` is only its length (the attempt write path's rows and states).
+    """A list parameter whose `repr` is only its length (the write paths' rows and states).
 
     The driver formats every RUN's parameters for its debug log line (`" ".join(map(repr, fields))`)
     before the logger decides whether debug is on: a group's rows and review states were repr'd on
