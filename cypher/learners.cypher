@@ -3,6 +3,9 @@
 -- name: attempts_write
 -- A batch's first statement: its content, its users locked with their review states, its attempts created once.
 // One statement, four subqueries in this order (one round trip; they were three statements):
+// 0. `questions`: each of $question_ids with its node (null if unknown), in that order: the rows
+//    of `merged` name their question by position in it, as their learner by position in `stored`'s
+//    `users` (`attempts.placed`), so no row seeks either in a unique index again.
 // 1. `content`: one entry per concept the batch's questions assess, with [question, found, weight,
 //    position in $question_ids] lists and the concept's prerequisites three levels down (IMPLICIT_DEPTH in memory.py), read
 //    level by level, never path by path: each level expands the distinct concepts of the one
@@ -39,12 +42,19 @@
 //    new (the `new_` mark: a check then CREATE would fail a concurrent replay on the constraint).
 //    Its properties are named (`a += row.props` cost twice the db hits and Eagers), and only an
 //    attempt naming a recommendation seeks it (with a filter, the planner sought it for every row).
+//    Its learner and question come from their positions (a row whose position does not name its
+//    own ids, or whose question is unknown, is left out: the caller refuses the batch on an
+//    unknown question, and counts the rows back).
 //    The caller refuses the batch (rolling all of it back) on an unknown question or user.
 CYPHER replan=skip
 CALL () {
-  UNWIND range(0, size($question_ids) - 1) AS i
-  WITH i, $question_ids[i] AS qid
+  UNWIND $question_ids AS qid
   OPTIONAL MATCH (q:Question {id: qid})
+  RETURN collect([qid, q]) AS questions
+}
+CALL (questions) {
+  UNWIND range(0, size($question_ids) - 1) AS i
+  WITH i, $question_ids[i] AS qid, questions[i][1] AS q
   OPTIONAL MATCH (q)-[r:ASSESSES]->(c:Concept)
   WITH c, collect([qid, q IS NOT NULL, coalesce(r.weight, 1.0), i]) AS asked
   CALL (c) {
@@ -93,12 +103,14 @@ CALL (by_question) {
                   user: u {.timezone, .target_offset, .goal_day, .goal_base, app: coalesce(u.app, 'default')},
                   states: [m IN [(u)-[:HAS_MEMORY]->(x:Memory) | x] WHERE m.concept_id IN touched |
                            [elementId(m), m.concept_id, m.stability, m.difficulty, m.reps, m.lapses, m.wins,
-                            m.fails, m.last_time_ms, toString(m.due), toString(m.last_review)]]}) AS stored
+                            m.fails, m.last_time_ms, toString(m.due), toString(m.last_review)]]}) AS stored,
+         collect([mine.user_id, u]) AS users
 }
-CALL () {
+CALL (questions, users) {
   UNWIND $rows AS row
-  MATCH (u:User {id: row.user_id})
-  MATCH (q:Question {id: row.question_id})
+  WITH row, users[row.user] AS mine, questions[row.question] AS asked
+  WHERE mine[0] = row.user_id AND asked[0] = row.question_id AND asked[1] IS NOT NULL
+  WITH row, mine[1] AS u, asked[1] AS q
   MERGE (a:Attempt {id: row.attempt_id})
     ON CREATE SET a.user_id = row.user_id, a.question_id = row.question_id, a.correct = row.props.correct,
                   a.time_ms = row.props.time_ms, a.response = row.props.response,

@@ -84,10 +84,11 @@ def _state() -> dict[str, Any]:
 
 
 def _attempts(count: int) -> dict[str, Any]:
-    """`attempts_write`'s parameters for a batch of `count` learners' attempts (`rows_of`)."""
+    """`attempts_write`'s parameters for a batch of `count` learners' attempts (`rows_of`, `placed`)."""
     ids = _ids("attempts_write", count)
     rows = [
-        {"index": k, "attempt_id": x, "user_id": x, "question_id": x, "at": AT.isoformat(),
+        {"index": k, "attempt_id": x, "user_id": x, "question_id": x, "user": k, "question": k,
+         "at": AT.isoformat(),
          "props": {"user_id": x, "question_id": x, "correct": True, "time_ms": 0, "response": None,
                    "recommendation_id": None}}
         for k, x in enumerate(ids)

@@ -96,16 +96,18 @@ async def store(
 
     async def work(tx: AsyncManagedTransaction) -> tuple[list[dict[str, Any]], dict[str, Written]]:
         question_ids = sorted({a.question_id for a in attempts})
+        users = users_of(rows, question_ids)  # by id, the lock order: no deadlocks
         [found] = await fetch_plain(
-            tx, db.queries["attempts_write"], question_ids=Unlogged(question_ids),
-            users=Unlogged(users_of(rows, question_ids)),  # by id, the lock order: no deadlocks
-            rows=Unlogged(sorted(rows, key=lambda row: row["question_id"])),  # shared questions in one order
-            now=stamp, app=app, any_app=any_app, max_edges=memory.IMPLICIT_MAX_EDGES + 1,
+            tx, db.queries["attempts_write"], question_ids=Unlogged(question_ids), users=Unlogged(users),
+            rows=Unlogged(placed(rows, question_ids, users)), now=stamp, app=app, any_app=any_app,
+            max_edges=memory.IMPLICIT_MAX_EDGES + 1,
         )  # fmt: skip
         content = _content(found["content"], attempts)
         stored = found["stored"]
         _check_users(attempts, {r["user_id"] for r in stored if r["foreign"] or r["deleted"]})
         merged: list[dict[str, Any]] = found["merged"]
+        if len(merged) != len(rows):  # every question is known by now, so every row must be there
+            raise RuntimeError(f"attempts_write stored {len(merged)} of {len(rows)} attempts")
         created = [rows[m["index"]] for m in merged if m["created"]]
         changed = await _update_memory(tx, db, created, content, stored, stamp, scheduler) if created else {}
         return merged, _written(stored, created, changed, carry=marks.keys())
@@ -160,6 +162,21 @@ def users_of(rows: list[dict[str, Any]], question_ids: list[str]) -> list[dict[s
     for row in rows:
         questions[row["user_id"]].add(position[row["question_id"]])
     return [{"user_id": user, "questions": sorted(ids)} for user, ids in sorted(questions.items())]
+
+
+def placed(
+    rows: list[dict[str, Any]], question_ids: list[str], users: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """`attempts_write`'s `$rows`: each row with its learner's position in `users` (`users_of`) and its
+    question's in `question_ids`, where the statement already holds their nodes (the learner locked,
+    the question read for its content): no unique-index seek of either a row. Sorted by question:
+    attempts on shared questions lock them in one order."""
+    question = {q: i for i, q in enumerate(question_ids)}
+    user = {u["user_id"]: i for i, u in enumerate(users)}
+    return [
+        row | {"user": user[row["user_id"]], "question": question[row["question_id"]]}
+        for row in sorted(rows, key=lambda row: row["question_id"])
+    ]
 
 
 def statuses(attempts: list[AttemptIn], merged: dict[str, dict[str, Any]]) -> AttemptsRecorded:

@@ -13,7 +13,7 @@ from neo4j import Driver
 
 from learner_graph.config import Settings
 from learner_graph.db.queries import Queries
-from learner_graph.learners.attempts import record_attempts, rows_of, users_of
+from learner_graph.learners.attempts import placed, record_attempts, rows_of, users_of
 from learner_graph.learners.memory import EVIDENCE_DECAY, make_scheduler
 from learner_graph.learners.models import AttemptIn
 from learner_graph.runtime import Runtime
@@ -236,12 +236,15 @@ def test_each_learner_reads_back_only_the_states_their_own_attempts_touch(
     now = datetime(2026, 3, 2, 12, tzinfo=UTC)
     rows = rows_of(group, now)
     question_ids = sorted({a.question_id for a in group})
+    users = users_of(rows, question_ids)
     with db.session() as session, session.begin_transaction() as tx:
         [found] = tx.run(
-            queries["attempts_write"], question_ids=question_ids, users=users_of(rows, question_ids),
-            rows=rows, now=now.isoformat(), app="default", any_app=False, max_edges=2001,
+            queries["attempts_write"], question_ids=question_ids, users=users,
+            rows=placed(rows, question_ids, users), now=now.isoformat(), app="default", any_app=False,
+            max_edges=2001,
         ).data()  # fmt: skip
         tx.rollback()
+    assert sorted(m["attempt_id"] for m in found["merged"]) == ["a2", "a3"]
     stored = {r["user_id"]: sorted(state[1] for state in r["states"]) for r in found["stored"]}
     assert stored == {"u1": ["counting"], "u2": []}  # not u1's states on the concepts u2 touches
 
@@ -324,3 +327,33 @@ def test_a_batch_stores_each_attempt_as_sent_and_each_new_state_on_its_own_learn
     assert state["fails"] == pytest.approx(EVIDENCE_DECAY)
     written = {"stability", "difficulty", "due", "last_review", "updated_at", "mastery", "last_time_ms"}
     assert written <= set(state)
+
+
+def test_each_attempt_of_a_mixed_batch_hangs_off_its_own_learner_and_question(
+    db: Driver, settings: Settings, queries: Queries
+) -> None:
+    # merged takes a row's learner and question by their positions in the statement's own lists
+    # (`placed`), not by seeking their ids: learners and questions interleaved in the batch, a learner
+    # new and one returning, a question shared by two learners, must still each land on their own
+    make_chain(db)
+    db.execute_query("CREATE (:User {id: 'u3', app: 'default'})")
+    answers = [("m1", "q-fractions-1", "u3"), ("m2", "q-counting-1", "u1"), ("m3", "q-adding-1", "u2"),
+               ("m4", "q-counting-1", "u3"), ("m5", "q-adding-2", "u1"), ("m6", "q-fractions-2", "u2")]
+    batch = [
+        AttemptIn.model_validate(attempt(a, q, k % 2 == 0, f"2026-03-01T10:0{k}:00Z", user=u))
+        for k, (a, q, u) in enumerate(answers)
+    ]
+
+    async def record() -> int:
+        async with Runtime.open(settings, queries=queries) as runtime:
+            now = datetime(2026, 3, 1, 12, tzinfo=UTC)
+            scheduler = make_scheduler()
+            done = await record_attempts(db=runtime.graph, attempts=batch, now=now, scheduler=scheduler)
+            return done.created
+
+    assert asyncio.run(record()) == 6
+    records, _, _ = db.execute_query(
+        "MATCH (u:User)-[:ATTEMPTED]->(a:Attempt)-[:OF]->(q:Question) RETURN a.id AS a, q.id AS q, u.id AS u"
+    )
+    assert sorted((r["a"], r["q"], r["u"]) for r in records) == answers
+    assert count(db, "MATCH (a:Attempt) WHERE COUNT { (a)--() } <> 2 RETURN count(a)") == 0

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from learner_graph.db.graph import Unlogged
 from learner_graph.db.queries import Queries
-from learner_graph.learners.attempts import Written, _written, users_of
+from learner_graph.learners.attempts import Written, _written, placed, users_of
 from learner_graph.learners.memory import MemoryState
 
 
@@ -24,6 +24,22 @@ def test_users_of_gives_each_user_once_by_id_with_their_questions_as_positions()
         {"user_id": "u1", "questions": [1]},
         {"user_id": "u2", "questions": [0, 2]},
     ]
+
+
+def test_placed_rows_name_their_learner_and_question_by_position_sorted_by_question() -> None:
+    # `attempts_write`'s `merged` takes a row's nodes from these positions, never by its ids again
+    rows = [
+        {"index": 0, "user_id": "u2", "question_id": "q-c"},
+        {"index": 1, "user_id": "u1", "question_id": "q-b"},
+        {"index": 2, "user_id": "u2", "question_id": "q-a"},
+    ]
+    question_ids = ["q-a", "q-b", "q-c"]
+    users = users_of(rows, question_ids)
+    sent = placed(rows, question_ids, users)
+    assert [(r["index"], r["user"], r["question"]) for r in sent] == [(2, 1, 0), (1, 0, 1), (0, 1, 2)]
+    assert all(users[r["user"]]["user_id"] == r["user_id"] for r in sent)
+    assert all(question_ids[r["question"]] == r["question_id"] for r in sent)
+    assert "user" not in rows[0]  # the caller's rows are left as they were
 
 
 def test_unlogged_rows_are_the_list_but_repr_only_their_length() -> None:
