@@ -43,7 +43,8 @@ from learner_graph.db import embedded
 NEO4J_PORT = int(os.environ.get("LG_BENCH_RUN_NEO4J_PORT", "7687"))
 API_PORT = int(os.environ.get("LG_BENCH_RUN_API_PORT", "8000"))
 REDIS_PORT = urlparse(REDIS_URL).port or 6379
-DIRECTORY = Path(os.environ.get("LG_BENCH_RUN_DIR", str(PROJECT_ROOT)))  # another checkout's `make run`
+# Another checkout's `make run` (an older commit, to compare), with this venv (a symlink to it).
+DIRECTORY = Path(os.environ.get("LG_BENCH_RUN_DIR", str(PROJECT_ROOT))).resolve()
 TIMEOUT_S = 300
 FIRST_CALL = {"user_id": "demo-student", "units": ["math.fractions"], "n": 5}
 
@@ -98,6 +99,8 @@ def run_make(instance: embedded.Instance) -> dict[str, Any]:
     command = ["make", "--no-print-directory", "run", f"NEO4J_PORT={NEO4J_PORT}",
                f"REDIS_PORT={REDIS_PORT}", f"PORT={API_PORT}"]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if k != "LG_API_KEYS"}  # the demo's own keys
+    if DIRECTORY != PROJECT_ROOT:  # another checkout, run with this venv: its code first on the path
+        env["PYTHONPATH"] = str(DIRECTORY)
     started = time.monotonic()
     process = subprocess.Popen(
         command, cwd=DIRECTORY, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
