@@ -62,6 +62,7 @@ MARKS = [
     ("keys", ("Serving http",)),
     ("api_start", ("API ready in", "Application startup complete")),
 ]
+SECRET = re.compile(r"lg_[A-Za-z0-9_-]{16,}")
 DEMO_STEP = re.compile(r"^\s+(.+?) \(([\d.]+)s\)$")
 
 
@@ -202,7 +203,7 @@ def run() -> dict[str, Any]:
         "steps": steps(lines, measured["total_s"]),
         "demo_steps": demo_steps,
         "printed": printed,
-        "output": [f"{t:7.2f} {text}" for t, text in lines],
+        "output": [f"{t:7.2f} {SECRET.sub('lg_…', text)}" for t, text in lines],  # keys: not kept
     }
     write_result("make_run", result)
     return {k: v for k, v in result.items() if k != "output"}
