@@ -12,9 +12,12 @@ PORT ?= 8000
 
 .PHONY: run test install lock servers redis neo4j test-neo4j stop lint typecheck bench mutation clean console chromium wrk
 
-run: install console redis neo4j
-	LG_NEO4J_URI=bolt://127.0.0.1:$(NEO4J_PORT) LG_REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/0 \
-	  $(LG) demo --port $(PORT)
+# The demo starts Neo4j itself and simulates its learners while the JVM starts; RUN_STARTED (when
+# make read this file) lets it print how long the whole `make run` took until the API answered.
+run: RUN_STARTED := $(shell date +%s.%N)
+run: install console redis
+	@LG_NEO4J_URI=bolt://127.0.0.1:$(NEO4J_PORT) LG_REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/0 \
+	  $(LG) demo --port $(PORT) --neo4j-port $(NEO4J_PORT) --since $(RUN_STARTED)
 
 test: install console chromium redis test-neo4j
 	$(BIN)/ruff check learner_graph seed tests benchmarks

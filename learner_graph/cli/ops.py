@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
 import os
+import signal
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from learner_graph.api_keys import Role, generate_demo_keys
 from learner_graph.config import PROJECT_ROOT, Settings
@@ -45,12 +50,60 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--demo", action="store_true", help="use demo keys when none are set")
+    serve.add_argument("--since", type=float, help="Unix time `make run` started: print when the API answers")
     serve.set_defaults(run=_serve)
 
 
 def _instance(args: argparse.Namespace) -> embedded.Instance:
-    data = args.data or PROJECT_ROOT / ".lg" / f"neo4j-{args.port}"
-    return embedded.Instance(port=args.port, data_dir=data.resolve())
+    return neo4j_instance(args.port, args.data)
+
+
+def neo4j_instance(port: int, data: Path | None = None) -> embedded.Instance:
+    """The embedded Neo4j on `port`, its data in `data` (default .lg/neo4j-PORT)."""
+    return embedded.Instance(port=port, data_dir=(data or PROJECT_ROOT / ".lg" / f"neo4j-{port}").resolve())
+
+
+def start_neo4j_detached(port: int) -> Callable[[], None] | None:
+    """Start the embedded Neo4j on `port` from a forked child and return a function that waits
+    until Bolt answers (None if it answers already). The child starts the JVM and exits once it is
+    ready, so the JVM is no child of this process: the demo execs into the API, which would keep
+    a stopped JVM as a zombie that `neo4j stop` waits a minute for."""
+    instance = neo4j_instance(port)
+    if instance.pid() is not None and instance.bolt_answers():
+        return None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the forked child; its exit status is the result
+        code = 0
+        try:
+            embedded.start(instance)
+        except BaseException as error:  # noqa: BLE001 - reported through the exit status
+            print(f"neo4j did not start: {error}", file=sys.stderr, flush=True)
+            code = 1
+        os._exit(code)
+
+    def wait() -> None:
+        _, status = os.waitpid(child, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise embedded.EmbeddedError(f"neo4j did not start on port {port}; log: {instance.log_file}")
+
+    return wait
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(sig: signal.Signals = signal.SIGTERM) -> None:
+    """Have Linux send `sig` to this process when its parent exits, also after an exec. A `make run`
+    stopped by a signal of its own (SIGTERM, SIGHUP: not the terminal's Ctrl-C, which reaches the
+    whole group) ended without passing it on, and the API it ran was left serving. No-op elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+    if os.getppid() != parent:  # the parent was gone before the request was made
+        os.kill(os.getpid(), sig)
 
 
 def _neo4j(args: argparse.Namespace) -> int:
@@ -133,10 +186,10 @@ def _serve(args: argparse.Namespace) -> int:
     if args.demo and not os.environ.get("LG_API_KEYS"):
         os.environ["LG_API_KEYS"] = ensure_demo_keys(DEMO_KEYS_FILE)
         print_keys(os.environ["LG_API_KEYS"], port=args.port)
-    return serve(host=args.host, port=args.port)
+    return serve(host=args.host, port=args.port, since=args.since)
 
 
-def serve(*, host: str, port: int) -> int:
+def serve(*, host: str, port: int, since: float | None = None) -> int:
     """Serve the API for the settings in the environment until interrupted."""
     import uvicorn
 
@@ -154,5 +207,20 @@ def serve(*, host: str, port: int) -> int:
                     host=host, port=port, log_config=None, access_log=False,
                     timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
     else:
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+        )
+        if since is not None:
+            threading.Thread(target=_announce, args=(server, since), daemon=True).start()
+        server.run()
     return 0
+
+
+def _announce(server: Any, since: float) -> None:
+    """Print, once uvicorn has started (`server.started`: its lifespan done, the socket bound), how
+    long after `since` that was: the figure a user of `make run` waits for."""
+    while not server.started and not server.should_exit:
+        time.sleep(0.05)
+    if server.started:
+        ready = time.time() - since
+        print(f"API ready in {ready:.1f}s since make run: http://localhost:{server.config.port}", flush=True)

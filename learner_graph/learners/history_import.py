@@ -196,35 +196,67 @@ async def import_history(
     content = await _ensure_content(db, frame, prefix=prefix, name=name, author=author)
     layout = f"{batch_size}x{concurrency}"
     done = _load_progress(progress_file, path, layout)
-    scheduler = make_scheduler()
     items = attempts(frame, prefix=prefix)
-    totals = {"created": 0, "duplicates": 0, "skipped": 0, "rows": 0}
+
+    def saved(written: Written) -> None:
+        _save_progress(progress_file, path, layout, done)
+        if on_batch:
+            on_batch(written.rows, len(items))
+
+    written = await write_attempts(
+        db=db, items=items, batch_size=batch_size, concurrency=concurrency, done=done, on_batch=saved
+    )
+    seconds = (datetime.now(UTC) - started).total_seconds()
+    return ImportReport(
+        len(items), written.created, written.duplicates, written.skipped, content, seconds, written.retries
+    )
+
+
+@dataclass
+class Written:
+    rows: int = 0  # rows of the batches seen so far, skipped ones included
+    created: int = 0
+    duplicates: int = 0
+    skipped: int = 0  # batches in `done` already
+    retries: dict[str, int] = field(default_factory=dict)  # transactions retried, by reason
+
+
+async def write_attempts(
+    *,
+    db: Graph,
+    items: list[AttemptIn],
+    batch_size: int = 2000,
+    concurrency: int = 3,
+    done: set[str] | None = None,
+    on_batch: Callable[[Written], None] | None = None,
+) -> Written:
+    """Write attempts through `record_attempts` in `concurrency` lanes of batches (`lanes`). The key
+    (`lane:batch`) of each batch written is added to `done`, and a batch already in it is skipped."""
+    done = set() if done is None else done
+    scheduler = make_scheduler()
+    written = Written()
 
     async def run_lane(number: int, lane: list[list[AttemptIn]]) -> None:
         for index, batch in enumerate(lane):
             key = f"{number}:{index}"
-            totals["rows"] += len(batch)
+            written.rows += len(batch)
             if key in done:
-                totals["skipped"] += 1
+                written.skipped += 1
                 continue
             result = await record_attempts(db=db, attempts=batch, now=datetime.now(UTC), scheduler=scheduler)
-            totals["created"] += result.created
-            totals["duplicates"] += result.duplicates
+            written.created += result.created
+            written.duplicates += result.duplicates
             done.add(key)
-            _save_progress(progress_file, path, layout, done)
             if on_batch:
-                on_batch(totals["rows"], len(items))
+                on_batch(written)
 
     tally = retries.Tally()
     with retries.counted(tally):  # concurrent lanes may deadlock and be retried: counted, not logged
         await asyncio.gather(
             *(run_lane(n, lane) for n, lane in enumerate(lanes(items, batch_size, concurrency)))
         )
-    seconds = (datetime.now(UTC) - started).total_seconds()
-    return ImportReport(
-        len(items), totals["created"], totals["duplicates"], totals["skipped"], content, seconds,
-        tally.by_reason,
-    )  # fmt: skip
+    written.retries = tally.by_reason
+    return written
 
 
 async def _ensure_content(
