@@ -62,6 +62,12 @@ def latency_summary(latencies_s: list[float]) -> dict[str, float]:
     }
 
 
+def read_result(name: str) -> dict[str, Any]:
+    """What benchmarks/results/NAME.json holds now ({} before its first run)."""
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
 def write_result(name: str, result: dict[str, Any]) -> Path:
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{name}.json"

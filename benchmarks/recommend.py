@@ -14,12 +14,11 @@ Writes benchmarks/results/recommend.json; `python -m benchmarks recommend` runs 
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
 from benchmarks import graph, wrk
-from benchmarks.harness import RESULTS, api_server, machine, settings_for, write_result
+from benchmarks.harness import api_server, machine, read_result, settings_for, write_result
 from learner_graph.db import embedded
 from learner_graph.db.graph import open_driver
 
@@ -91,9 +90,7 @@ def run() -> dict[str, Any]:
         f"p99 {paced['p99_ms']} ms"
     )
     # The learner's step (`benchmarks/session.py`) writes its figures into the same file: keep them.
-    path = RESULTS / "recommend.json"
-    kept = json.loads(path.read_text()) if path.exists() else {}
-    sessions = {k: v for k, v in kept.items() if k.startswith("session_x16")}
+    sessions = {k: v for k, v in read_result("recommend").items() if k.startswith("session_x16")}
     write_result("recommend", figures | sessions)
     return figures
 

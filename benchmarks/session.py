@@ -29,7 +29,15 @@ import time
 from typing import Any
 
 from benchmarks import graph, wrk
-from benchmarks.harness import BENCH_KEY, RESULTS, api_server, latency_summary, load, machine, write_result
+from benchmarks.harness import (
+    BENCH_KEY,
+    api_server,
+    latency_summary,
+    load,
+    machine,
+    read_result,
+    write_result,
+)
 from learner_graph.db import embedded
 
 LEARNERS = 16
@@ -253,9 +261,8 @@ def run() -> dict[str, Any]:
         f"{result['recommendations_per_record_commit']}; "
         f"client {result['client_cpu_share']:.1%}; load {result['load_average']}"
     )
-    path = RESULTS / "recommend.json"
-    kept = json.loads(path.read_text()) if path.exists() else {}
-    write_result("recommend", kept | {"session_x16_paced" if PAUSE_MS else "session_x16": result})
+    key = "session_x16_paced" if PAUSE_MS else "session_x16"
+    write_result("recommend", read_result("recommend") | {key: result})
     return result
 
 

@@ -212,7 +212,10 @@ def serve(*, host: str, port: int, since: float | None = None) -> int:
         )
         if since is not None:
             threading.Thread(target=_announce, args=(server, since), daemon=True).start()
-        server.run()
+        try:
+            server.run()
+        except KeyboardInterrupt:  # Ctrl-C after the shutdown it started: as `uvicorn.run`, no traceback
+            pass
     return 0
 
 

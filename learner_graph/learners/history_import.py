@@ -198,7 +198,7 @@ async def import_history(
     done = _load_progress(progress_file, path, layout)
     items = attempts(frame, prefix=prefix)
 
-    def saved(written: Written) -> None:
+    def saved(written: WriteTotals) -> None:
         _save_progress(progress_file, path, layout, done)
         if on_batch:
             on_batch(written.rows, len(items))
@@ -213,7 +213,9 @@ async def import_history(
 
 
 @dataclass
-class Written:
+class WriteTotals:
+    """What `write_attempts` has written so far, told to `on_batch` after each batch."""
+
     rows: int = 0  # rows of the batches seen so far, skipped ones included
     created: int = 0
     duplicates: int = 0
@@ -228,13 +230,13 @@ async def write_attempts(
     batch_size: int = 2000,
     concurrency: int = 3,
     done: set[str] | None = None,
-    on_batch: Callable[[Written], None] | None = None,
-) -> Written:
+    on_batch: Callable[[WriteTotals], None] | None = None,
+) -> WriteTotals:
     """Write attempts through `record_attempts` in `concurrency` lanes of batches (`lanes`). The key
     (`lane:batch`) of each batch written is added to `done`, and a batch already in it is skipped."""
     done = set() if done is None else done
     scheduler = make_scheduler()
-    written = Written()
+    written = WriteTotals()
 
     async def run_lane(number: int, lane: list[list[AttemptIn]]) -> None:
         for index, batch in enumerate(lane):

@@ -10,7 +10,13 @@ from neo4j import Driver
 
 from learner_graph.config import Settings
 from learner_graph.db.queries import Queries
-from learner_graph.learners.history_import import ImportReport, Written, import_history, lanes, write_attempts
+from learner_graph.learners.history_import import (
+    ImportReport,
+    WriteTotals,
+    import_history,
+    lanes,
+    write_attempts,
+)
 from learner_graph.learners.models import AttemptIn
 from learner_graph.runtime import Runtime
 
@@ -76,8 +82,8 @@ def test_write_attempts_from_memory_in_lanes_skips_done_batches_and_replays_idem
     ]  # fmt: skip
     done: set[str] = set()
 
-    def write(concurrency: int, done: set[str] | None = None) -> Written:
-        async def go() -> Written:
+    def write(concurrency: int, done: set[str] | None = None) -> WriteTotals:
+        async def go() -> WriteTotals:
             async with Runtime.open(settings, queries=queries) as runtime:
                 return await write_attempts(
                     db=runtime.graph, items=items, batch_size=4, concurrency=concurrency, done=done
