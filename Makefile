@@ -80,7 +80,7 @@ redis:
 	@mkdir -p $(STATE)/redis
 	@redis-cli -p $(REDIS_PORT) ping >/dev/null 2>&1 || redis-server --port $(REDIS_PORT) --bind 127.0.0.1 \
 	  --daemonize yes --save '' --appendonly no --dir $(CURDIR)/$(STATE)/redis \
-	  --pidfile $(CURDIR)/$(STATE)/redis/redis.pid --logfile $(CURDIR)/$(STATE)/redis/redis.log
+	  --pidfile $(CURDIR)/$(STATE)/redis/redis-$(REDIS_PORT).pid --logfile $(CURDIR)/$(STATE)/redis/redis-$(REDIS_PORT).log
 	@for i in $$(seq 50); do redis-cli -p $(REDIS_PORT) ping >/dev/null 2>&1 && break; sleep 0.1; done
 	@echo "redis ready on 127.0.0.1:$(REDIS_PORT)"
 
@@ -94,7 +94,7 @@ test-neo4j: install
 stop:
 	-$(LG) neo4j stop --port $(NEO4J_PORT)
 	-$(LG) neo4j stop --port $(TEST_NEO4J_PORT)
-	-test -f $(STATE)/redis/redis.pid && kill $$(cat $(STATE)/redis/redis.pid) && rm -f $(STATE)/redis/redis.pid
+	-test -f $(STATE)/redis/redis-$(REDIS_PORT).pid && kill $$(cat $(STATE)/redis/redis-$(REDIS_PORT).pid) && rm -f $(STATE)/redis/redis-$(REDIS_PORT).pid
 
 lint:
 	$(BIN)/ruff check learner_graph seed tests benchmarks
