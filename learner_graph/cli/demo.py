@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from learner_graph.cli import ops
+from learner_graph.cli import boot, ops
 from learner_graph.cli.demo_console import seed_console
 from learner_graph.config import Settings
 from learner_graph.content.importer import import_content
@@ -156,7 +156,7 @@ async def _plan(graph: Graph, clock: Clock) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    ops.die_with_parent()  # `make run` stopped by a signal of its own must not leave the API behind
+    boot.die_with_parent()  # `make run` stopped by a signal of its own must not leave the API behind
     clock = Clock(args.since)
     settings = Settings()
     data = DemoData(students=args.students)
@@ -187,16 +187,16 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _start_neo4j(port: int, data: DemoData, clock: Clock) -> None:
-    """Start Neo4j and, while the JVM starts, do the demo's Neo4j-free work: simulate the learners
-    (when its database is new) and import torch for the training."""
-    started = time.time()
-    new = not ops.neo4j_instance(port).has_database
-    wait = ops.start_neo4j_detached(port)
-    if wait is None:
+    """Start Neo4j (`learner-graph demo` started it before its imports: `boot.demo_first`) and,
+    while the JVM starts, do the demo's Neo4j-free work: simulate the learners (when its database
+    is new) and import torch for the training."""
+    starting = boot.start_neo4j_detached(port)
+    if starting is None:
         return  # running already
-    if new:
+    if starting.new_database:
         _ = data.attempts
     import learner_graph.model.fit  # noqa: F401 - torch, imported while Neo4j starts
 
-    wait()
-    clock.step(f"neo4j started on bolt://127.0.0.1:{port}, demo learners simulated meanwhile", started)
+    starting.wait()
+    since = starting.started  # before the CLI's imports
+    clock.step(f"neo4j started on bolt://127.0.0.1:{port}, demo learners simulated meanwhile", since)

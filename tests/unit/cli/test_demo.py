@@ -22,7 +22,7 @@ child.wait()
 """
 CHILD = """
 import os, shutil
-from learner_graph.cli.ops import die_with_parent
+from learner_graph.cli.boot import die_with_parent
 die_with_parent()
 os.execv(shutil.which("sleep"), ["sleep", "60"])
 """
