@@ -90,7 +90,20 @@ def demo_first(argv: list[str]) -> None:
     """`learner-graph demo --neo4j-port N ...`: ask for the parent-death signal and start the JVM
     before the CLI's imports (the demo finds the start under way and waits for it)."""
     die_with_parent()
-    port = next((argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg == "--neo4j-port"), None)
-    port = port or next((arg.split("=", 1)[1] for arg in argv if arg.startswith("--neo4j-port=")), None)
-    if port is not None and port.isdigit():
-        start_neo4j_detached(int(port))
+    port = neo4j_port(argv)
+    if port is not None:
+        start_neo4j_detached(port)
+
+
+def neo4j_port(argv: list[str]) -> int | None:
+    """`--neo4j-port N` (or `=N`) of the demo's arguments, read before its parser is imported;
+    None if absent or not a number (the parser then reports it)."""
+    for index, argument in enumerate(argv):
+        value = None
+        if argument == "--neo4j-port" and index + 1 < len(argv):
+            value = argv[index + 1]
+        elif argument.startswith("--neo4j-port="):
+            value = argument.split("=", 1)[1]
+        if value is not None:
+            return int(value) if value.isdigit() else None
+    return None

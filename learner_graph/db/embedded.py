@@ -211,7 +211,7 @@ def start(
     if instance.bolt_answers():
         raise EmbeddedError(f"port {instance.port} is already taken by another process")
     instance.data_dir.mkdir(parents=True, exist_ok=True)
-    flags = [*(SHORT_RUN_JVM if short_run else []), *(class_data_sharing(instance) if class_archive else [])]
+    flags = jvm_options(instance, class_archive=class_archive, short_run=short_run)
     extra = []
     if warm_up and instance.has_database:  # a new database's plans are dropped with its schema
         from learner_graph.db import warm
@@ -222,6 +222,12 @@ def start(
     if trace_plans:
         extra.append("--trace-plans")
     return _run(instance, flags=flags, heap=heap, pagecache=pagecache, timeout_s=timeout_s, extra=extra)
+
+
+def jvm_options(instance: Instance, *, class_archive: bool, short_run: bool) -> list[str]:
+    """The JVM options `start` adds to the defaults: `SHORT_RUN_JVM` for `make run`'s demo server
+    only, and the class archive to map or write (`class_data_sharing`) unless `class_archive=False`."""
+    return [*(SHORT_RUN_JVM if short_run else []), *(class_data_sharing(instance) if class_archive else [])]
 
 
 def java_command(
