@@ -18,6 +18,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property, partial
@@ -92,9 +93,31 @@ class DemoData:
 
         return build_curriculum()
 
+    _preparing: Future[list[AttemptIn] | None] | None = field(default=None, init=False, repr=False)
+
+    def prepare_in_background(self, *, simulate: bool) -> None:
+        """On a thread: simulate the learners (`simulate`: their database is new) and import torch
+        for the training. The main thread meanwhile waits for Neo4j and imports the curriculum,
+        mostly waiting on Bolt: this work left the critical path (done first, it held the demo's
+        first statement 5-11 s after the JVM answered). `attempts` waits for it."""
+        _ = self.document  # built once, here: the curriculum's import reads it on the main thread
+        pool = ThreadPoolExecutor(1, thread_name_prefix="demo-prepare")
+        self._preparing = pool.submit(self._prepare, simulate)
+        pool.shutdown(wait=False)
+
+    def _prepare(self, simulate: bool) -> list[AttemptIn] | None:
+        attempts = self._simulate() if simulate else None
+        import learner_graph.model.fit  # noqa: F401 - torch, for the training
+
+        return attempts
+
     @cached_property
     def attempts(self) -> list[AttemptIn]:
         """Each learner's attempts in time order, as `POST /v1/attempts` takes them."""
+        prepared = self._preparing.result() if self._preparing is not None else None
+        return prepared if prepared is not None else self._simulate()
+
+    def _simulate(self) -> list[AttemptIn]:
         from seed.histories import simulate_histories
 
         rows = simulate_histories(
@@ -262,12 +285,9 @@ def _neo4j_answered(ready: int) -> None:
 def _while_neo4j_starts(
     port: int, starting: boot.Starting, wait: Callable[[], None], data: DemoData, clock: Clock
 ) -> None:
-    """While the JVM starts, do the demo's Neo4j-free work: simulate the learners (when its database
-    is new) and import torch for the training; then wait until Bolt answers."""
-    if starting.new_database:
-        _ = data.attempts
-    import learner_graph.model.fit  # noqa: F401 - torch, imported while Neo4j starts
-
+    """Start the demo's Neo4j-free work on a thread (`DemoData.prepare_in_background`), then wait
+    until Bolt answers."""
+    data.prepare_in_background(simulate=starting.new_database)
     wait()
     since = starting.started  # before the CLI's imports
-    clock.step(f"neo4j started on bolt://127.0.0.1:{port}, demo learners simulated meanwhile", since)
+    clock.step(f"neo4j started on bolt://127.0.0.1:{port}", since)

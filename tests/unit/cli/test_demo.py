@@ -116,3 +116,10 @@ def test_the_load_learns_whether_neo4j_started_through_its_pipe() -> None:
         else:
             with pytest.raises(embedded.EmbeddedError):
                 demo._neo4j_answered(read)
+
+
+def test_learners_simulated_on_a_thread_are_the_ones_simulated_in_line() -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    background = DemoData(students=3, start=start)
+    background.prepare_in_background(simulate=True)  # as while Neo4j starts
+    assert background.attempts == DemoData(students=3, start=start).attempts
