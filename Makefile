@@ -40,7 +40,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
-$(NEO4J_ARCHIVE): $(VENV)/.installed services/neo4j-embedded/pom.xml $(shell find services/neo4j-embedded/src -name '*.java')
+$(NEO4J_ARCHIVE): services/neo4j-embedded/pom.xml $(shell find services/neo4j-embedded/src -name '*.java') | $(VENV)/.installed
 	$(LG) neo4j archive
 
 # The web console (console/): npm ci from the lock file, types generated from the API's own OpenAPI

@@ -5,9 +5,9 @@
 Stops the demo's Neo4j and removes its data directory (`rm -rf .lg/neo4j-PORT`, as a first
 `make run` finds it: no database, no class archive of its own; the launcher's installed archive,
 which `make install` builds outside every data directory, is kept), then runs `make run` in a
-process group of its own and stamps every line it
-prints. Once the demo keys are printed it posts the README's first call (`POST /v1/recommendations`
-with the learner app's key) until one answers 200: that moment is the figure. Then it sends the
+process group of its own and stamps every line it prints. Once the demo keys are printed it posts
+the README's first call (`POST /v1/recommendations` with the learner app's key) until one answers
+200: that moment is the figure. Then it sends the
 group SIGINT, as Ctrl-C in a terminal does, checks that nothing it started is left but the Neo4j and
 Redis daemons, and stops the Neo4j. The venv and the console must be built already (their checks
 are timed: that is what `make run` costs a user who has run `make install` before).
