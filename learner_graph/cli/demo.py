@@ -45,6 +45,7 @@ from learner_graph.runtime import Runtime
 DEMO_STUDENTS = 1000  # about 50k attempts: enough for the model, the console and the experiment demo
 ATTEMPTS_PER_STUDENT = (20, 80)
 HISTORY_DAYS = 60
+LOAD_TIMEOUT_S = 5.0  # the demo's load: Neo4j's connection timeout (LG_NEO4J_TIMEOUT_S if longer)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -230,6 +231,10 @@ def _load(
     """The demo's load: Neo4j's start awaited (`wait`), the schema, the curriculum, the learners,
     the model and the console's data; 130 if interrupted."""
     settings = Settings()
+    # A bulk loader's patience: its first statements meet a JVM that answered a moment ago, and under
+    # load the 0.5 s default timed the first connection out ("Failed to write data to connection ...
+    # will be retried" in the console, 2 of 13 runs at load 6-8).
+    settings = Settings(neo4j_timeout_s=max(settings.neo4j_timeout_s, LOAD_TIMEOUT_S))
     data = DemoData(students=args.students)
     try:
         if starting is not None and wait is not None:
