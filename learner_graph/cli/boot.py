@@ -40,10 +40,10 @@ def neo4j_instance(port: int, data: Path | None = None) -> embedded.Instance:
 
 def start_neo4j_detached(port: int) -> Starting | None:
     """Start the embedded Neo4j on `port` from a forked child and return the start under way
-    (None if Bolt answers already). The child starts the JVM and exits once it is
-    ready, so the JVM is no child of this process: the demo execs into the API, which would keep
+    (None if Bolt answers already). The child starts the JVM and exits once it is ready, so the
+    JVM is no child of this process: the demo's process goes on to serve the API, which would keep
     a stopped JVM as a zombie that `neo4j stop` waits a minute for. Started once per process: a
-    second call (the demo, after `main` started it first) returns the first call's wait."""
+    second call (the demo, after `main` started it first) returns the first call's start."""
     if port in _starting:
         return _starting[port]
     instance = neo4j_instance(port)
