@@ -27,7 +27,11 @@ test: install console chromium redis test-neo4j
 
 # The virtualenv is built once, from the lock file (the exact versions CI tested); it is rebuilt
 # only when pyproject.toml or requirements.lock changes. `make lock` updates the lock.
-install: $(VENV)/.installed
+# Then the Neo4j launcher and its class archive (~1 min once: a throwaway server plans the API's
+# statements, then the JVM writes the classes it loaded), which every new data directory's server
+# maps: a first `make run`'s JVM starts in ~7 s of CPU instead of ~17 s.
+NEO4J_ARCHIVE := services/neo4j-embedded/target/classes.jsa
+install: $(VENV)/.installed $(NEO4J_ARCHIVE)
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +39,9 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(BIN)/pip install -q -r requirements.lock
 	$(BIN)/pip install -q --no-deps -e .
 	touch $@
+
+$(NEO4J_ARCHIVE): services/neo4j-embedded/pom.xml $(shell find services/neo4j-embedded/src -name '*.java') | $(VENV)/.installed
+	$(LG) neo4j archive
 
 # The web console (console/): npm ci from the lock file, types generated from the API's own OpenAPI
 # document, lint, unit tests and the Vite build. Rebuilt only when its sources, the lock file or the

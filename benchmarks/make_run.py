@@ -3,12 +3,14 @@
     python -m benchmarks make_run      # writes benchmarks/results/make_run.json
 
 Stops the demo's Neo4j and removes its data directory (`rm -rf .lg/neo4j-PORT`, as a first
-`make run` finds it), then runs `make run` in a process group of its own and stamps every line it
-prints. Once the demo keys are printed it posts the README's first call (`POST /v1/recommendations`
-with the learner app's key) until one answers 200: that moment is the figure. Then it sends the
+`make run` finds it: no database, no class archive of its own; the launcher's installed archive,
+which `make install` builds outside every data directory, is kept), then runs `make run` in a
+process group of its own and stamps every line it prints. Once the demo keys are printed it posts
+the README's first call (`POST /v1/recommendations` with the learner app's key) until one answers
+200: that moment is the figure. Then it sends the
 group SIGINT, as Ctrl-C in a terminal does, checks that nothing it started is left but the Neo4j and
 Redis daemons, and stops the Neo4j. The venv and the console must be built already (their checks
-are timed: that is what `make run` costs a user who has run it before).
+are timed: that is what `make run` costs a user who has run `make install` before).
 
 Ports: LG_BENCH_RUN_NEO4J_PORT (default 7687), LG_BENCH_RUN_API_PORT (8000), Redis the port of
 LG_BENCH_REDIS_URL (its database 0, as `make run` uses). Step times are the gaps between the lines
@@ -94,14 +96,21 @@ def first_recommendation(key: str, deadline: float) -> None:
     raise RuntimeError(f"no recommendation from http://127.0.0.1:{API_PORT} within {TIMEOUT_S}s")
 
 
+def environment() -> dict[str, str]:
+    """make's environment: the demo's own keys; another checkout (`LG_BENCH_RUN_DIR`) is run with
+    this venv, its code first on the path (its `make install` too: its own class archive)."""
+    env = {k: v for k, v in os.environ.items() if k != "LG_API_KEYS"}
+    if DIRECTORY != PROJECT_ROOT:
+        env["PYTHONPATH"] = str(DIRECTORY)
+    return env
+
+
 def run_make(instance: embedded.Instance) -> dict[str, Any]:
     """`make run` from its start to the first recommendation, then Ctrl-C; every line stamped."""
     lines: list[tuple[float, str]] = []
     command = ["make", "--no-print-directory", "run", f"NEO4J_PORT={NEO4J_PORT}",
                f"REDIS_PORT={REDIS_PORT}", f"PORT={API_PORT}"]  # fmt: skip
-    env = {k: v for k, v in os.environ.items() if k != "LG_API_KEYS"}  # the demo's own keys
-    if DIRECTORY != PROJECT_ROOT:  # another checkout, run with this venv: its code first on the path
-        env["PYTHONPATH"] = str(DIRECTORY)
+    env = environment()
     started = time.monotonic()
     process = subprocess.Popen(
         command, cwd=DIRECTORY, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -183,7 +192,8 @@ def run() -> dict[str, Any]:
     instance = embedded.Instance(port=NEO4J_PORT, data_dir=DIRECTORY / ".lg" / f"neo4j-{NEO4J_PORT}")
     fresh(instance)
     # Built before the clock starts (a first build is minutes of npm and pip); their checks are timed.
-    subprocess.run(["make", "-s", "install", "console"], cwd=DIRECTORY, check=True, capture_output=True)
+    subprocess.run(["make", "-s", "install", "console"], cwd=DIRECTORY, env=environment(), check=True,
+                   capture_output=True)  # fmt: skip
     load_before = load()
     speed = probe()
     try:

@@ -1,10 +1,12 @@
 """`learner-graph demo`: what `make run` does once Redis is up.
 
-Starts the embedded Neo4j (`--neo4j-port`) and, while it starts, simulates the demo learners in
-memory and imports the training code; then applies the schema, imports the demo curriculum, writes
-the learners' attempts through the batched attempt path, and trains and activates a model while the
-console's demo data is added and the API's statements are planned; then serves the API. Every step
-is skipped when its result is already there, so a second `make run` starts in seconds.
+Starts the embedded Neo4j (`--neo4j-port`; `boot.demo_first` begins it before the CLI's imports)
+and, while it starts, simulates the demo learners in memory and imports the training code; then
+applies the schema, imports the demo curriculum, writes the learners' attempts through the batched
+attempt path, and trains and activates a model while the console's demo data is added and the API's
+statements are planned. That load runs in a forked child; this process imports the API meanwhile
+and serves it once the load succeeded. Every step is skipped when its result is already there, so
+a second `make run` starts in seconds.
 """
 
 from __future__ import annotations
@@ -14,18 +16,21 @@ import asyncio
 import os
 import sys
 import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
-from pathlib import Path
-from typing import Any
+from functools import cached_property, partial
+from typing import Any, NoReturn
 
 from pydantic import TypeAdapter
 
-from learner_graph.cli import ops
+from learner_graph.cli import boot, ops
 from learner_graph.cli.demo_console import seed_console
 from learner_graph.config import Settings
 from learner_graph.content.importer import import_content
+from learner_graph.db import embedded
 from learner_graph.db.graph import Graph, apply_schema, open_driver
 from learner_graph.db.queries import Queries
 from learner_graph.db.warm import warm_at_start
@@ -40,6 +45,7 @@ from learner_graph.runtime import Runtime
 DEMO_STUDENTS = 1000  # about 50k attempts: enough for the model, the console and the experiment demo
 ATTEMPTS_PER_STUDENT = (20, 80)
 HISTORY_DAYS = 60
+LOAD_TIMEOUT_S = 5.0  # the demo's load: Neo4j's connection timeout (LG_NEO4J_TIMEOUT_S if longer)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -88,9 +94,31 @@ class DemoData:
 
         return build_curriculum()
 
+    _preparing: Future[list[AttemptIn] | None] | None = field(default=None, init=False, repr=False)
+
+    def prepare_in_background(self, *, simulate: bool) -> None:
+        """On a thread: simulate the learners (`simulate`: their database is new) and import torch
+        for the training. The main thread meanwhile waits for Neo4j and imports the curriculum,
+        mostly waiting on Bolt: this work left the critical path (done first, it held the demo's
+        first statement 5-11 s after the JVM answered). `attempts` waits for it."""
+        _ = self.document  # built once, here: the curriculum's import reads it on the main thread
+        pool = ThreadPoolExecutor(1, thread_name_prefix="demo-prepare")
+        self._preparing = pool.submit(self._prepare, simulate)
+        pool.shutdown(wait=False)
+
+    def _prepare(self, simulate: bool) -> list[AttemptIn] | None:
+        attempts = self._simulate() if simulate else None
+        import learner_graph.model.fit  # noqa: F401 - torch, for the training
+
+        return attempts
+
     @cached_property
     def attempts(self) -> list[AttemptIn]:
         """Each learner's attempts in time order, as `POST /v1/attempts` takes them."""
+        prepared = self._preparing.result() if self._preparing is not None else None
+        return prepared if prepared is not None else self._simulate()
+
+    def _simulate(self) -> list[AttemptIn]:
         from seed.histories import simulate_histories
 
         rows = simulate_histories(
@@ -156,13 +184,61 @@ async def _plan(graph: Graph, clock: Clock) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    ops.die_with_parent()  # `make run` stopped by a signal of its own must not leave the API behind
+    boot.die_with_parent()  # `make run` stopped by a signal of its own must not leave the API behind
     clock = Clock(args.since)
+    port = args.neo4j_port
+    starting = boot.start_neo4j_detached(port) if port is not None else None  # begun by boot.demo_first
+    if args.no_serve:
+        return _load(args, clock, starting, starting.wait if starting else None)
+    # The load runs in a forked child: it imports torch and trains (about 1.2 GB resident), then
+    # exits. This process (the CLI's imports, about 150 MB, no torch) tells it when Neo4j answers,
+    # imports the API meanwhile and serves from here once the load succeeded: the API's start
+    # overlaps the load instead of following it (an exec into `learner-graph serve` cost 7-9 s
+    # after the demo was ready), and never holds the training's memory. Ctrl-C reaches both (one
+    # process group); the child dies with this process (PR_SET_PDEATHSIG), this one with make.
+    ready_r, ready_w = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the forked child; its exit status is the load's result
+        os.close(ready_w)
+        boot.die_with_parent()
+        _exit_with(lambda: _load(args, clock, starting, partial(_neo4j_answered, ready_r)))
+    os.close(ready_r)
+    try:
+        _tell_when_answered(starting, ready_w)
+        import uvicorn  # noqa: F401 - the API's imports, while the child loads the demo
+
+        import learner_graph.api.app  # noqa: F401
+
+        code = os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])
+    except KeyboardInterrupt:
+        os.waitpid(child, 0)  # it was interrupted too: it says so and exits
+        return 130
+    if code != 0:
+        return code
+    if not os.environ.get("LG_API_KEYS"):
+        os.environ["LG_API_KEYS"] = ops.ensure_demo_keys(ops.DEMO_KEYS_FILE)
+    ops.print_keys(os.environ["LG_API_KEYS"], port=args.port)
+    print(f"Console: http://localhost:{args.port}/console/ (sign in with one of the keys above)")
+    print(f"Serving http://localhost:{args.port} (OpenAPI docs at /docs). Ctrl-C stops the API.", flush=True)
+    return ops.serve(host=args.host, port=args.port, since=args.since)
+
+
+def _load(
+    args: argparse.Namespace, clock: Clock, starting: boot.Starting | None, wait: Callable[[], None] | None
+) -> int:
+    """The demo's load: Neo4j's start awaited (`wait`), the schema, the curriculum, the learners,
+    the model and the console's data; 130 if interrupted."""
     settings = Settings()
+    # A bulk loader's patience: its first statements meet a JVM that answered a moment ago, and under
+    # load the 0.5 s default timed the first connection out ("Failed to write data to connection ...
+    # will be retried" in the console, 2 of 13 runs at load 6-8).
+    settings = Settings(neo4j_timeout_s=max(settings.neo4j_timeout_s, LOAD_TIMEOUT_S))
     data = DemoData(students=args.students)
     try:
-        if args.neo4j_port is not None:
-            _start_neo4j(args.neo4j_port, data, clock)
+        if starting is not None and wait is not None:
+            _while_neo4j_starts(args.neo4j_port, starting, wait, data, clock)
         with open_driver(settings) as driver:
             applied = apply_schema(driver, Queries.load(settings.cypher_dir), settings.neo4j_database)
         print(f"schema applied ({len(applied)} statements)")
@@ -171,32 +247,52 @@ def _demo(args: argparse.Namespace) -> int:
         print("\ninterrupted: the demo loads what is missing at the next `make run`", file=sys.stderr)
         return 130
     print(clock.total("demo ready"), flush=True)
-    if args.no_serve:
-        return 0
-    if not os.environ.get("LG_API_KEYS"):
-        os.environ["LG_API_KEYS"] = ops.ensure_demo_keys(ops.DEMO_KEYS_FILE)
-    ops.print_keys(os.environ["LG_API_KEYS"], port=args.port)
-    print(f"Console: http://localhost:{args.port}/console/ (sign in with one of the keys above)")
-    print(f"Serving http://localhost:{args.port} (OpenAPI docs at /docs). Ctrl-C stops the API.", flush=True)
-    # Serve from a fresh process, as production does: loading the demo imported torch and trained
-    # (about 1.2 GB resident); `learner-graph serve` alone holds about 240 MB. The exec keeps the
-    # pid, so Ctrl-C and the parent-death signal reach the API as they reached the demo.
-    cli = str(Path(sys.executable).parent / "learner-graph")
-    since = ["--since", str(args.since)] if args.since is not None else []
-    os.execv(cli, [cli, "serve", "--host", args.host, "--port", str(args.port), *since])
+    return 0
 
 
-def _start_neo4j(port: int, data: DemoData, clock: Clock) -> None:
-    """Start Neo4j and, while the JVM starts, do the demo's Neo4j-free work: simulate the learners
-    (when its database is new) and import torch for the training."""
-    started = time.time()
-    new = not ops.neo4j_instance(port).has_database
-    wait = ops.start_neo4j_detached(port)
-    if wait is None:
-        return  # running already
-    if new:
-        _ = data.attempts
-    import learner_graph.model.fit  # noqa: F401 - torch, imported while Neo4j starts
+def _exit_with(load: Callable[[], int]) -> NoReturn:  # pragma: no cover - runs in the forked child
+    """End the forked child with the load's status (1 and the traceback if it raised), its output
+    flushed: `os._exit` skips the interpreter's clean-up, which the parent's copy will do."""
+    code = 1
+    try:
+        code = load()
+    except BaseException:  # noqa: BLE001 - reported, then the status says it
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
 
+
+def _tell_when_answered(starting: boot.Starting | None, ready: int) -> None:
+    """Wait for the Neo4j start (the forked starter is this process's child) and write its outcome
+    to the load's pipe: b"1" once Bolt answers, b"0" if it failed."""
+    answered = b"1"
+    try:
+        if starting is not None:
+            starting.wait()
+    except embedded.EmbeddedError as error:
+        print(error, file=sys.stderr, flush=True)
+        answered = b"0"
+    finally:
+        os.write(ready, answered)
+        os.close(ready)
+
+
+def _neo4j_answered(ready: int) -> None:
+    """The load's side of `_tell_when_answered`."""
+    answered = os.read(ready, 1)
+    os.close(ready)
+    if answered != b"1":
+        raise embedded.EmbeddedError("neo4j did not start")
+
+
+def _while_neo4j_starts(
+    port: int, starting: boot.Starting, wait: Callable[[], None], data: DemoData, clock: Clock
+) -> None:
+    """Start the demo's Neo4j-free work on a thread (`DemoData.prepare_in_background`), then wait
+    until Bolt answers."""
+    data.prepare_in_background(simulate=starting.new_database)
     wait()
-    clock.step(f"neo4j started on bolt://127.0.0.1:{port}, demo learners simulated meanwhile", started)
+    since = starting.started  # before the CLI's imports
+    clock.step(f"neo4j started on bolt://127.0.0.1:{port}", since)

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ctypes
 import os
-import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from learner_graph.api_keys import Role, generate_demo_keys
+from learner_graph.cli.boot import neo4j_instance
 from learner_graph.config import PROJECT_ROOT, Settings
 from learner_graph.db import embedded
 from learner_graph.db.graph import apply_schema, open_driver
@@ -28,7 +26,10 @@ WORKER_HEALTHCHECK_S = 60
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     neo4j = commands.add_parser("neo4j", help="run Neo4j embedded (no Docker needed)")
-    neo4j.add_argument("action", choices=["start", "stop", "status"])
+    neo4j.add_argument(
+        "action", choices=["start", "stop", "status", "archive"],
+        help="archive: write the launcher's class archive for new data directories (make install)",
+    )  # fmt: skip
     neo4j.add_argument("--port", type=int, default=7687)
     neo4j.add_argument("--data", type=Path, help="data directory (default .lg/neo4j-PORT)")
     neo4j.add_argument("--heap", default="2g", help="JVM heap, e.g. 2g")
@@ -58,54 +59,6 @@ def _instance(args: argparse.Namespace) -> embedded.Instance:
     return neo4j_instance(args.port, args.data)
 
 
-def neo4j_instance(port: int, data: Path | None = None) -> embedded.Instance:
-    """The embedded Neo4j on `port`, its data in `data` (default .lg/neo4j-PORT)."""
-    return embedded.Instance(port=port, data_dir=(data or PROJECT_ROOT / ".lg" / f"neo4j-{port}").resolve())
-
-
-def start_neo4j_detached(port: int) -> Callable[[], None] | None:
-    """Start the embedded Neo4j on `port` from a forked child and return a function that waits
-    until Bolt answers (None if it answers already). The child starts the JVM and exits once it is
-    ready, so the JVM is no child of this process: the demo execs into the API, which would keep
-    a stopped JVM as a zombie that `neo4j stop` waits a minute for."""
-    instance = neo4j_instance(port)
-    if instance.pid() is not None and instance.bolt_answers():
-        return None
-    sys.stdout.flush()
-    sys.stderr.flush()
-    child = os.fork()
-    if child == 0:  # pragma: no cover - the forked child; its exit status is the result
-        code = 0
-        try:
-            embedded.start(instance)
-        except BaseException as error:  # noqa: BLE001 - reported through the exit status
-            print(f"neo4j did not start: {error}", file=sys.stderr, flush=True)
-            code = 1
-        os._exit(code)
-
-    def wait() -> None:
-        _, status = os.waitpid(child, 0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise embedded.EmbeddedError(f"neo4j did not start on port {port}; log: {instance.log_file}")
-
-    return wait
-
-
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
-
-def die_with_parent(sig: signal.Signals = signal.SIGTERM) -> None:
-    """Have Linux send `sig` to this process when its parent exits, also after an exec. A `make run`
-    stopped by a signal of its own (SIGTERM, SIGHUP: not the terminal's Ctrl-C, which reaches the
-    whole group) ended without passing it on, and the API it ran was left serving. No-op elsewhere."""
-    if not sys.platform.startswith("linux"):
-        return
-    parent = os.getppid()
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
-    if os.getppid() != parent:  # the parent was gone before the request was made
-        os.kill(os.getpid(), sig)
-
-
 def _neo4j(args: argparse.Namespace) -> int:
     instance = _instance(args)
     if args.action == "start":
@@ -114,6 +67,12 @@ def _neo4j(args: argparse.Namespace) -> int:
         pid = embedded.start(instance, heap=args.heap, pagecache=args.pagecache)
         verb = "already running" if was == pid else f"started in {time.monotonic() - started:.1f}s"
         print(f"neo4j {verb}: bolt://127.0.0.1:{args.port} pid {pid} data {instance.data_dir}")
+        return 0
+    if args.action == "archive":
+        started = time.monotonic()
+        written = embedded.install_class_archive()
+        took = f"written in {time.monotonic() - started:.1f}s" if written else "there already"
+        print(f"neo4j class archive {took}: {embedded.INSTALLED_ARCHIVE}")
         return 0
     if args.action == "stop":
         stopped = embedded.stop(instance)

@@ -7,18 +7,22 @@ import os
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from learner_graph.config import PROJECT_ROOT
-from learner_graph.db import warm
-from learner_graph.db.queries import Queries
-
-SERVICE_DIR = PROJECT_ROOT / "services" / "neo4j-embedded"
-CYPHER_DIR = PROJECT_ROOT / "cypher"
+# Only the standard library at import: `cli/boot.py` starts the demo's JVM from here before the
+# driver and the rest of the CLI are imported (the warm-up's statements are read when needed).
+ROOT = Path(__file__).resolve().parents[2]  # config.PROJECT_ROOT, without importing the settings
+STATE_DIR = ROOT / ".lg"
+SERVICE_DIR = ROOT / "services" / "neo4j-embedded"
+CYPHER_DIR = ROOT / "cypher"
 MAIN_CLASS = "learnergraph.EmbeddedNeo4j"
 JAR = SERVICE_DIR / "target" / "neo4j-embedded-1.0.0.jar"
+INSTALLED_ARCHIVE = SERVICE_DIR / "target" / "classes.jsa"  # `make install`: install_class_archive
+# `make run`'s demo server only (`start(short_run=True)`): see docs/BENCHMARKS.md, make run, round 11.
+SHORT_RUN_JVM = ["-XX:TieredStopAtLevel=1"]
 JVM_OPENS = [
     "--add-opens=java.base/java.lang=ALL-UNNAMED",
     "--add-opens=java.base/java.nio=ALL-UNNAMED",
@@ -93,9 +97,7 @@ def build(*, quiet: bool = True) -> list[str]:
     classpath = SERVICE_DIR / "target" / "classpath.txt"
     sources = [SERVICE_DIR / "pom.xml", *SERVICE_DIR.glob("src/main/java/**/*.java")]
     fresh = (
-        jar.exists()
-        and classpath.exists()
-        and all(jar.stat().st_mtime >= s.stat().st_mtime for s in sources)
+        jar.exists() and classpath.exists() and all(jar.stat().st_mtime >= s.stat().st_mtime for s in sources)
     )
     if not fresh:
         command = ["mvn", "-B", "package", "-DskipTests"] + (["-q"] if quiet else [])
@@ -106,7 +108,17 @@ def build(*, quiet: bool = True) -> list[str]:
     return [str(jar), classpath.read_text().strip()]
 
 
-def class_data_sharing(instance: Instance) -> list[str]:
+def _jar_stamp() -> str:
+    jar = JAR.stat()
+    return f"{jar.st_size} {jar.st_mtime_ns}"
+
+
+def _noted(archive: Path) -> Path:
+    """Beside an archive: which launcher jar the server that wrote it started with."""
+    return archive.with_name(archive.name + ".jar")
+
+
+def class_data_sharing(instance: Instance, *, installed: Path | None = None) -> list[str]:
     """JVM options for an archive of the classes the server loaded the last time it ran (AppCDS):
     written when a run ends, mapped at the next start. A restarted server then skips loading and
     verifying the thousands of classes of Bolt and the Cypher planner that its first queries need
@@ -115,17 +127,62 @@ def class_data_sharing(instance: Instance) -> list[str]:
     is noted beside the archive it will write, and an archive written by a server of another jar is
     removed (one started before a rebuild and stopped after it wrote an archive newer than the jar
     that no later start could map: "A jar file is not the one used while building the shared archive
-    file", both starts of round 7's last faults run)."""
+    file", both starts of round 7's last faults run).
+
+    A server without an archive of its own (a new data directory: every first `make run`) maps the
+    installed one (`installed`, default `INSTALLED_ARCHIVE`: `make install` builds it, beside the
+    jar, outside every data directory) if it was written with this jar, and writes none at exit
+    (the JVM cannot archive on top of a mapped dynamic archive)."""
     archive = instance.class_archive
     noted = instance.class_archive_jar
-    jar = JAR.stat()
-    stamp = f"{jar.st_size} {jar.st_mtime_ns}"
+    stamp = _jar_stamp()
     if archive.exists() and (not noted.exists() or noted.read_text() != stamp):
         archive.unlink()
     if archive.exists():
         return [f"-XX:SharedArchiveFile={archive}"]
+    installed = INSTALLED_ARCHIVE if installed is None else installed
+    if installed.exists() and _noted(installed).exists() and _noted(installed).read_text() == stamp:
+        return [f"-XX:SharedArchiveFile={installed}"]
     noted.write_text(stamp)
     return [f"-XX:ArchiveClassesAtExit={archive}"]
+
+
+def install_class_archive(*, timeout_s: float = 240) -> bool:
+    """Write `INSTALLED_ARCHIVE` (`make install`; False if it is there for this jar already): a
+    throwaway server on an empty database (on a port the kernel finds free) plans the API's hot
+    statements (the warm-up, which loads the Bolt, planner and runtime classes a first `make run`
+    needs), then stops, and the JVM writes the classes it loaded. Seconds once, at install time;
+    saved at every start on a new data directory."""
+    from learner_graph.db import warm
+    from learner_graph.db.queries import Queries
+
+    build()
+    stamp = _jar_stamp()
+    noted = _noted(INSTALLED_ARCHIVE)
+    if INSTALLED_ARCHIVE.exists() and noted.exists() and noted.read_text() == stamp:
+        return False
+    INSTALLED_ARCHIVE.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix="neo4j-archive-") as scratch:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        instance = Instance(port=port, data_dir=Path(scratch))
+        statements = Path(scratch) / "warmup.json"
+        statements.write_text(json.dumps(warm.statements(Queries.load(CYPHER_DIR))))
+        flags = [f"-XX:ArchiveClassesAtExit={INSTALLED_ARCHIVE}"]
+        _run(
+            instance,
+            flags=flags,
+            heap="1g",
+            pagecache="64m",
+            timeout_s=timeout_s,
+            extra=["--warmup", str(statements)],
+        )
+        stop(instance, timeout_s=timeout_s)
+    if not INSTALLED_ARCHIVE.exists():
+        raise EmbeddedError(f"the JVM wrote no class archive at {INSTALLED_ARCHIVE}")
+    noted.write_text(stamp)
+    return True
 
 
 def start(
@@ -137,6 +194,7 @@ def start(
     class_archive: bool = True,
     warm_up: bool = True,
     trace_plans: bool = False,
+    short_run: bool = False,
 ) -> int:
     """Start the server in the background and return its pid once Bolt answers (no-op if running).
     `class_archive=False` neither maps nor writes one (a throwaway server: writing it makes the
@@ -145,19 +203,42 @@ def start(
     restart do not wait seconds for their plans (it answers 10-20 s of CPU later; a new database is
     not warmed: applying the schema drops every plan). `trace_plans`: the server logs each statement
     a client sent that the warm-up had not prepared (`ROUTER CACHE MISS <its text, then its parameter
-    types: 100 characters>`)."""
+    types: 100 characters>`). `short_run`: the JIT flags of `SHORT_RUN_JVM` (`make run`'s demo
+    server only: they trade steady-state speed for a short first minute)."""
     running = instance.pid()
     if running is not None and instance.bolt_answers():
         return running
     if instance.bolt_answers():
         raise EmbeddedError(f"port {instance.port} is already taken by another process")
-    classpath = os.pathsep.join(build())
     instance.data_dir.mkdir(parents=True, exist_ok=True)
-    command = [
+    flags = jvm_options(instance, class_archive=class_archive, short_run=short_run)
+    extra = []
+    if warm_up and instance.has_database:  # a new database's plans are dropped with its schema
+        from learner_graph.db import warm
+        from learner_graph.db.queries import Queries
+
+        instance.warm_up_file.write_text(json.dumps(warm.statements(Queries.load(CYPHER_DIR))))
+        extra += ["--warmup", str(instance.warm_up_file)]
+    if trace_plans:
+        extra.append("--trace-plans")
+    return _run(instance, flags=flags, heap=heap, pagecache=pagecache, timeout_s=timeout_s, extra=extra)
+
+
+def jvm_options(instance: Instance, *, class_archive: bool, short_run: bool) -> list[str]:
+    """The JVM options `start` adds to the defaults: `SHORT_RUN_JVM` for `make run`'s demo server
+    only, and the class archive to map or write (`class_data_sharing`) unless `class_archive=False`."""
+    return [*(SHORT_RUN_JVM if short_run else []), *(class_data_sharing(instance) if class_archive else [])]
+
+
+def java_command(
+    instance: Instance, *, classpath: str, heap: str, pagecache: str, flags: list[str], extra: list[str]
+) -> list[str]:
+    """The launcher's command line: the JVM's options (`flags` after the defaults), then its own."""
+    return [
         "java",
         f"-Xmx{heap}",
         "-XX:+UseG1GC",
-        *(class_data_sharing(instance) if class_archive else []),
+        *flags,
         *JVM_OPENS,
         "-cp",
         classpath,
@@ -168,12 +249,18 @@ def start(
         str(instance.port),
         "--pagecache",
         pagecache,
+        *extra,
     ]
-    if warm_up and instance.has_database:  # a new database's plans are dropped with its schema
-        instance.warm_up_file.write_text(json.dumps(warm.statements(Queries.load(CYPHER_DIR))))
-        command += ["--warmup", str(instance.warm_up_file)]
-    if trace_plans:
-        command.append("--trace-plans")
+
+
+def _run(
+    instance: Instance, *, flags: list[str], heap: str, pagecache: str, timeout_s: float, extra: list[str]
+) -> int:
+    """Launch the server and return its pid once Bolt answers and it printed READY."""
+    classpath = os.pathsep.join(build())
+    command = java_command(
+        instance, classpath=classpath, heap=heap, pagecache=pagecache, flags=flags, extra=extra
+    )
     logged = instance.log_file.stat().st_size if instance.log_file.exists() else 0
     with open(instance.log_file, "ab") as log:
         process = subprocess.Popen(

@@ -10,10 +10,15 @@ import sys
 import time
 from datetime import UTC, datetime
 
+import pytest
+
+from learner_graph.cli import boot, demo
 from learner_graph.cli.demo import DemoData
+from learner_graph.db import embedded
 
 # A parent that starts a child and waits; the child asks to die with its parent, then execs
-# `sleep`, as the demo execs `learner-graph serve` (the request must outlive the exec).
+# `sleep` (the request must outlive an exec: `make run` once exec'd its API; a forked child, as the
+# demo's load now is, asks anew: Linux clears the request at a fork).
 PARENT = """
 import subprocess, sys
 child = subprocess.Popen([sys.executable, "-c", sys.argv[1]])
@@ -22,7 +27,7 @@ child.wait()
 """
 CHILD = """
 import os, shutil
-from learner_graph.cli.ops import die_with_parent
+from learner_graph.cli.boot import die_with_parent
 die_with_parent()
 os.execv(shutil.which("sleep"), ["sleep", "60"])
 """
@@ -78,3 +83,43 @@ def test_demo_learners_are_attempts_in_time_order_with_unique_ids() -> None:
         assert all(a.at is not None and b.at is not None and a.at < b.at for a, b in itertools.pairwise(own))
     again = DemoData(students=4, start=datetime(2026, 1, 1, tzinfo=UTC)).attempts
     assert again == attempts  # the same learners every run: a replayed load only finds duplicates
+
+
+def test_the_light_entry_imports_neither_the_driver_nor_pandas() -> None:
+    """`make run` starts its JVM from `cli.boot` before the CLI's ~5 s of imports: that path stays light."""
+    check = (
+        "import sys, learner_graph.cli, learner_graph.cli.boot;"
+        "print(sorted({'neo4j', 'pandas', 'fastapi', 'pydantic'} & set(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_demo_port_is_read_before_the_parser_runs() -> None:
+    assert boot.neo4j_port(["--port", "8000", "--neo4j-port", "7715", "--since", "1.5"]) == 7715
+    assert boot.neo4j_port(["--neo4j-port=7716"]) == 7716
+    assert boot.neo4j_port(["--port", "8000"]) is None
+    assert boot.neo4j_port(["--neo4j-port", "x"]) is None  # argparse reports it, later
+    assert boot.neo4j_port(["--neo4j-port"]) is None
+
+
+def test_the_load_learns_whether_neo4j_started_through_its_pipe() -> None:
+    def failed() -> None:
+        raise embedded.EmbeddedError("the JVM exited")
+
+    for wait, answered in ((lambda: None, True), (failed, False)):
+        read, write = os.pipe()
+        starting = boot.Starting(wait=wait, new_database=True, started=time.time())
+        demo._tell_when_answered(starting, write)
+        if answered:
+            demo._neo4j_answered(read)
+        else:
+            with pytest.raises(embedded.EmbeddedError):
+                demo._neo4j_answered(read)
+
+
+def test_learners_simulated_on_a_thread_are_the_ones_simulated_in_line() -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    background = DemoData(students=3, start=start)
+    background.prepare_in_background(simulate=True)  # as while Neo4j starts
+    assert background.attempts == DemoData(students=3, start=start).attempts
