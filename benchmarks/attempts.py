@@ -153,7 +153,12 @@ def import_assistments() -> dict[str, Any]:
     # classes, not compiled code: the JIT still compiles the import's hot paths on the new JVM
     # (docs/BENCHMARKS.md, "#15 part A, round 10"). Without it every run's stop wrote ~125 MB anew.
     archive = {instance.class_archive, instance.class_archive_jar}
-    mapped = instance.class_archive.exists()
+    # Its own archive if an earlier stop wrote one, else the one `make install` built (beside the jar).
+    archive_used = (
+        "its own" if instance.class_archive.exists()
+        else "installed" if embedded.INSTALLED_ARCHIVE.exists()
+        else "none (written at the stop)"
+    )  # fmt: skip
     for path in ASSIST_DIR.iterdir() if ASSIST_DIR.is_dir() else ():
         if path.resolve() in archive:
             continue
@@ -185,7 +190,7 @@ def import_assistments() -> dict[str, Any]:
         "seconds": round(seconds, 1),
         "report": done.stdout.strip().splitlines()[-1],
         "neo4j_cpu_s": neo4j,
-        "class_archive": "mapped" if mapped else "written at the stop",
+        "class_archive": archive_used,
         "load_average": load(),
     }
 

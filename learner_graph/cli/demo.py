@@ -104,6 +104,7 @@ class DemoData:
         _ = self.document  # built once, here: the curriculum's import reads it on the main thread
         pool = ThreadPoolExecutor(1, thread_name_prefix="demo-prepare")
         self._preparing = pool.submit(self._prepare, simulate)
+        pool.submit(_import_optimizers)  # after: `attempts` does not wait for it
         pool.shutdown(wait=False)
 
     def _prepare(self, simulate: bool) -> list[AttemptIn] | None:
@@ -296,3 +297,9 @@ def _while_neo4j_starts(
     wait()
     since = starting.started  # before the CLI's imports
     clock.step(f"neo4j started on bolt://127.0.0.1:{port}", since)
+
+
+def _import_optimizers() -> None:
+    """torch.optim's first optimizer imports torch._dynamo (2-3 s of the training's critical path);
+    imported here, on the preparing thread, while the learners load."""
+    import torch._dynamo  # noqa: F401
