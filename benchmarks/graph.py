@@ -127,7 +127,7 @@ async def import_attempts(db: Graph, csv_path: Path) -> dict[str, Any]:
     mark = _stage(f"import attempts ({BATCH}/batch, {WORKERS} concurrent)")
     items = attempts_of(read_csv(csv_path), prefix="")
     batches = list(whole_student_batches(items, BATCH))
-    progress = WORK_DIR / f"{csv_path.name}.progress"
+    progress = DATA_DIR / f"{csv_path.name}.progress"  # beside the database it describes, not the CSV
     done = set(json.loads(progress.read_text())) if progress.exists() else set()
     queue: asyncio.Queue[int] = asyncio.Queue()
     for number in range(len(batches)):
