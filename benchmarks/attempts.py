@@ -155,8 +155,8 @@ def import_assistments() -> dict[str, Any]:
     archive = {instance.class_archive, instance.class_archive_jar}
     # Its own archive if an earlier stop wrote one, else the one `make install` built (beside the jar).
     archive_used = (
-        "its own" if instance.class_archive.exists()
-        else "installed" if embedded.INSTALLED_ARCHIVE.exists()
+        "its own" if embedded.written_with_this_jar(instance.class_archive)
+        else "installed" if embedded.written_with_this_jar(embedded.INSTALLED_ARCHIVE)
         else "none (written at the stop)"
     )  # fmt: skip
     for path in ASSIST_DIR.iterdir() if ASSIST_DIR.is_dir() else ():

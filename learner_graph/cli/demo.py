@@ -171,8 +171,16 @@ async def _console(graph: Graph, clock: Clock) -> dict[str, Any]:
     """The console's demo data: runs while the model trains (it reads no model)."""
     started = time.time()
     added = await seed_console(db=graph, now=datetime.now(UTC))
-    clock.step(f"console demo (experiment, flags, audit trail): {added or 'there'}", started)
+    said = ", ".join(f"{count:,} {CONSOLE_ADDED[what]}" for what, count in added.items())
+    clock.step(f"console demo: {said or 'there already'}", started)
     return added
+
+
+CONSOLE_ADDED = {  # what `seed_console` added, as the console line says it
+    "experiment_exposed": "learners in the finished experiment",
+    "flag_reports": "flag reports",
+    "audit": "audit entries",
+}
 
 
 async def _plan(graph: Graph, clock: Clock) -> int:

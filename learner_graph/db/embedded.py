@@ -118,6 +118,22 @@ def _noted(archive: Path) -> Path:
     return archive.with_name(archive.name + ".jar")
 
 
+def written_with_this_jar(archive: Path) -> bool:
+    """`archive` exists and the server that wrote it started with the launcher jar there now (a
+    JVM maps no archive of other jars)."""
+    noted = _noted(archive)
+    return archive.exists() and noted.exists() and noted.read_text() == _jar_stamp()
+
+
+def _warm_up(statements: Path) -> list[str]:
+    """The launcher's options to plan the API's hot statements at its start (written to `statements`)."""
+    from learner_graph.db import warm
+    from learner_graph.db.queries import Queries
+
+    statements.write_text(json.dumps(warm.statements(Queries.load(CYPHER_DIR))))
+    return ["--warmup", str(statements)]
+
+
 def class_data_sharing(instance: Instance, *, installed: Path | None = None) -> list[str]:
     """JVM options for an archive of the classes the server loaded the last time it ran (AppCDS):
     written when a run ends, mapped at the next start. A restarted server then skips loading and
@@ -134,16 +150,14 @@ def class_data_sharing(instance: Instance, *, installed: Path | None = None) -> 
     jar, outside every data directory) if it was written with this jar, and writes none at exit
     (the JVM cannot archive on top of a mapped dynamic archive)."""
     archive = instance.class_archive
-    noted = instance.class_archive_jar
-    stamp = _jar_stamp()
-    if archive.exists() and (not noted.exists() or noted.read_text() != stamp):
+    if archive.exists() and not written_with_this_jar(archive):
         archive.unlink()
     if archive.exists():
         return [f"-XX:SharedArchiveFile={archive}"]
     installed = INSTALLED_ARCHIVE if installed is None else installed
-    if installed.exists() and _noted(installed).exists() and _noted(installed).read_text() == stamp:
+    if written_with_this_jar(installed):
         return [f"-XX:SharedArchiveFile={installed}"]
-    noted.write_text(stamp)
+    instance.class_archive_jar.write_text(_jar_stamp())
     return [f"-XX:ArchiveClassesAtExit={archive}"]
 
 
@@ -153,13 +167,8 @@ def install_class_archive(*, timeout_s: float = 240) -> bool:
     statements (the warm-up, which loads the Bolt, planner and runtime classes a first `make run`
     needs), then stops, and the JVM writes the classes it loaded. Seconds once, at install time;
     saved at every start on a new data directory."""
-    from learner_graph.db import warm
-    from learner_graph.db.queries import Queries
-
     build()
-    stamp = _jar_stamp()
-    noted = _noted(INSTALLED_ARCHIVE)
-    if INSTALLED_ARCHIVE.exists() and noted.exists() and noted.read_text() == stamp:
+    if written_with_this_jar(INSTALLED_ARCHIVE):
         return False
     INSTALLED_ARCHIVE.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="neo4j-archive-") as scratch:
@@ -167,21 +176,13 @@ def install_class_archive(*, timeout_s: float = 240) -> bool:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         instance = Instance(port=port, data_dir=Path(scratch))
-        statements = Path(scratch) / "warmup.json"
-        statements.write_text(json.dumps(warm.statements(Queries.load(CYPHER_DIR))))
         flags = [f"-XX:ArchiveClassesAtExit={INSTALLED_ARCHIVE}"]
-        _run(
-            instance,
-            flags=flags,
-            heap="1g",
-            pagecache="64m",
-            timeout_s=timeout_s,
-            extra=["--warmup", str(statements)],
-        )
+        extra = _warm_up(Path(scratch) / "warmup.json")
+        _run(instance, flags=flags, heap="1g", pagecache="64m", timeout_s=timeout_s, extra=extra)
         stop(instance, timeout_s=timeout_s)
     if not INSTALLED_ARCHIVE.exists():
         raise EmbeddedError(f"the JVM wrote no class archive at {INSTALLED_ARCHIVE}")
-    noted.write_text(stamp)
+    _noted(INSTALLED_ARCHIVE).write_text(_jar_stamp())
     return True
 
 
@@ -214,11 +215,7 @@ def start(
     flags = jvm_options(instance, class_archive=class_archive, short_run=short_run)
     extra = []
     if warm_up and instance.has_database:  # a new database's plans are dropped with its schema
-        from learner_graph.db import warm
-        from learner_graph.db.queries import Queries
-
-        instance.warm_up_file.write_text(json.dumps(warm.statements(Queries.load(CYPHER_DIR))))
-        extra += ["--warmup", str(instance.warm_up_file)]
+        extra += _warm_up(instance.warm_up_file)
     if trace_plans:
         extra.append("--trace-plans")
     return _run(instance, flags=flags, heap=heap, pagecache=pagecache, timeout_s=timeout_s, extra=extra)
