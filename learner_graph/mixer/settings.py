@@ -45,6 +45,9 @@ class MixSettings(BaseModel):
     weight_review: Weight = 0.6
     weight_streak: Weight = 0.1
     target_p: TargetP = 0.5
+    # Readiness: a concept counts as known, and the concepts that require it become ready, once the
+    # model expects its questions right this often. Until 2026-12 it was the learner's target P.
+    known_p: TargetP = 0.55
     band: Band = 0.15
     # A review question's P(correct) band. 0.7–0.85 until 2026-12: on learners who forget, review at
     # 0.55–0.70 teaches more (delayed post-test, docs/BENCHMARKS.md "Learning outcomes", round 3).
@@ -70,6 +73,7 @@ class Overrides(BaseModel):
     weight_review: Weight | None = None
     weight_streak: Weight | None = None
     target_p: TargetP | None = None
+    known_p: TargetP | None = None
     band: Band | None = None
     review_retention: Retention | None = None
     model_version: ModelVersion | None = None

@@ -138,7 +138,7 @@ def mix_input(
     scheduler = make_scheduler(settings.review_retention)
     last = learner.last_attempts()
     views = learner.concept_views(catalog, now, scheduler, concept_p(catalog, scored),
-                                  reached=settings.target_p)
+                                  reached=settings.known_p)
     blocked = learner.rejected | set(request.context.exclude) | learner.recent(now, settings.recent_hours)
     table = catalog.table
     tb = tiebreaks(settings.seed, table.hashes[scored.rows])  # once, for the shortlist and the mixer

@@ -31,6 +31,7 @@ from learner_graph.simulation.outcomes import (
     make_policy,
     recorded_test_items,
     run_cohort,
+    run_learner,
 )
 from seed.curriculum import build_curriculum
 from seed.forgetting import ForgettingSimulator
@@ -44,6 +45,7 @@ WEIGHTS = (
     (1.0, 0.0, 0.0),
 )
 TARGETS = (0.5, 0.55, 0.6)
+KNOWN = (0.5, 0.55, 0.6)  # readiness (`known_p`): a concept counts as known at this predicted P
 RETENTIONS = (0.9,)
 # The simulated learners whose histories train the engine's model: a simulation setting. A deployment
 # has far more prior learners than the 150 of rounds 1–2 (≈ 10k attempts for 2,460 questions); with
@@ -56,74 +58,101 @@ HISTORIES = 1500
 RETRAIN_LEARNERS = 60
 
 
+# Models the study trains, each on its own walkers and training seed (seed, seed + 1, ...); learner i
+# is served by model i mod MODELS under every policy. One trained model's luck moved the mixer's lead
+# over next-only by as much as the lead itself (docs/BENCHMARKS.md, "Learning outcomes", round 12).
+MODELS = 3
+
+
 @dataclass
 class Study:
     document: dict[str, Any]
     sim: ForgettingSimulator
-    side: QuestionSide
+    sides: list[QuestionSide]  # the models; learner i is served by sides[i % len(sides)]
     plan: CoursePlan
     seed: int
     probes: Probes
-    engines: dict[float, Engine] = field(default_factory=dict)
+    engines: dict[float, list[Engine]] = field(default_factory=dict)
 
     retention: float = 0.9  # the shipped `review_retention`: every policy but the tuned mixer runs with it
 
     @classmethod
     def prepare(cls, *, plan: CoursePlan, seed: int = 7, histories: int = HISTORIES,
-                retrain: int = RETRAIN_LEARNERS, served: int = 0) -> Study:
-        """The demo curriculum, learners who forget, and a model trained on `histories` simulated learners;
-        with `retrain` > 0, trained again with the attempts of that many other learners the first
-        model served with the shipped mixer (a deployment's next training); with `served` > 0, then
-        calibrated on the next-best items it served to earlier cohorts of that many learners
-        (`simulation.served`: tried in round 5, not the default, docs/BENCHMARKS.md)."""
+                retrain: int = RETRAIN_LEARNERS, served: int = 0, models: int = MODELS) -> Study:
+        """The demo curriculum, learners who forget, and `models` models, each trained on `histories`
+        simulated learners of its own; with `retrain` > 0, trained again with the attempts of that
+        many other learners the first training served with the shipped mixer (a deployment's next
+        training); with `served` > 0, then calibrated on the next-best items it served to earlier
+        cohorts of that many learners (`simulation.served`: tried in round 5, not the default,
+        docs/BENCHMARKS.md)."""
         document = build_curriculum()
         sim = ForgettingSimulator(document, seed=seed)
-        start = ORIGIN - timedelta(days=60)
-        side = train_side(document, sim, students=histories, start=start, seed=seed)
         retention = shipped_settings()[1]
-        engine = Engine.build(document, side, retention)
-        ids = engine.catalog.table.ids
-        probes = Probes.for_questions(sim, [ids[r] for r in engine.rows(list(plan.units))])
-        if retrain:
-            # Served over the default course whatever this study's plan: the learners before.
-            attempts = served_calibration.served_attempts(engine, sim, probes, plan=CoursePlan(), seed=seed,
-                                                          learners=retrain)
-            side = train_side(document, sim, students=histories, start=start, seed=seed, served=attempts)
-            engine = dataclasses.replace(engine, side=side)
-        if served:
-            side = served_calibration.calibrate(engine, sim, probes, plan=plan, seed=seed, document=document,
-                                                learners=served)
-            engine = dataclasses.replace(engine, side=side)
-        return cls(document, sim, side, plan, seed, probes, {retention: engine}, retention)
+        catalog_engine = Engine.build(document, None, retention)
+        ids = catalog_engine.catalog.table.ids
+        probes = Probes.for_questions(sim, [ids[r] for r in catalog_engine.rows(list(plan.units))])
+        engines = [_trained(catalog_engine, document, sim, probes, plan, model_seed=seed + k,
+                            histories=histories, retrain=retrain, served=served) for k in range(models)]
+        return cls(document, sim, [e.side for e in engines if e.side is not None], plan, seed, probes,
+                   {retention: engines}, retention)
 
-    def engine(self, retention: float) -> Engine:
-        """The engine whose review states are scheduled for `retention` (the `review_retention` setting)."""
+    def models(self, retention: float) -> list[Engine]:
+        """One engine per model, its review states scheduled for `retention` (`review_retention`)."""
         if retention not in self.engines:
-            self.engines[retention] = Engine.build(self.document, self.side, retention)
+            self.engines[retention] = [Engine.build(self.document, side, retention) for side in self.sides]
         return self.engines[retention]
 
+    def engine(self, retention: float) -> Engine:
+        """The first model's engine (what runs on one model: the A/B settings' comparison)."""
+        return self.models(retention)[0]
+
     def run(self, policy: Policy, *, learners: int, retention: float | None = None) -> list[CourseOutcome]:
-        engine = self.engine(retention or self.retention)
-        return run_cohort(engine, self.sim, self.probes, policy, plan=self.plan, learners=learners,
-                          seed=self.seed)
+        """Learners 0 .. `learners` - 1 under `policy`, learner i served by model i mod the models: the
+        same learner meets the same model under every policy, so outcomes pair by position."""
+        engines = self.models(retention or self.retention)
+        return [run_learner(engines[i % len(engines)], self.sim, self.probes, policy, plan=self.plan, index=i,
+                            seed=self.seed) for i in range(learners)]
 
 
-def settings_of(weights: tuple[float, float, float], target: float) -> dict[str, Any]:
+def _trained(engine: Engine, document: dict[str, Any], sim: ForgettingSimulator, probes: Probes,
+             plan: CoursePlan, *, model_seed: int, histories: int, retrain: int, served: int) -> Engine:
+    """`engine` with a model trained on `histories` walkers drawn with `model_seed` (and its training
+    seed), retrained and calibrated as `Study.prepare` says."""
+    start = ORIGIN - timedelta(days=60)
+    side = train_side(document, sim, students=histories, start=start, seed=model_seed)
+    engine = dataclasses.replace(engine, side=side)
+    if retrain:
+        # Served over the default course whatever this study's plan: the learners before.
+        attempts = served_calibration.served_attempts(engine, sim, probes, plan=CoursePlan(), seed=model_seed,
+                                                      learners=retrain)
+        side = train_side(document, sim, students=histories, start=start, seed=model_seed, served=attempts)
+        engine = dataclasses.replace(engine, side=side)
+    if served:
+        side = served_calibration.calibrate(engine, sim, probes, plan=plan, seed=model_seed,
+                                            document=document, learners=served)
+        engine = dataclasses.replace(engine, side=side)
+    return engine
+
+
+def settings_of(weights: tuple[float, float, float], target: float, known: float) -> dict[str, Any]:
     next_, review, streak = weights
-    return {"weight_next": next_, "weight_review": review, "weight_streak": streak, "target_p": target}
+    return {"weight_next": next_, "weight_review": review, "weight_streak": streak, "target_p": target,
+            "known_p": known}
 
 
-def grid(part: int = 0, parts: int = 1) -> list[tuple[tuple[float, float, float], float, float]]:
+Setting = tuple[tuple[float, float, float], float, float, float]  # weights, target P, known P, retention
+
+
+def grid(part: int = 0, parts: int = 1) -> list[Setting]:
     """The settings `tune` searches, or every `parts`-th of them from `part` (to run in parallel)."""
-    return list(itertools.product(WEIGHTS, TARGETS, RETENTIONS))[part::parts]
+    return list(itertools.product(WEIGHTS, TARGETS, KNOWN, RETENTIONS))[part::parts]
 
 
-def tune(study: Study, *, learners: int, settings: list[tuple[tuple[float, float, float], float, float]]
-         | None = None) -> dict[str, Any]:
+def tune(study: Study, *, learners: int, settings: list[Setting] | None = None) -> dict[str, Any]:
     """Grid search on `learners` learners (the same for every setting); the frontier and the best setting."""
     rows = []
-    for weights, target, retention in settings if settings is not None else grid():
-        chosen = settings_of(weights, target)
+    for weights, target, known, retention in settings if settings is not None else grid():
+        chosen = settings_of(weights, target, known)
         outcomes = study.run(make_policy("mixer-tuned", chosen), learners=learners, retention=retention)
         per = [o.summary() for o in outcomes]
         rows.append({
@@ -223,7 +252,8 @@ def _prepared(plan: CoursePlan | None, seed: int, histories: int | None) -> tupl
     study = Study.prepare(plan=plan, seed=seed, histories=histories)
     result: dict[str, Any] = {"plan": vars(plan) | {"units": list(plan.units)}, "seed": seed,
                               "model": {"histories": histories, "retrained_on_served": RETRAIN_LEARNERS,
-                                        "attempts": study.side.info.get("attempts")}}
+                                        "models": len(study.sides),
+                                        "attempts": [side.info.get("attempts") for side in study.sides]}}
     return study, result
 
 
@@ -308,4 +338,4 @@ def shipped_settings() -> tuple[dict[str, Any], float]:
     from learner_graph.mixer.settings import DEFAULTS as mix
 
     weights = (mix.weight_next, mix.weight_review, mix.weight_streak)
-    return settings_of(weights, mix.target_p), mix.review_retention
+    return settings_of(weights, mix.target_p, mix.known_p), mix.review_retention

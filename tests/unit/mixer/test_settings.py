@@ -24,6 +24,7 @@ def test_defaults() -> None:
     assert (DEFAULTS.target_p, DEFAULTS.band, DEFAULTS.review_retention, DEFAULTS.daily_goal_scale) == (
         0.5, 0.15, 0.9, 1.0,
     )
+    assert DEFAULTS.known_p == 0.55  # readiness, set from round 12's study (BENCHMARKS.md)
     assert (DEFAULTS.review_low, DEFAULTS.review_high, DEFAULTS.quick_win_p, DEFAULTS.recent_hours) == (
         0.55, 0.7, 0.8, 12.0,
     )
@@ -32,7 +33,7 @@ def test_defaults() -> None:
 
 def test_overrides_are_exactly_the_overridable_fields_with_the_same_bounds() -> None:
     assert OVERRIDABLE == (
-        "weight_next", "weight_review", "weight_streak", "target_p", "band", "review_retention",
+        "weight_next", "weight_review", "weight_streak", "target_p", "known_p", "band", "review_retention",
         "model_version", "daily_goal_scale",
     )
     bounds = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength")
@@ -49,6 +50,7 @@ def test_overrides_are_exactly_the_overridable_fields_with_the_same_bounds() -> 
     [
         ("weight_next", [0, 0.5, 1], [-0.01, 1.01]),
         ("target_p", [TARGET_P_MIN, 0.5, TARGET_P_MAX], [0.049, 0.951]),
+        ("known_p", [TARGET_P_MIN, 0.55, TARGET_P_MAX], [0.049, 0.951]),
         ("band", [0.01, 0.5], [0, 0.51]),
         ("review_retention", [0.7, 0.99], [0.69, 0.995]),
         ("daily_goal_scale", [0.25, 4.0], [0.2, 4.1]),
@@ -71,7 +73,8 @@ def test_booleans_and_strings_are_not_numbers() -> None:
 
 def test_unknown_keys_are_named() -> None:
     problems = override_problems({"colour": "red", "target_p": 0.5})
-    known = "band, daily_goal_scale, model_version, review_retention, target_p, weight_next, weight_review, "
+    known = ("band, daily_goal_scale, known_p, model_version, review_retention, target_p, weight_next, "
+             "weight_review, ")
     assert problems == [("colour", f"unknown override 'colour' (known: {known}weight_streak)")]
 
 

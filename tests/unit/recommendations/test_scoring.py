@@ -50,14 +50,20 @@ def test_mix_input_blocks_rejected_excluded_and_recent_questions() -> None:
         question_id="q1", concepts=("add",), p_correct=0.9, difficulty_tag=1, known_to_model=True,
         last_attempt=NOW - timedelta(hours=1), tiebreak=first.tiebreak,
     )
-    # The model expects add's questions right (0.9 + 0.5 + 0.6) / 3 = 0.67 of the time, past the
-    # target 0.5: add counts as known and the learner moves on to sub (0.45, below the target).
+    # The model expects add's questions right (0.9 + 0.5 + 0.6) / 3 = 0.67 of the time, past
+    # readiness's 0.55 (`known_p`): add counts as known and the learner moves on to sub (0.45).
     assert data.concepts["add"].mastered and not data.concepts["add"].ready and data.concepts["sub"].ready
     below = scoring.mix_input(
         scored=scored, learner=learner(), catalog=catalog(), request=request(),
-        now=NOW, settings=MixSettings(seed=3, target_p=0.7),
+        now=NOW, settings=MixSettings(seed=3, known_p=0.7),
     )
     assert below.concepts["add"].ready and not below.concepts["sub"].ready  # sub requires add
+    # Next items' target is not readiness: a learner's target moved to 0.7 leaves add known.
+    aimed = scoring.mix_input(
+        scored=scored, learner=learner(), catalog=catalog(), request=request(),
+        now=NOW, settings=MixSettings(seed=3, target_p=0.7),
+    )
+    assert aimed.concepts["add"].mastered and aimed.concepts["sub"].ready
     assert (data.attempts_in_scope, data.now, data.streak.today) == (2, NOW, 1)
 
 

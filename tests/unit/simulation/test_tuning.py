@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from learner_graph.simulation.study import RETENTIONS, TARGETS, WEIGHTS, frontier, grid
+from learner_graph.simulation.study import KNOWN, RETENTIONS, TARGETS, WEIGHTS, frontier, grid
 
 
 def row(name: str, gain: float, minutes: float, share: float) -> dict[str, Any]:
@@ -14,10 +14,10 @@ def row(name: str, gain: float, minutes: float, share: float) -> dict[str, Any]:
 
 
 def test_the_parts_of_the_grid_are_the_whole_grid_once() -> None:
-    whole = list(itertools.product(WEIGHTS, TARGETS, RETENTIONS))
+    whole = list(itertools.product(WEIGHTS, TARGETS, KNOWN, RETENTIONS))
     assert grid() == whole
     parts = [grid(k, 3) for k in range(3)]
-    assert [len(p) for p in parts] == [7, 7, 7]
+    assert [len(p) for p in parts] == [21, 21, 21]
     assert sorted(s for p in parts for s in p) == sorted(whole)
     assert parts[1][0] == whole[1] and parts[1][1] == whole[4]  # every third setting from the second
 
