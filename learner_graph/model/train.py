@@ -27,7 +27,7 @@ class TrainConfig:
     lr: float = 0.02
     patience: int = 3
     validation: float = 0.1
-    half_life: float = 50.0  # attempts: the live fit follows a learner who keeps learning (BENCHMARKS.md, round 12)
+    half_life: float = 50.0  # attempts; the live fit follows a learner who keeps learning (BENCHMARKS.md)
     window: int = 200
     seed: int = 0
     threads: int = 1  # one: the batches are small, and OpenMP threads spin when cores are shared

@@ -1,7 +1,8 @@
 """Recovery after a real Neo4j restart: each hot path is served as soon as its own statements are
 planned again, not when every path is.
 
-The test's own Neo4j (the test server's port + 4: 7715 beside 7711) is stopped and started again;
+The test's own Neo4j (on a port the kernel finds free: the test server's port + 4 collided with the
+outcomes A/B's Neo4j that `make bench` leaves running on 7692) is stopped and started again;
 the API reaches it through a TCP proxy, so that the test can take a lock before the API sees it
 back. The lock (an uncommitted recommendation with the id the recovery step rehearses
 `rec_record_batch` with) holds the recommendation path's last plan, deterministically, while the
@@ -16,7 +17,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 from fastapi.testclient import TestClient
@@ -31,7 +31,7 @@ from learner_graph.db.queries import Queries
 from learner_graph.db.warm import PATHS, WRITES, statements
 from tests.conftest import auth
 from tests.recommend_fixtures import make_course
-from tests.support import TcpProxy
+from tests.support import TcpProxy, free_port
 
 ATTEMPT = {"user_id": "u1", "question_id": "q-counting-1", "correct": True, "time_spent_ms": 1000}
 ASK = {"user_id": "u1", "units": ["course"]}
@@ -44,13 +44,9 @@ JVM_OPTIONS = "-XX:TieredStopAtLevel=1"
 
 
 @pytest.fixture
-def own_neo4j(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[embedded.Instance]:
+def own_neo4j(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[embedded.Instance]:
     monkeypatch.setenv("JAVA_TOOL_OPTIONS", JVM_OPTIONS)  # read by both starts, this one and the test's
-    port = urlparse(settings.neo4j_uri).port
-    assert port is not None
-    instance = embedded.Instance(port=port + 4, data_dir=tmp_path / "neo4j")
+    instance = embedded.Instance(port=free_port(), data_dir=tmp_path / "neo4j")
     embedded.start(instance, heap="512m", pagecache="64m", class_archive=False)
     try:
         yield instance

@@ -78,7 +78,7 @@ def test_each_learner_meets_one_model_under_every_policy(study: Study) -> None:
     """The study's models are trained on walkers of their own, and learner i is served by model
     i mod MODELS: the pairing of policies holds, and no single training decides the comparison."""
     assert len(study.sides) == MODELS == 3
-    assert [side.model_id for side in study.sides] == ["sim-7", "sim-8", "sim-9"]  # walkers and training seeds
+    assert [side.model_id for side in study.sides] == ["sim-7", "sim-8", "sim-9"]  # their seeds
     engines = study.models(study.retention)
     outcomes = study.run(make_policy("next"), learners=4)
 
