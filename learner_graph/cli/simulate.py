@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import socket
 import sys
 from typing import Any
 from urllib.parse import urlparse
@@ -101,19 +100,19 @@ def unreachable_neo4j(args: argparse.Namespace, settings: Settings) -> str | Non
     """Why this run cannot start, when it needs the graph and Neo4j does not answer; None when it
     can. Everything but `--outcomes --ab-learners 0` runs through the graph: checked before a long
     in-process study rather than after it, when the driver's retries end in a traceback."""
-    if getattr(args, "outcomes", False) and not args.ab_learners:
+    from learner_graph.db.embedded import answers
+
+    outcomes = getattr(args, "outcomes", False)
+    if outcomes and not args.ab_learners:
         return None
     address = urlparse(settings.neo4j_uri)
     host, port = address.hostname or "127.0.0.1", address.port or 7687
-    try:
-        with socket.create_connection((host, port), timeout=3.0):
-            return None
-    except OSError as error:
-        outcomes = getattr(args, "outcomes", False)
-        need = "the A/B of --outcomes" if outcomes else "simulate"
-        hint = " or pass --ab-learners 0 (the in-process study alone)" if outcomes else ""
-        return (f"{need} runs through the graph: Neo4j does not answer at {host}:{port} "
-                f"({error.strerror or error}); start it (make run, or learner-graph neo4j start){hint}")
+    if answers(host, port, timeout_s=3.0):
+        return None
+    need = "the A/B of --outcomes" if outcomes else "simulate"
+    hint = " or pass --ab-learners 0 (the in-process study alone)" if outcomes else ""
+    return (f"{need} runs through the graph: Neo4j does not answer at {host}:{port}; "
+            f"start it (make run, or learner-graph neo4j start){hint}")
 
 
 def _simulate(args: argparse.Namespace) -> int:

@@ -84,11 +84,17 @@ class Instance:
         return pid
 
     def bolt_answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                return True
-        except OSError:
-            return False
+        return answers("127.0.0.1", self.port)
+
+
+def answers(host: str, port: int, timeout_s: float = 0.5) -> bool:
+    """Whether something accepts connections at `host:port` (a server's Bolt port, without the driver's
+    retries)."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s):
+            return True
+    except OSError:
+        return False
 
 
 def build(*, quiet: bool = True) -> list[str]:

@@ -91,10 +91,10 @@ class Study:
         catalog_engine = Engine.build(document, None, retention)
         ids = catalog_engine.catalog.table.ids
         probes = Probes.for_questions(sim, [ids[r] for r in catalog_engine.rows(list(plan.units))])
-        engines = [_trained(catalog_engine, document, sim, probes, plan, model_seed=seed + k,
-                            histories=histories, retrain=retrain, served=served) for k in range(models)]
-        return cls(document, sim, [e.side for e in engines if e.side is not None], plan, seed, probes,
-                   {retention: engines}, retention)
+        sides = [_trained(catalog_engine, document, sim, probes, plan, model_seed=seed + k,
+                          histories=histories, retrain=retrain, served=served) for k in range(models)]
+        engines = [dataclasses.replace(catalog_engine, side=side) for side in sides]
+        return cls(document, sim, sides, plan, seed, probes, {retention: engines}, retention)
 
     def models(self, retention: float) -> list[Engine]:
         """One engine per model, its review states scheduled for `retention` (`review_retention`)."""
@@ -115,9 +115,10 @@ class Study:
 
 
 def _trained(engine: Engine, document: dict[str, Any], sim: ForgettingSimulator, probes: Probes,
-             plan: CoursePlan, *, model_seed: int, histories: int, retrain: int, served: int) -> Engine:
-    """`engine` with a model trained on `histories` walkers drawn with `model_seed` (and its training
-    seed), retrained and calibrated as `Study.prepare` says."""
+             plan: CoursePlan, *, model_seed: int, histories: int, retrain: int, served: int) -> QuestionSide:
+    """A model trained on `histories` walkers drawn with `model_seed` (and its training seed),
+    retrained and calibrated as `Study.prepare` says; `engine` serves the learners it is retrained
+    and calibrated on."""
     start = ORIGIN - timedelta(days=60)
     side = train_side(document, sim, students=histories, start=start, seed=model_seed)
     engine = dataclasses.replace(engine, side=side)
@@ -130,8 +131,7 @@ def _trained(engine: Engine, document: dict[str, Any], sim: ForgettingSimulator,
     if served:
         side = served_calibration.calibrate(engine, sim, probes, plan=plan, seed=model_seed,
                                             document=document, learners=served)
-        engine = dataclasses.replace(engine, side=side)
-    return engine
+    return side
 
 
 def settings_of(weights: tuple[float, float, float], target: float, known: float) -> dict[str, Any]:
