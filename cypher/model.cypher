@@ -21,6 +21,8 @@ WITH u, a, q ORDER BY u.id, a.at
 RETURN u.id AS user_id,
        collect(CASE WHEN q IS NULL THEN null
                ELSE {user_id: u.id, question_id: q.id, correct: a.correct,
+                     // answered a next-best item a recommendation served (the served calibration's rows)
+                     served: EXISTS { (a)-[:FROM]->(r:Recommendation) WHERE q.id IN r.next_ids },
                      at: CASE WHEN a.at IS :: ZONED DATETIME
                               THEN (a.at.epochSeconds * 1000000 + a.at.microsecond) / 1000000.0
                               ELSE a.at END} END) AS attempts

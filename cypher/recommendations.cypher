@@ -65,7 +65,7 @@ MERGE (r:Recommendation {id: row.id})
   ON CREATE SET r += {user_id: row.user_id, app: coalesce(u.app, row.app), arm: row.arm,
                       experiment_arms: row.experiment_arms, model_version: row.model_version,
                       served_at: served_at, items: row.items, request: row.request,
-                      question_ids: row.question_ids, new_: true}
+                      question_ids: row.question_ids, next_ids: row.next_ids, new_: true}
 WITH u, r, row, r.new_ IS NOT NULL AS created
 CALL (u, r, created) {
   WITH u, r, created WHERE created

@@ -87,8 +87,10 @@ def _train(args: argparse.Namespace) -> int:
 
 def _print_result(result: dict[str, Any]) -> None:
     summary = {k: v for k, v in result.items() if k != "metrics"}
-    print(json.dumps(summary | {"auc": result["metrics"]["auc"], "log_loss": result["metrics"]["log_loss"]}),
-          flush=True)
+    metrics = result["metrics"]
+    served = metrics.get("served_calibration")
+    print(json.dumps(summary | {"auc": metrics["auc"], "log_loss": metrics["log_loss"],
+                                "served_offset": served["offset"] if served else None}), flush=True)
 
 
 def _eval(args: argparse.Namespace) -> int:

@@ -30,6 +30,9 @@ class AttemptLog:
     concepts: dict[str, Concepts] = field(default_factory=dict)  # question id -> (concept, weight)
     texts: dict[str, str] = field(default_factory=dict)
     tags: dict[str, int] = field(default_factory=dict)
+    # bool per row: the answer to a next-best item a recommendation served (None: the source has no
+    # such record); the training's served calibration is fitted on these rows
+    served: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.correct)
@@ -37,7 +40,8 @@ class AttemptLog:
     def select(self, mask: np.ndarray) -> AttemptLog:
         """The rows where `mask` is true, with the same question metadata."""
         return AttemptLog(self.users[mask], self.questions[mask], self.correct[mask], self.at[mask],
-                          self.split[mask], self.concepts, self.texts, self.tags)
+                          self.split[mask], self.concepts, self.texts, self.tags,
+                          None if self.served is None else self.served[mask])
 
     def students(self) -> np.ndarray:
         """The distinct students, in order of first row."""
@@ -64,8 +68,10 @@ def load_csv(path: Path = ASSIST2009) -> AttemptLog:
 
 
 def from_records(records: list[dict[str, Any]], questions: list[dict[str, Any]]) -> AttemptLog:
-    """An attempt log from graph rows `{user_id, question_id, correct, at}` and question metadata."""
-    frame = pd.DataFrame(records or [], columns=["user_id", "question_id", "correct", "at"])
+    """An attempt log from graph rows `{user_id, question_id, correct, at[, served]}` and question
+    metadata (`served`: the row answers a next-best item a recommendation served)."""
+    frame = pd.DataFrame(records or [], columns=["user_id", "question_id", "correct", "at", "served"])
+    frame["served"] = frame["served"].eq(True)  # absent (NaN) or None: not served
     frame["at"] = [_seconds(at, i) for i, at in enumerate(frame["at"])]
     frame = frame.sort_values(["user_id", "at"], kind="stable")
     return AttemptLog(
@@ -76,6 +82,7 @@ def from_records(records: list[dict[str, Any]], questions: list[dict[str, Any]])
                   for q in questions},
         texts={q["id"]: q["text"] or "" for q in questions},
         tags={q["id"]: int(q["difficulty_tag"]) for q in questions if q["difficulty_tag"] is not None},
+        served=frame["served"].to_numpy(bool),
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
 from learner_graph.model import baselines
@@ -13,10 +14,14 @@ from learner_graph.model.coldstart import with_questions
 from learner_graph.model.data import AttemptLog
 from learner_graph.model.live import history_offsets, newton, recency, sigmoid
 from learner_graph.model.metrics import score
+from learner_graph.model.served import fit_offsets
 from learner_graph.model.side import QuestionSide
 
 WARM_STEPS = 2  # warm-started from the previous attempt's fit, two Newton steps converge
 CALIBRATION_ROWS = 30_000  # Platt scaling has two parameters: this many attempts pin them down
+SERVED_MIN_ITEMS = 50  # fewer served next-best answers than this: no served calibration
+SERVED_ATTEMPTS = 60_000  # the served learners' attempts replayed for it, the most recently served first
+SERVED_EDGES = (0,)  # one offset for every history length (docs/BENCHMARKS.md, #16 round 13)
 
 
 def question_metas(log: AttemptLog) -> dict[str, dict[str, Any]]:
@@ -71,6 +76,37 @@ def calibrate_live(side: QuestionSide, validation: AttemptLog) -> QuestionSide:
     a, b = calibrated.calibration
     metrics = score(validation.correct, sigmoid(a * z + b))
     calibrated.info["validation"] = {k: v for k, v in metrics.items() if k != "calibration"}
+    return calibrated
+
+
+def calibrate_served(side: QuestionSide, log: AttemptLog) -> QuestionSide:
+    """The served calibration (`model.served`) fitted on the next-best items recommendations served.
+
+    Those items are chosen at the learner's frontier, where the population's training answers say
+    little about this learner, and the model can be off there by more than over all attempts: a
+    model trained a little differently serves them at 0.45 or 0.55 true success for a predicted
+    0.5. Each served item is predicted as the live fit would have then (from the learner's earlier
+    attempts, Platt-scaled, with this side: whichever model served it) and one logit offset, under
+    `fit_offsets`'s N(0, 1) prior, is fitted so that they succeed as predicted. Learners whose
+    items were served most recently are replayed first, up to `SERVED_ATTEMPTS` attempts."""
+    if log.served is None or int(log.served.sum()) < SERVED_MIN_ITEMS:
+        return side
+    frame = pd.DataFrame({"user": log.users, "served": log.served, "at": log.at})
+    last = frame[frame["served"]].groupby("user", sort=False)["at"].max().sort_values(ascending=False)
+    sizes = frame.groupby("user", sort=False).size()[last.index]
+    chosen = set(last.index[: max(1, int(np.searchsorted(sizes.cumsum().to_numpy(), SERVED_ATTEMPTS,
+                                                          side="right")))])
+    replay = log.select(np.array([u in chosen for u in log.users], dtype=bool))
+    assert replay.served is not None
+    starts = np.flatnonzero(np.r_[True, replay.users[1:] != replay.users[:-1]])
+    before = np.arange(len(replay)) - np.repeat(starts, np.diff(np.r_[starts, len(replay)]))
+    a, b = side.calibration
+    p = sigmoid(a * live_logits(side, replay) + b)[replay.served]
+    y = replay.correct[replay.served]
+    offsets, _ = fit_offsets(p, y, before[replay.served], edges=SERVED_EDGES)
+    calibrated = replace(side, served=offsets)
+    calibrated.info["served"] = {"items": int(len(y)), "learners": len(chosen), "predicted": float(p.mean()),
+                                 "observed": float(y.mean()), "offset": offsets[0][1]}
     return calibrated
 
 

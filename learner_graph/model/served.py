@@ -83,7 +83,8 @@ def fit_offsets(predicted: np.ndarray, correct: np.ndarray, attempts: np.ndarray
     in it), `correct` its answer, `attempts` the learner's attempts before it, `depth` its unshown
     depth then (None: no depth term). Returns `start` plus the MAP shift of each band, and the
     slope: Newton's method on the logistic likelihood with the served logit as offset and a
-    N(0, prior_sd²) prior on every shift. A band with no answers keeps its start.
+    N(0, prior_sd²) prior on every shift. A band with no answers keeps its start (the offset `start`
+    gives a learner at the band's lower edge).
     """
     p = np.clip(np.asarray(predicted, dtype=np.float64), 1e-6, 1 - 1e-6)
     y = np.asarray(correct, dtype=np.float64)
@@ -99,6 +100,6 @@ def fit_offsets(predicted: np.ndarray, correct: np.ndarray, attempts: np.ndarray
         gradient = design.T @ (y - q) - precision @ shift
         hessian = (design.T * (q * (1 - q))) @ design + precision
         shift = shift + np.linalg.solve(hessian, gradient)
-    previous = dict(start)
-    offsets = tuple((int(e), previous.get(e, 0.0) + float(shift[k])) for k, e in enumerate(edges))
+    # each band starts from the offset in effect at its lower edge (`start`'s bands may differ)
+    offsets = tuple((int(e), offset(start, int(e)) + float(shift[k])) for k, e in enumerate(edges))
     return offsets, start_slope + (float(shift[-1]) if depth is not None else 0.0)

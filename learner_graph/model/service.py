@@ -75,6 +75,8 @@ async def _train_version(*, db: Graph, model_dir: Any, units: list[str] | None, 
     metrics = {k: v for k, v in report.items() if k != "model_id"}
     metrics["baselines"] = {name: {k: v for k, v in b.items() if k != "calibration"}
                             for name, b in report["baselines"].items()}
+    # the answers to served next-best items it was calibrated on (`evaluate.calibrate_served`), if any
+    metrics["served_calibration"] = side.info.get("served")
     if old is not None:
         metrics["active_on_same_students"] = {"model_id": active.model_id if active else None,
                                               "auc": old["auc"], "log_loss": old["log_loss"]}

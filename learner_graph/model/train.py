@@ -80,8 +80,9 @@ def split_students(n_students: int, fraction: float, seed: int) -> np.ndarray:
 def train(
     log: AttemptLog, config: TrainConfig = TrainConfig(), *, model_id: str | None = None
 ) -> QuestionSide:
-    """Train on `log` (early stopping on held-out students), then calibrate live on those students."""
-    from learner_graph.model.evaluate import calibrate_live
+    """Train on `log` (early stopping on held-out students), then calibrate live on those students,
+    then on the next-best items recommendations served (`evaluate.calibrate_served`)."""
+    from learner_graph.model.evaluate import calibrate_live, calibrate_served
     from learner_graph.model.fit import fit_params  # torch, imported lazily
 
     data = encode(log)
@@ -97,7 +98,7 @@ def train(
         texts=[log.texts.get(q, "") for q in data.questions] if log.texts else [],
         info=_info(config, log, history), **params,
     )
-    return calibrate_live(side, log.select(is_val))
+    return calibrate_served(calibrate_live(side, log.select(is_val)), log)
 
 
 def _info(config: TrainConfig, log: AttemptLog, history: list[float]) -> dict[str, Any]:

@@ -95,5 +95,7 @@ def record_row(
         "items": json.dumps([i.model_dump() for i in out.items]),
         "request": request.model_dump_json(exclude={"overrides"}),
         "question_ids": [i.question_id for i in out.items],
+        # what the trainer's served calibration reads: the answers to these are to next-best items
+        "next_ids": [i.question_id for i in out.items if i.kind == "next"],
     }
 

@@ -99,13 +99,15 @@ class Engine:
         return mix(data, settings, n)
 
     def record(self, learner: Student, *, question_id: str, correct: bool, at: datetime,
-               time_ms: int) -> None:
-        """One attempt: history (newest first) and review states, as `record_attempts` writes them."""
+               time_ms: int, served: bool = False) -> None:
+        """One attempt: history (newest first) and review states, as `record_attempts` writes them
+        (`served`: the answer to a next-best item it served, as the graph knows from the attempt's
+        recommendation)."""
         attempt = {"question_id": question_id, "correct": correct, "at": at, "time_ms": time_ms}
         learner.attempts.insert(0, attempt)
         if self.log is not None:
             self.log.append({"user_id": learner.user_id, "question_id": question_id, "correct": correct,
-                             "at": at})
+                             "at": at, "served": served})
         assesses = self.assesses[question_id]
         concepts = {c for c, _ in assesses}
         for concept, weight in assesses:

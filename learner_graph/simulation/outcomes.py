@@ -211,7 +211,8 @@ def _answer(engine: Engine, sim: Simulator, student: SimStudent, learner: Studen
     outcome.concepts_practised.update(sim.questions[offer.question_id].concept_ids)
     history = len(learner.attempts)
     outcome.answers.append(Answer(offer.question_id, offer.kind, p_true, offer.p_predicted, correct, history))
-    engine.record(learner, question_id=offer.question_id, correct=correct, at=at, time_ms=int(spent * 1000))
+    engine.record(learner, question_id=offer.question_id, correct=correct, at=at, time_ms=int(spent * 1000),
+                  served=offer.kind == "next")
     outcome.practice_s += spent
     return spent
 

@@ -225,6 +225,9 @@ def test_models_reliability_diagram_compare_and_activate(page: Page, api: Api, d
     expect(page.get_by_role("button", name="Activate")).to_have_count(0)
     page.get_by_label("Compare with").select_option("m-2026-02")
     expect(diagram.locator("polyline")).to_have_count(2)
+    served = page.get_by_role("table", name="Comparison").get_by_role("row", name="served next items")
+    expect(served).to_contain_text("none served yet")  # the first version was fitted on no served items
+    expect(served).to_contain_text("1840 answers: predicted 0.541, right 0.499; offset -0.173")
     shot(page, "models")
     sign_in(page, "admin")
     page.goto("/console/#/models")

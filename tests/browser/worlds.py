@@ -137,6 +137,8 @@ def model_versions(db: Driver) -> None:
                 "accuracy": 0.76,
                 "ece": 0.008,
                 "calibration": calibration(-0.02),
+                "served_calibration": {"items": 1840, "learners": 61, "predicted": 0.5412, "observed": 0.4988,
+                                       "offset": -0.1733},
             },
         },
     ]

@@ -53,6 +53,15 @@ def test_a_refit_starts_from_the_offsets_the_served_predictions_carried() -> Non
     assert refit[10] == 0.0 and refit[50] == 0.0 and refit[200] == 0.2  # no answers there
 
 
+def test_a_refit_by_bands_starts_from_the_one_offset_the_training_fitted() -> None:
+    """A side with one offset for every history (the training's, `evaluate.calibrate_served`) refitted
+    by bands: every band starts from that offset, not from 0."""
+    p = np.full(100, 0.5)
+    offsets, _ = fit_offsets(p, np.arange(100) % 2 == 0, np.full(100, 3), start=((0, -0.3),))
+    assert dict(offsets)[0] == pytest.approx(-0.3, abs=0.01)  # answered as predicted
+    assert [o for e, o in offsets if e > 0] == [-0.3] * 4  # no answers there
+
+
 def test_the_slope_on_unshown_depth_is_fitted_with_the_bands() -> None:
     """Items truly harder by 0.15 logits per unshown level, and new learners' by 0.3 more: both found."""
     rng = np.random.default_rng(5)

@@ -19,6 +19,8 @@ export type ModelVersion = {
     n?: number;
     calibration?: Bucket[];
     baselines?: Record<string, { auc?: number; log_loss?: number; ece?: number }>;
+    /** The offset fitted on answers to served next-best items (null: none were served yet). */
+    served_calibration?: { items: number; learners: number; predicted: number; observed: number; offset: number } | null;
   };
 };
 

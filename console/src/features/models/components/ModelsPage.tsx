@@ -9,6 +9,13 @@ import { ReliabilityDiagram } from "./ReliabilityDiagram";
 
 const METRICS = ["auc", "log_loss", "brier", "accuracy", "ece"] as const;
 
+/** The served calibration in words: what the served next-best items were predicted at and how they were answered. */
+function served(calibration: ModelVersion["metrics"]["served_calibration"]): string {
+  if (!calibration) return "none served yet";
+  const { items, predicted, observed, offset } = calibration;
+  return `${items} answers: predicted ${num(predicted, 3)}, right ${num(observed, 3)}; offset ${offset >= 0 ? "+" : ""}${num(offset, 3)}`;
+}
+
 /** Model versions with their metrics, the reliability diagram, two versions compared, activation. */
 export function ModelsPage({ canActivate }: { canActivate: boolean }) {
   const models = useModels();
@@ -55,6 +62,10 @@ export function ModelsPage({ canActivate }: { canActivate: boolean }) {
             {METRICS.map((m) => (
               <tr key={m}><th>{m}</th>{shown.map((v) => <td key={v.id}>{num(v.metrics[m], 4)}</td>)}</tr>
             ))}
+            <tr>
+              <th>served next items</th>
+              {shown.map((v) => <td key={v.id}>{served(v.metrics.served_calibration)}</td>)}
+            </tr>
             {Object.keys(first.metrics.baselines ?? {}).map((name) => (
               <tr key={name}><th>baseline {name} AUC</th>{shown.map((v) => <td key={v.id}>{num(v.metrics.baselines?.[name]?.auc, 4)}</td>)}</tr>
             ))}
