@@ -12,7 +12,7 @@ from scipy.sparse import csr_matrix
 from learner_graph.model.coldstart import with_questions
 from learner_graph.model.features import History, count_features, pair_index
 from learner_graph.model.forgetting import WINDOWS, counts_at
-from learner_graph.model.served import offset, unshown_depth
+from learner_graph.model.served import DepthPlan, offset
 from learner_graph.model.side import QuestionSide
 
 
@@ -152,7 +152,10 @@ def served_term(side: QuestionSide, state: StudentState, concepts: csr_matrix) -
     depth (the mean over its concepts, weighted as the question assesses them; `model.served`)."""
     term: np.ndarray | float = offset(side.served, state.n_attempts)
     if side.served_slope and side.prerequisites:
-        depth = unshown_depth(side.prerequisites, (state.wins + state.fails) > 0)
+        plan = side.cache.get("depth_plan")
+        if plan is None:
+            plan = side.cache["depth_plan"] = DepthPlan.of(side.prerequisites)
+        depth = plan.depth((state.wins + state.fails) > 0)
         weights = np.asarray(concepts.sum(axis=1)).ravel()
         term = term + side.served_slope * (concepts @ depth) / np.where(weights > 0, weights, 1.0)
     return term

@@ -29,6 +29,7 @@ items succeed as predicted). `apply` adds the band's offset to a learner's logit
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -40,25 +41,59 @@ NEWTON_STEPS = 25
 Offsets = tuple[tuple[int, float], ...]  # (lower edge, logit offset), edges ascending
 
 
+@dataclass(frozen=True)
+class DepthPlan:
+    """A prerequisite graph's edges grouped by the level of the concept that requires (0: no
+    prerequisites; each level one more than its highest prerequisite's), so that a learner's unshown
+    depth is one vector step per level, not a walk over the concepts in Python (a request does it)."""
+
+    size: int
+    levels: tuple[tuple[np.ndarray, np.ndarray], ...]  # (concept, prerequisite) index pairs per level
+
+    @classmethod
+    def of(cls, prerequisites: Sequence[Sequence[int]]) -> DepthPlan:
+        """Levels in Kahn's order; a concept on a cycle (the content refuses them) gets none: depth 0."""
+        size = len(prerequisites)
+        level = np.full(size, -1)
+        waiting = [len(set(p)) for p in prerequisites]
+        dependants: list[list[int]] = [[] for _ in range(size)]
+        for k, below in enumerate(prerequisites):
+            for p in set(below):
+                dependants[p].append(k)
+        frontier = [k for k in range(size) if not waiting[k]]
+        level[frontier] = 0
+        while frontier:
+            settled = []
+            for p in frontier:
+                for k in dependants[p]:
+                    waiting[k] -= 1
+                    if not waiting[k]:
+                        level[k] = 1 + max(level[q] for q in prerequisites[k])
+                        settled.append(k)
+            frontier = settled
+        pairs = np.array([(k, p) for k, below in enumerate(prerequisites) if level[k] > 0 for p in below],
+                         dtype=np.int64).reshape(-1, 2)
+        by_level = level[pairs[:, 0]]
+        return cls(size, tuple((pairs[by_level == v, 0], pairs[by_level == v, 1])
+                               for v in range(1, int(level.max(initial=0)) + 1)))
+
+    def depth(self, shown: np.ndarray) -> np.ndarray:
+        """`unshown_depth` for the learner who has attempted the concepts where `shown` is true."""
+        depth = np.zeros(self.size)
+        step = np.where(shown, 0.0, 1.0)
+        for concept, prerequisite in self.levels:
+            np.maximum.at(depth, concept, depth[prerequisite] + step[prerequisite])
+        return depth
+
+
 def unshown_depth(prerequisites: Sequence[Sequence[int]], shown: np.ndarray) -> np.ndarray:
     """Per concept, the most levels of not-attempted prerequisites on any chain below it.
 
     `prerequisites[k]` are concept k's direct prerequisites (indexes; acyclic), `shown[k]` whether
     the learner has attempted concept k. A concept with no prerequisites, or whose prerequisites
     were all shown with all of theirs, has 0; for a learner who has shown nothing it is the
-    concept's depth."""
-    depth = np.zeros(len(prerequisites))
-    done = np.zeros(len(prerequisites), dtype=bool)
-
-    def settle(k: int) -> float:
-        if not done[k]:
-            depth[k] = max((settle(p) + (0.0 if shown[p] else 1.0) for p in prerequisites[k]), default=0.0)
-            done[k] = True
-        return float(depth[k])
-
-    for k in range(len(prerequisites)):
-        settle(k)
-    return depth
+    concept's depth. (Build a `DepthPlan` once to ask it for many learners.)"""
+    return DepthPlan.of(prerequisites).depth(shown)
 
 
 def band(edges: Sequence[int], attempts: int) -> int:

@@ -9,7 +9,7 @@ import pytest
 
 from learner_graph.model import History, predict
 from learner_graph.model.live import sigmoid
-from learner_graph.model.served import EDGES, band, fit_offsets, offset, unshown_depth
+from learner_graph.model.served import EDGES, DepthPlan, band, fit_offsets, offset, unshown_depth
 from learner_graph.model.side import QuestionSide
 from tests.model_fixtures import tiny_side
 
@@ -83,6 +83,32 @@ def test_unshown_depth_counts_levels_of_prerequisites_not_attempted() -> None:
     shown = np.array([True, True, False, False, False, False])
     assert unshown_depth(prerequisites, shown).tolist() == [0, 0, 0, 1, 2, 0]
     assert unshown_depth(prerequisites, np.ones(6, dtype=bool)).tolist() == [0] * 6
+
+
+def _depth_by_recursion(prerequisites: tuple[tuple[int, ...], ...], shown: np.ndarray, k: int) -> int:
+    """The definition, walked: the most unshown levels on any chain of prerequisites below k."""
+    below = (_depth_by_recursion(prerequisites, shown, p) + (0 if shown[p] else 1) for p in prerequisites[k])
+    return max(below, default=0)
+
+
+def test_the_depth_plan_gives_the_definitions_depth_on_random_graphs() -> None:
+    rng = np.random.default_rng(8)
+    for _ in range(20):
+        n = int(rng.integers(1, 40))
+        prerequisites = tuple(tuple(int(p) for p in rng.choice(k, size=min(k, int(rng.integers(0, 4))),
+                                                                replace=False)) for k in range(n))
+        order = rng.permutation(n)  # concepts in any order, not only below their dependants
+        relabel = {int(old): new for new, old in enumerate(order)}
+        shuffled = tuple(tuple(relabel[p] for p in prerequisites[int(old)]) for old in order)
+        shown = rng.random(n) < 0.4
+        plan = DepthPlan.of(shuffled)
+        assert plan.depth(shown).tolist() == [_depth_by_recursion(shuffled, shown, k) for k in range(n)]
+
+
+def test_a_cycle_in_the_prerequisites_gives_depth_zero_not_a_hang() -> None:
+    # 0 <-> 1 (refused by the content API, but a side must not loop on it); 2 requires 1; 3 requires 4
+    plan = DepthPlan.of(((1,), (0,), (1,), (4,), ()))
+    assert plan.depth(np.zeros(5, dtype=bool)).tolist() == [0, 0, 0, 1, 0]
 
 
 def test_the_prior_holds_a_band_with_few_answers_near_its_start() -> None:

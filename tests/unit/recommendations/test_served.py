@@ -32,8 +32,18 @@ def test_response_and_its_stored_row() -> None:
     ]
     row = served.record_row(request=request(overrides=Overrides(band=0.2)), out=out)
     assert row["question_ids"] == ["q3"] and row["arm"] == "a:x,b:y" and row["served_at"] == NOW.isoformat()
+    assert row["next_ids"] == ["q3"]  # the answers to these are the served calibration's rows
     assert json.loads(row["experiment_arms"]) == {"b": "y", "a": "x"}
     assert "overrides" not in json.loads(row["request"])  # an admin's overrides are not stored
+
+
+def test_the_stored_row_names_the_next_best_items_apart_from_review_and_streak() -> None:
+    picks = [Pick(q, kind, 0.5, (), Explanation(["why"], {}, 0.5), None)
+             for q, kind in (("q1", "review"), ("q2", "next"), ("q3", "streak"), ("q4", "next"))]
+    scored = Scored(np.array([], int), np.array([]), np.array([], bool), None, 0)
+    out = served.response(request=request(), assignments=[], scored=scored, picks=picks, now=NOW)
+    row = served.record_row(request=request(), out=out)
+    assert row["question_ids"] == ["q1", "q2", "q3", "q4"] and row["next_ids"] == ["q2", "q4"]
 
 
 def test_with_questions_puts_each_question_inline_from_the_catalog() -> None:
