@@ -46,8 +46,9 @@ class MixSettings(BaseModel):
     weight_streak: Weight = 0.1
     target_p: TargetP = 0.5
     # Readiness: a concept counts as known, and the concepts that require it become ready, once the
-    # model expects its questions right this often. Until 2026-12 it was the learner's target P.
-    known_p: TargetP = 0.55
+    # model expects its questions right this often. Until 2026-12 it was the learner's target P; 0.55
+    # in round 12, 0.58 since the training's served calibration (docs/BENCHMARKS.md, round 13).
+    known_p: TargetP = 0.58
     band: Band = 0.15
     # A review question's P(correct) band. 0.7–0.85 until 2026-12: on learners who forget, review at
     # 0.55–0.70 teaches more (delayed post-test, docs/BENCHMARKS.md "Learning outcomes", round 3).

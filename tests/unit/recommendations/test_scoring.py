@@ -51,7 +51,7 @@ def test_mix_input_blocks_rejected_excluded_and_recent_questions() -> None:
         last_attempt=NOW - timedelta(hours=1), tiebreak=first.tiebreak,
     )
     # The model expects add's questions right (0.9 + 0.5 + 0.6) / 3 = 0.67 of the time, past
-    # readiness's 0.55 (`known_p`): add counts as known and the learner moves on to sub (0.45).
+    # readiness's 0.58 (`known_p`): add counts as known and the learner moves on to sub (0.45).
     assert data.concepts["add"].mastered and not data.concepts["add"].ready and data.concepts["sub"].ready
     below = scoring.mix_input(
         scored=scored, learner=learner(), catalog=catalog(), request=request(),

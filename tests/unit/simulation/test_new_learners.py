@@ -9,6 +9,9 @@ the time where the model predicted 0.52 (docs/BENCHMARKS.md).
 Until round 12 the guards trained on 150 histories to save ~20 s. With readiness at `known_p` 0.55,
 learners stay longer on a concept, and that small model's learning curve is too flat for it: its
 next-only learners' items at 100+ attempts had a true P of 0.549 (the study's model: 0.51).
+
+Since round 13 the study's models carry the served calibration their training fits on the served
+learners' next-best items (`evaluate.calibrate_served`), as a deployment's would.
 """
 
 from __future__ import annotations
@@ -72,6 +75,15 @@ def test_long_histories_get_next_items_at_the_target(study: Study) -> None:
     true_p = float(np.mean([a.p_true for a in late]))
     assert true_p == pytest.approx(0.5, abs=0.03)
     assert float(np.mean([a.p_predicted for a in late])) == pytest.approx(true_p, abs=0.03)
+
+
+def test_each_model_is_calibrated_on_the_next_items_it_served(study: Study) -> None:
+    """Retrained with the learners it served, each model fits its served calibration on their
+    answers to next-best items: one offset, small (the three models': -0.05 to +0.05 logit)."""
+    for side in study.sides:
+        served = side.info["served"]
+        assert served["learners"] == 60 and served["items"] > 5000
+        assert side.served == ((0, served["offset"]),) and abs(served["offset"]) < 0.3
 
 
 def test_each_learner_meets_one_model_under_every_policy(study: Study) -> None:
