@@ -25,9 +25,10 @@ from benchmarks.harness import RESULTS, load, machine, write_result
 from learner_graph.cli.simulate import run_outcomes
 from learner_graph.config import Settings
 
-# 120 learners, 40 per model of the study. The paired mixer-vs-next difference measured on them in round 12
-# (+0.0040) needs 164 for p < 0.01 at 90% power (`learners_for_p01` in outcomes.json); they reached p 0.001,
-# and 240 fresh learners p 1e-5 (docs/BENCHMARKS.md). Three parts in parallel: 3 min on 2 idle cores.
+# 120 learners, 40 per model of the study. The paired mixer-vs-next difference measured on them in round 13
+# (+0.0036) needs 136 for p < 0.01 at 90% power (`learners_for_p01` in outcomes.json); they reached p 0.0004,
+# and all 360 of round 13's learners p 0.006, 240 fresh ones alone p 0.33 (docs/BENCHMARKS.md). Three parts
+# in parallel: 3 min on 2 idle cores.
 LEARNERS = int(os.environ.get("LG_BENCH_LEARNERS", "120"))
 TUNE_LEARNERS = int(os.environ.get("LG_BENCH_TUNE_LEARNERS", "0"))  # > 0: the grid too, before the policies
 AB_LEARNERS = int(os.environ.get("LG_BENCH_AB_LEARNERS", "0"))

@@ -45,7 +45,7 @@ WEIGHTS = (
     (1.0, 0.0, 0.0),
 )
 TARGETS = (0.5, 0.55, 0.6)
-KNOWN = (0.5, 0.55, 0.6)  # readiness (`known_p`): a concept counts as known at this predicted P
+KNOWN = (0.5, 0.55, 0.58, 0.6)  # readiness (`known_p`): a concept counts as known at this predicted P
 RETENTIONS = (0.9,)
 # The simulated learners whose histories train the engine's model: a simulation setting. A deployment
 # has far more prior learners than the 150 of rounds 1–2 (≈ 10k attempts for 2,460 questions); with

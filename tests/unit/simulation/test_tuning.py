@@ -17,7 +17,7 @@ def test_the_parts_of_the_grid_are_the_whole_grid_once() -> None:
     whole = list(itertools.product(WEIGHTS, TARGETS, KNOWN, RETENTIONS))
     assert grid() == whole
     parts = [grid(k, 3) for k in range(3)]
-    assert [len(p) for p in parts] == [21, 21, 21]
+    assert [len(p) for p in parts] == [28, 28, 28]  # 7 weightings x 3 targets x 4 readiness levels
     assert sorted(s for p in parts for s in p) == sorted(whole)
     assert parts[1][0] == whole[1] and parts[1][1] == whole[4]  # every third setting from the second
 
