@@ -113,7 +113,7 @@ def _served(count: int) -> dict[str, Any]:
     rows = [
         {"goal_day": None, "goal_base": None, "id": x, "user_id": x, "app": x, "arm": None,
          "experiment_arms": "{}", "model_version": None, "served_at": AT.isoformat(), "items": "[]",
-         "request": "{}", "question_ids": [x]}
+         "request": "{}", "question_ids": [x], "next_ids": [x]}
         for x in _ids("rec_record_batch", count)
     ]  # fmt: skip
     return {"rows": rows}
