@@ -21,9 +21,14 @@ prediction's logit as an offset and the band's intercept as the only parameter (
 further applications of a model for binary regression", Biometrika 45; the recalibration-in-the-
 large of clinical prediction models, Steyerberg, *Clinical Prediction Models*, 2019, ch. 20),
 under a N(0, 1) prior on each offset so that a band with few answers moves little. Refitted
-periodically with the model, each fit starts from the offsets the served predictions already
-carried: the new offset is the old plus what the answers still say (a fixed point once the served
-items succeed as predicted). `apply` adds the band's offset to a learner's logits.
+on predictions as served, each fit starts from the offsets they already carried: the new offset is
+the old plus what the answers still say (a fixed point once the served items succeed as predicted).
+`live.served_term` adds the band's offset (and the slope's term) to a learner's logits.
+
+The product's training (`evaluate.calibrate_served`) fits one band and no slope, on the served items
+predicted afresh by the model it trains: with bands or the slope, new learners' lower predictions
+also moved what counts as known, and their items overshot the target (docs/BENCHMARKS.md, round
+13). The bands and the slope remain for the study's own calibration loop (`simulation.served`).
 """
 
 from __future__ import annotations
