@@ -94,14 +94,13 @@ def calibrate_served(side: QuestionSide, log: AttemptLog) -> QuestionSide:
     frame = pd.DataFrame({"user": log.users, "served": log.served, "at": log.at})
     last = frame[frame["served"]].groupby("user", sort=False)["at"].max().sort_values(ascending=False)
     sizes = frame.groupby("user", sort=False).size()[last.index]
-    chosen = set(last.index[: max(1, int(np.searchsorted(sizes.cumsum().to_numpy(), SERVED_ATTEMPTS,
-                                                          side="right")))])
-    replay = log.select(np.array([u in chosen for u in log.users], dtype=bool))
+    within = int(np.searchsorted(sizes.cumsum().to_numpy(), SERVED_ATTEMPTS, side="right"))
+    chosen = last.index[: max(1, within)]  # at least one learner, however long their history
+    replay = log.select(np.isin(log.users, chosen.to_numpy()))
     assert replay.served is not None
     starts = np.flatnonzero(np.r_[True, replay.users[1:] != replay.users[:-1]])
     before = np.arange(len(replay)) - np.repeat(starts, np.diff(np.r_[starts, len(replay)]))
-    a, b = side.calibration
-    p = sigmoid(a * live_logits(side, replay) + b)[replay.served]
+    p = live_probabilities(side, replay)[replay.served]
     y = replay.correct[replay.served]
     offsets, _ = fit_offsets(p, y, before[replay.served], edges=SERVED_EDGES)
     calibrated = replace(side, served=offsets)

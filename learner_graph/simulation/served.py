@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from learner_graph.model import QuestionSide
-from learner_graph.model.served import fit_offsets, unshown_depth
+from learner_graph.model.served import DepthPlan, fit_offsets
 from learner_graph.simulation.course import CourseOutcome, CoursePlan, Probes
 from learner_graph.simulation.inproc import Engine
 from learner_graph.simulation.outcomes import make_policy, run_cohort
@@ -44,6 +44,7 @@ def served_rows(side: QuestionSide, assesses: dict[str, list[tuple[str, float]]]
     (`assesses`: each question's concepts and weights, the content's)."""
     rows = []
     index = side.concept_index
+    plan = DepthPlan.of(side.prerequisites)  # once: each served answer reads a learner's depth from it
     for outcome in outcomes:
         shown = np.zeros(len(side.concept_ids), dtype=bool)
         for answer in outcome.answers:
@@ -51,7 +52,7 @@ def served_rows(side: QuestionSide, assesses: dict[str, list[tuple[str, float]]]
             concepts = np.array([k for k, _ in pairs], dtype=np.int64)
             weights = np.array([w for _, w in pairs])
             if answer.kind == "next" and len(pairs):
-                depth = unshown_depth(side.prerequisites, shown)[concepts]
+                depth = plan.depth(shown)[concepts]
                 rows.append((answer.p_predicted, answer.correct, answer.history,
                              float(weights @ depth / weights.sum())))
             shown[concepts] = True
